@@ -1,0 +1,183 @@
+#ifndef QF_ATTRS_TD
+#define QF_ATTRS_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "qf/IR/QfBase.td"
+include "qf/IR/QfFormatInterface.td"
+
+//===----------------------------------------------------------------------===//
+// Enums (plain C++ enums; they appear only inside #qf.scheme / #qf.float).
+//===----------------------------------------------------------------------===//
+
+def Qf_MinifloatKind : I32EnumAttr<"MinifloatKind", "OCP/NVIDIA minifloat", [
+    I32EnumAttrCase<"e2m1", 0>, I32EnumAttrCase<"e2m3", 1>,
+    I32EnumAttrCase<"e3m2", 2>, I32EnumAttrCase<"e4m3", 3>,
+    I32EnumAttrCase<"e5m2", 4>, I32EnumAttrCase<"e8m0", 5>,
+    I32EnumAttrCase<"ue4m3", 6>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
+def Qf_Granularity : I32EnumAttr<"Granularity", "what one scale covers", [
+    I32EnumAttrCase<"tensor", 0>, I32EnumAttrCase<"per_axis", 1>,
+    I32EnumAttrCase<"group", 2>, I32EnumAttrCase<"block", 3>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
+def Qf_OffsetKind : I32EnumAttr<"OffsetKind", "asymmetric offset", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"zero_point", 1>,
+    I32EnumAttrCase<"min", 2>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
+def Qf_RoundingMode : I32EnumAttr<"RoundingMode", "rounding to a code", [
+    I32EnumAttrCase<"nearest_even", 0>, I32EnumAttrCase<"nearest_away", 1>,
+    I32EnumAttrCase<"nearest_up", 2>, I32EnumAttrCase<"nearest_lowest_code", 3>,
+    I32EnumAttrCase<"toward_zero", 4>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
+def Qf_LayoutKind : I32EnumAttr<"LayoutKind", "physical storage layout", [
+    I32EnumAttrCase<"planar", 0>, I32EnumAttrCase<"ggml", 1>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Formats
+//===----------------------------------------------------------------------===//
+
+class Qf_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<Qf_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+class Qf_FormatAttr<string name, string attrMnemonic>
+    : Qf_Attr<name, attrMnemonic, [DeclareAttrInterfaceMethods<
+        Qf_QuantFormatAttrInterface,
+        ["isEvenCode", "getOverflowCode", "getNaNCode", "getBuiltinType"]>]>;
+
+def Qf_IntFormatAttr : Qf_FormatAttr<"IntFormat", "int"> {
+  let summary = "Two's complement or unsigned integer, optionally fixed point";
+  let description = [{
+    `#qf.int<4>` (signed), `#qf.int<4, unsigned>`, `#qf.int<8, signed, frac = 6>`
+    (value = code * 2^-frac; MXINT8's element). Widths 2 to 8.
+  }];
+  let parameters = (ins "unsigned":$width, "bool":$signedness,
+                        DefaultValuedParameter<"unsigned", "0">:$frac);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def Qf_FloatFormatAttr : Qf_FormatAttr<"FloatFormat", "float"> {
+  let summary = "OCP minifloat element or scale format";
+  let description = [{
+    `#qf.float<e2m1>`, `e2m3`, `e3m2` (OCP FP4/FP6: no inf, no NaN), `e4m3`
+    (OCP E4M3FN: no inf, NaN = S.1111.111), `e5m2` (IEEE-like), `e8m0` (OCP MX
+    scale: 2^(e-127), 0xFF NaN) and `ue4m3` (NVFP4 block scale: unsigned E4M3,
+    0x7F NaN).
+  }];
+  let parameters = (ins "MinifloatKind":$kind);
+  let hasCustomAssemblyFormat = 1;
+  let extraClassDeclaration = [{
+    unsigned getExponentBits() const;
+    unsigned getMantissaBits() const;
+  }];
+}
+
+def Qf_LutFormatAttr : Qf_FormatAttr<"LutFormat", "lut"> {
+  let summary = "Lookup-table (codebook) format";
+  let description = [{
+    Code i stands for `values[i]`; the table has 2^bits entries. Named
+    instances print by name: `#qf.lut<nf4>` (QLoRA NormalFloat4) and
+    `#qf.lut<iq4_nl>` (ggml IQ4_NL); any other table prints as
+    `#qf.lut<[v0, v1, ...]>`.
+  }];
+  let parameters = (ins "DenseF64ArrayAttr":$table);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    ArrayRef<double> getValues() const { return getTable().asArrayRef(); }
+  }];
+}
+
+def Qf_TernaryFormatAttr : Qf_FormatAttr<"TernaryFormat", "ternary"> {
+  let summary = "Ternary {-1, 0, +1} in two bits (code = value + 1; 3 is invalid)";
+  let parameters = (ins);
+  let hasCustomAssemblyFormat = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Scheme
+//===----------------------------------------------------------------------===//
+
+def Qf_SchemeAttr : Qf_Attr<"Scheme", "scheme"> {
+  let summary = "A quantization scheme: format, grouping, scales, offsets";
+  let description = [{
+    Either a preset name (`#qf.scheme<mxfp4>`) or the full form:
+
+    ```
+    #qf.scheme<element = #qf.int<4>, group = 128, scale = f16>
+    #qf.scheme<element = #qf.float<e2m1>, group = 16, scale = #qf.float<ue4m3>,
+               tensor_scale = f32>
+    #qf.scheme<element = #qf.int<4, unsigned>, group = 32,
+               scale = #qf.int<6, unsigned>, min = #qf.int<6, unsigned>,
+               super_block = 256, super_scale = f16, layout = ggml>
+    #qf.scheme<!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+    ```
+
+    Granularity: `tensor`, `per_axis = A` (one scale per index of axis A),
+    `group = G [, axis = A]` (G consecutive elements along A, default the last
+    axis), `block = [R, C]` (tiles over the last two axes). `scale` is a float
+    type or a format attribute. `zero_point = <int format>` or `min = <float
+    type or format>` makes it asymmetric. `super_block = S` with `super_scale`
+    adds a second level (integer block scales are multiples of it);
+    `tensor_scale = f32` a per-tensor one. `rounding` defaults to
+    `nearest_even`, `saturate` to true, `layout` to `planar`.
+  }];
+  let parameters = (ins
+    "QuantFormatAttrInterface":$element,
+    "Granularity":$granularity,
+    "int64_t":$axis,
+    ArrayRefParameter<"int64_t">:$blockShape,
+    "Attribute":$scale,
+    "OffsetKind":$offset,
+    "Attribute":$offsetFormat,
+    "int64_t":$superBlock,
+    "Type":$superScaleType,
+    "Type":$tensorScaleType,
+    "RoundingMode":$rounding,
+    "bool":$saturate,
+    "LayoutKind":$layout);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The group size along the blocked axis (group granularity), else 0.
+    int64_t getGroupSize() const;
+    /// Bits one block scale takes in storage.
+    unsigned getScaleBits() const;
+    /// Decodes a stored block-scale code (or raw float bits) to its value.
+    double decodeScale(uint64_t code) const;
+    /// Whether scales are powers of two chosen from the block maximum (OCP MX).
+    bool hasSharedExponentScale() const;
+    /// Name of the preset this scheme equals, or "".
+    llvm::StringRef getPresetName() const;
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// External storage
+//===----------------------------------------------------------------------===//
+
+def Qf_ExternalBlobAttr : Qf_Attr<"ExternalBlob", "blob"> {
+  let summary = "Bytes of a file: `#qf.blob<\"model.gguf\", offset = 1024, size = 144>`";
+  let parameters = (ins StringRefParameter<>:$path, "uint64_t":$offset,
+                        "uint64_t":$size);
+  let assemblyFormat = "`<` $path `,` `offset` `=` $offset `,` `size` `=` $size `>`";
+}
+
+#endif // QF_ATTRS_TD

@@ -1,0 +1,113 @@
+#ifndef QF_OPS_TD
+#define QF_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "qf/IR/QfBase.td"
+include "qf/IR/QfAttrs.td"
+include "qf/IR/QfTypes.td"
+
+def Qf_QTensor : Type<CPred<"::llvm::isa<::mlir::qf::QTensorType>($_self)">,
+    "quantized tensor", "::mlir::qf::QTensorType">;
+def Qf_FloatTensor : RankedTensorOf<[AnyFloat]>;
+
+def Qf_QuantizeOp : Qf_Op<"quantize", [Pure]> {
+  let summary = "Quantizes a float tensor with the result type's scheme";
+  let description = [{
+    ```
+    %q = qf.quantize %x : tensor<64x128xf32> -> !qf.qtensor<64x128, mxfp4>
+    ```
+    Scales are computed from the data (dynamic quantization).
+  }];
+  let arguments = (ins Qf_FloatTensor:$input);
+  let results = (outs Qf_QTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` qualified(type($result))";
+  let hasVerifier = 1;
+}
+
+def Qf_DequantizeOp : Qf_Op<"dequantize", [Pure]> {
+  let summary = "Decodes a quantized tensor to floats";
+  let description = [{
+    ```
+    %x = qf.dequantize %q : !qf.qtensor<64x128, q4_0> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins Qf_QTensor:$input);
+  let results = (outs Qf_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Qf_RequantizeOp : Qf_Op<"requantize", [Pure]> {
+  let summary = "Converts a quantized tensor to another scheme";
+  let description = [{
+    Equivalent to dequantize followed by quantize; a backend may do it
+    without materialising floats.
+    ```
+    %r = qf.requantize %q : !qf.qtensor<64x128, q8_0> -> !qf.qtensor<64x128, mxfp4>
+    ```
+  }];
+  let arguments = (ins Qf_QTensor:$input);
+  let results = (outs Qf_QTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input)) `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Qf_HadamardOp : Qf_Op<"hadamard", [Pure, SameOperandsAndResultType]> {
+  let summary = "Block-diagonal (randomised) Walsh-Hadamard rotation along an axis";
+  let description = [{
+    Multiplies consecutive blocks of `size` elements along `axis` (default
+    the last) by the orthonormal Hadamard matrix H_size / sqrt(size), after an
+    optional random +-1 diagonal drawn from `seed`.
+    ```
+    %y = qf.hadamard %x {size = 32} : tensor<8x4096xf32>
+    ```
+  }];
+  let arguments = (ins Qf_FloatTensor:$input, I64Attr:$size,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       OptionalAttr<I64Attr>:$seed);
+  let results = (outs Qf_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Qf_MatmulOp : Qf_Op<"matmul", [Pure]> {
+  let summary = "Activations times quantized weights: C[..., m, n] = sum_k A[..., m, k] W[n, k]";
+  let description = [{
+    Weights are stored [N, K] (output features, input features) as in GGUF;
+    `act_scheme`, when present, quantizes the activations on the fly
+    (W4A8-style kernels).
+    ```
+    %c = qf.matmul %a, %w : tensor<16x4096xf32>, !qf.qtensor<11008x4096, q4_0> -> tensor<16x11008xf32>
+    ```
+  }];
+  let arguments = (ins Qf_FloatTensor:$lhs, Qf_QTensor:$rhs,
+                       OptionalAttr<Qf_SchemeAttr>:$act_scheme);
+  let results = (outs Qf_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` qualified(type($rhs)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qf_WeightOp : Qf_Op<"weight", [Pure, ConstantLike]> {
+  let summary = "A quantized constant in its packed storage";
+  let description = [{
+    `data` holds the bytes of the type's layout: a `dense_resource` of i8/ui8
+    or an external file range.
+    ```
+    %w = qf.weight #qf.blob<"model.gguf", offset = 4096, size = 2304> -> !qf.qtensor<32x128, q4_0>
+    %v = qf.weight dense_resource<w0> : tensor<2304xui8> -> !qf.qtensor<32x128, q4_0>
+    ```
+  }];
+  let arguments = (ins AnyAttrOf<[Qf_ExternalBlobAttr, Builtin_DenseResourceElementsAttr]>:$data);
+  let results = (outs Qf_QTensor:$result);
+  let assemblyFormat = "$data attr-dict `->` qualified(type($result))";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // QF_OPS_TD

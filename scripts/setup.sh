@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One-time (idempotent) set-up for a fresh Debian bookworm machine: Debian packages, the Python
+# test/reference environment (a venv in the user cache, outside the clone) and a configured,
+# built tree. Sourced by scripts/demo.sh and scripts/test.sh.
+set -euo pipefail
+
+QFORGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+QFORGE_CACHE="${QFORGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qforge}"
+QFORGE_VENV="$QFORGE_CACHE/venv"
+QFORGE_BUILD="${QFORGE_BUILD:-$QFORGE_ROOT/build}"
+export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD
+export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
+
+APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
+  cmake ninja-build ccache libgtest-dev python3-venv)
+PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17")
+
+log() { printf '[qforge setup] %s\n' "$*" >&2; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp="$QFORGE_VENV/.qforge-requirements"
+want="${PY_PACKAGES[*]}"
+if [ ! -x "$QFORGE_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "creating Python environment in $QFORGE_VENV"
+  mkdir -p "$QFORGE_CACHE"
+  python3 -m venv "$QFORGE_VENV"
+  "$QFORGE_VENV/bin/pip" install -q --upgrade pip
+  "$QFORGE_VENV/bin/pip" install -q "${PY_PACKAGES[@]}"
+  echo "$want" > "$stamp"
+fi
+
+if [ ! -f "$QFORGE_BUILD/build.ninja" ]; then
+  log "configuring $QFORGE_BUILD"
+  cmake -S "$QFORGE_ROOT" -B "$QFORGE_BUILD" -G Ninja \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DLLVM_USE_LINKER=lld \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
+    -DQFORGE_PYTHON="$QFORGE_VENV/bin/python" >/dev/null
+fi
+log "building"
+cmake --build "$QFORGE_BUILD" -- -j"$(nproc)" >&2

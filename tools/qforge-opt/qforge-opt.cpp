@@ -1,0 +1,15 @@
+//===- qforge-opt.cpp - mlir-opt with the qf dialect and passes -----------===//
+#include "qf/IR/Qf.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+int main(int argc, char **argv) {
+  mlir::registerAllPasses();
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  registry.insert<mlir::qf::QfDialect>();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "qforge optimizer driver\n", registry));
+}
