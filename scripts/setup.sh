@@ -13,7 +13,7 @@ export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev python3-venv)
-PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17")
+PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17" "pytest>=7")
 
 log() { printf '[qforge setup] %s\n' "$*" >&2; }
 

@@ -27,7 +27,11 @@ double mlir::qf::getMaxFiniteValue(QuantFormatAttrInterface format) {
 }
 
 int mlir::qf::getMaxExponent(QuantFormatAttrInterface format) {
-  return std::ilogb(getMaxFiniteValue(format));
+  double best = 0;
+  for (uint64_t c = 0, e = uint64_t(1) << format.getBitWidth(); c < e; ++c)
+    if (double v = format.decodeHost(c); std::isfinite(v))
+      best = std::max(best, v);
+  return std::ilogb(best);
 }
 
 static Value i32Const(OpBuilder &b, Location loc, int64_t v) {

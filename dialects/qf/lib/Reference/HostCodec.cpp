@@ -1,0 +1,115 @@
+//===- HostCodec.cpp - Host encode/decode of one format --------------------===//
+#include "qf/Reference/HostCodec.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qf;
+
+HostCodec::HostCodec(QuantFormatAttrInterface format) : format(format) {
+  unsigned bits = format.getBitWidth();
+  mask = (uint64_t(1) << bits) - 1;
+  table.resize(mask + 1);
+  for (uint64_t c = 0; c <= mask; ++c) {
+    double v = table[c] = format.decodeHost(c);
+    if (!std::isfinite(v))
+      continue;
+    if (v == 0 && std::signbit(v)) {
+      negZeroCode = c;
+      continue;
+    }
+    entries.push_back({v, c});
+  }
+  // Ascending by value; among equal values the lowest code comes first and is
+  // the one kept.
+  std::sort(entries.begin(), entries.end(), [](const Entry &a, const Entry &b) {
+    return a.value < b.value || (a.value == b.value && a.code < b.code);
+  });
+  entries.erase(std::unique(entries.begin(), entries.end(),
+                            [](const Entry &a, const Entry &b) { return a.value == b.value; }),
+                entries.end());
+}
+
+uint64_t HostCodec::resolveZero(uint64_t code, double x, RoundingMode mode) const {
+  if (table[code] != 0 || !negZeroCode || !std::signbit(x))
+    return code;
+  return mode == RoundingMode::nearest_lowest_code ? std::min(code, *negZeroCode)
+                                                   : *negZeroCode;
+}
+
+uint64_t HostCodec::pickTie(const Entry &lo, const Entry &hi, double x,
+                            RoundingMode mode) const {
+  // lo.value < x < hi.value and x is exactly between them.
+  bool hiIsAway = std::fabs(hi.value) > std::fabs(lo.value);
+  switch (mode) {
+  case RoundingMode::nearest_even: {
+    bool loEven = format.isEvenCode(lo.code), hiEven = format.isEvenCode(hi.code);
+    if (loEven != hiEven)
+      return loEven ? lo.code : hi.code;
+    return hiIsAway ? hi.code : lo.code;
+  }
+  case RoundingMode::nearest_away:
+    return hiIsAway ? hi.code : lo.code;
+  case RoundingMode::nearest_up:
+    return hi.code;
+  case RoundingMode::nearest_lowest_code:
+    return std::min(lo.code, hi.code);
+  case RoundingMode::toward_zero:
+    return hiIsAway ? lo.code : hi.code;
+  }
+  llvm_unreachable("unknown rounding mode");
+}
+
+uint64_t HostCodec::encode(double x, RoundingMode mode, bool saturate) const {
+  if (std::isnan(x)) {
+    if (std::optional<uint64_t> nan = format.getNaNCode())
+      return *nan;
+    return resolveZero(entries[0].value == 0 ? entries[0].code : 0, x, mode);
+  }
+  const Entry &first = entries.front(), &last = entries.back();
+  // Beyond the range: saturate, or compare with the virtual value one step
+  // past the extreme, whose code is the overflow code.
+  if (x > last.value || x < first.value) {
+    bool positive = x > last.value;
+    const Entry &edge = positive ? last : first;
+    std::optional<uint64_t> overflow =
+        (positive || format.isSigned()) ? format.getOverflowCode(!positive) : std::nullopt;
+    if (saturate || !overflow || entries.size() < 2)
+      return edge.code;
+    const Entry &inner = positive ? entries[entries.size() - 2] : entries[1];
+    double step = edge.value - inner.value;
+    Entry virt{edge.value + step, edge.code + 1};
+    double dEdge = std::fabs(x - edge.value), dVirt = std::fabs(virt.value - x);
+    if (std::isinf(x) || dVirt < dEdge)
+      return *overflow;
+    if (dEdge < dVirt)
+      return edge.code;
+    uint64_t pick = positive ? pickTie(edge, virt, x, mode) : pickTie(virt, edge, x, mode);
+    return pick == edge.code ? edge.code : *overflow;
+  }
+  auto it = std::lower_bound(entries.begin(), entries.end(), x,
+                             [](const Entry &e, double v) { return e.value < v; });
+  if (it->value == x)
+    return resolveZero(it->code, x, mode);
+  const Entry &hi = *it, &lo = *(it - 1);
+  uint64_t code;
+  if (mode == RoundingMode::toward_zero) {
+    code = std::fabs(lo.value) < std::fabs(hi.value) ? lo.code : hi.code;
+  } else {
+    double dLo = x - lo.value, dHi = hi.value - x;
+    code = dLo < dHi ? lo.code : dHi < dLo ? hi.code : pickTie(lo, hi, x, mode);
+  }
+  return resolveZero(code, x, mode);
+}
+
+uint64_t mlir::qf::encodeFloatBits(FloatType type, double x) {
+  APFloat v(x);
+  bool losesInfo;
+  v.convert(type.getFloatSemantics(), APFloat::rmNearestTiesToEven, &losesInfo);
+  return v.bitcastToAPInt().getZExtValue();
+}
+
+double mlir::qf::decodeFloatBits(FloatType type, uint64_t bits) {
+  return APFloat(type.getFloatSemantics(), APInt(type.getWidth(), bits)).convertToDouble();
+}

@@ -33,7 +33,8 @@ namespace mlir::qf {
 /// Largest finite magnitude of a format (e.g. 6 for e2m1, 127 for int8).
 double getMaxFiniteValue(QuantFormatAttrInterface format);
 
-/// floor(log2(max finite value)): the `emax` of the OCP MX spec.
+/// floor(log2(largest positive value)): the `emax` of the OCP MX spec (0 for
+/// MXINT8, whose -2 is not its largest magnitude in the spec's sense).
 int getMaxExponent(QuantFormatAttrInterface format);
 
 /// Parses a scheme: a preset name or the body of `#qf.scheme<...>`. Errors go

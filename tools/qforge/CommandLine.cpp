@@ -1,0 +1,128 @@
+//===- CommandLine.cpp - The qforge driver's argument handling -------------===//
+#include "CommandLine.h"
+
+#include "mlir/AsmParser/AsmParser.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace qforge {
+
+Error makeError(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+Expected<Args> Args::parse(StringRef command, ArrayRef<const char *> argv,
+                           ArrayRef<StringRef> valueOptions, ArrayRef<StringRef> flags) {
+  Args args;
+  args.command = command.str();
+  for (size_t i = 0; i < argv.size(); ++i) {
+    StringRef arg = argv[i];
+    if (!arg.consume_front("--"))
+      return makeError("unexpected argument '" + arg + "' (options start with --)");
+    auto [name, inlineValue] = arg.split('=');
+    if (is_contained(flags, name)) {
+      args.switches[name] = true;
+    } else if (is_contained(valueOptions, name)) {
+      if (!inlineValue.empty()) {
+        args.values[name].push_back(inlineValue.str());
+      } else {
+        if (i + 1 >= argv.size())
+          return makeError("option --" + name + " needs a value");
+        args.values[name].push_back(argv[++i]);
+      }
+    } else {
+      std::string known;
+      for (StringRef o : valueOptions)
+        known += " --" + o.str();
+      for (StringRef f : flags)
+        known += " --" + f.str();
+      return makeError("unknown option '--" + name + "'; '" + command + "' takes" + known);
+    }
+  }
+  return args;
+}
+
+Expected<std::string> Args::required(StringRef name) const {
+  auto it = values.find(name);
+  if (it == values.end())
+    return makeError("missing required option --" + name);
+  return it->second.back();
+}
+
+std::string Args::get(StringRef name, StringRef fallback) const {
+  auto it = values.find(name);
+  return it == values.end() ? fallback.str() : it->second.back();
+}
+
+std::vector<std::string> Args::getAll(StringRef name) const {
+  auto it = values.find(name);
+  return it == values.end() ? std::vector<std::string>() : it->second;
+}
+
+/// Runs `parse` with diagnostics captured; returns the first error with its
+/// column in `text` (the parsed source may have a prefix of `prefixLen`).
+template <typename T>
+static Expected<T> captureParse(MLIRContext *ctx, StringRef what, StringRef text,
+                                size_t prefixLen, llvm::function_ref<T()> parse) {
+  std::string message;
+  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+    if (!message.empty() || diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    message = diag.str();
+    if (auto loc = dyn_cast<FileLineColLoc>(diag.getLocation())) {
+      int64_t col = int64_t(loc.getColumn()) - int64_t(prefixLen);
+      if (col >= 1)
+        message = "column " + std::to_string(col) + ": " + message;
+    }
+    return success();
+  });
+  T result = parse();
+  if (!result)
+    return makeError(what + " '" + text + "': " +
+                     (message.empty() ? std::string("could not be parsed") : message));
+  return result;
+}
+
+Expected<qf::SchemeAttr> parseScheme(MLIRContext *ctx, StringRef text) {
+  text = text.trim();
+  size_t prefix = text.starts_with("#qf.scheme<") ? 0 : StringRef("#qf.scheme<").size();
+  return captureParse<qf::SchemeAttr>(ctx, "scheme", text, prefix, [&] {
+    return qf::parseSchemeString(ctx, text, [&] { return emitError(UnknownLoc::get(ctx)); });
+  });
+}
+
+Expected<qf::QuantFormatAttrInterface> parseFormat(MLIRContext *ctx, StringRef text) {
+  return captureParse<qf::QuantFormatAttrInterface>(ctx, "format", text, 0, [&] {
+    Attribute attr = parseAttribute(text, ctx);
+    auto format = dyn_cast_or_null<qf::QuantFormatAttrInterface>(attr);
+    if (attr && !format)
+      emitError(UnknownLoc::get(ctx)) << "not a format attribute (#qf.int, #qf.float, "
+                                         "#qf.lut, #qf.ternary)";
+    return format;
+  });
+}
+
+Expected<std::vector<int64_t>> parseShape(StringRef text) {
+  std::vector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  text.split(parts, 'x');
+  for (StringRef p : parts) {
+    int64_t v;
+    if (p.getAsInteger(10, v) || v <= 0)
+      return makeError("bad shape '" + text + "': dimensions are positive integers joined by 'x'");
+    shape.push_back(v);
+  }
+  return shape;
+}
+
+int reportError(StringRef command, Error err) {
+  handleAllErrors(std::move(err), [&](const ErrorInfoBase &e) {
+    WithColor::error(errs(), ("qforge " + command).str()) << e.message() << "\n";
+  });
+  return 1;
+}
+
+} // namespace qforge

@@ -1,0 +1,53 @@
+//===- CommandLine.h - The qforge driver's argument handling ---------------===//
+#ifndef QFORGE_TOOLS_QFORGE_COMMANDLINE_H
+#define QFORGE_TOOLS_QFORGE_COMMANDLINE_H
+
+#include "qf/IR/Qf.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace qforge {
+
+/// `--name value` options (repeatable) and `--flag` switches of one subcommand.
+class Args {
+public:
+  static llvm::Expected<Args> parse(llvm::StringRef command, llvm::ArrayRef<const char *> argv,
+                                    llvm::ArrayRef<llvm::StringRef> valueOptions,
+                                    llvm::ArrayRef<llvm::StringRef> flags);
+  bool has(llvm::StringRef name) const { return values.count(name) || switches.count(name); }
+  llvm::Expected<std::string> required(llvm::StringRef name) const;
+  std::string get(llvm::StringRef name, llvm::StringRef fallback = "") const;
+  std::vector<std::string> getAll(llvm::StringRef name) const;
+
+private:
+  std::string command;
+  llvm::StringMap<std::vector<std::string>> values;
+  llvm::StringMap<bool> switches;
+};
+
+llvm::Error makeError(const llvm::Twine &msg);
+
+/// A preset name or a scheme body; errors carry the column of the problem.
+llvm::Expected<mlir::qf::SchemeAttr> parseScheme(mlir::MLIRContext *ctx, llvm::StringRef text);
+/// A format attribute such as `#qf.float<e2m1>`.
+llvm::Expected<mlir::qf::QuantFormatAttrInterface> parseFormat(mlir::MLIRContext *ctx,
+                                                               llvm::StringRef text);
+/// "8x256" -> {8, 256}.
+llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text);
+
+int runSchemes(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+int runEncode(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+int runDecode(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+int runQuantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+int runDequantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+
+/// Prints `qforge <command>: error: ...` and returns the exit status 1.
+int reportError(llvm::StringRef command, llvm::Error err);
+
+} // namespace qforge
+
+#endif // QFORGE_TOOLS_QFORGE_COMMANDLINE_H

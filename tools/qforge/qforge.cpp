@@ -1,0 +1,49 @@
+//===- qforge.cpp - The qforge driver ---------------------------------------===//
+#include "CommandLine.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+
+static const char kUsage[] = R"(usage: qforge <command> [options]
+
+commands:
+  schemes     quantize a tensor with every preset (or --scheme S ...) and print
+              bits/weight and error: qforge schemes --demo | --input x.npy
+  quantize    qforge quantize --scheme S --input x.npy --output-dir D
+              writes D/<buffer>.bin, the scheme's storage layout
+  dequantize  qforge dequantize --scheme S --input-dir D --shape 8x256 --output y.npy
+  encode      qforge encode --format '#qf.float<e2m1>' --input x.npy --output codes.npy
+              [--rounding nearest_even|nearest_away|nearest_up|nearest_lowest_code|toward_zero]
+              [--no-saturate]
+  decode      qforge decode --format F --input codes.npy --output values.npy
+
+Schemes are preset names (mxfp4, nvfp4, int4_g128, q4_k, ...; `qforge schemes
+--list`) or the body of a #qf.scheme attribute; see docs/dialect.md.
+)";
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  if (argc < 2 || StringRef(argv[1]) == "--help" || StringRef(argv[1]) == "-h" ||
+      StringRef(argv[1]) == "help") {
+    outs() << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  mlir::MLIRContext ctx;
+  ctx.getOrLoadDialect<mlir::qf::QfDialect>();
+  StringRef command = argv[1];
+  ArrayRef<const char *> rest(argv + 2, argv + argc);
+  if (command == "schemes")
+    return qforge::runSchemes(&ctx, rest);
+  if (command == "quantize")
+    return qforge::runQuantize(&ctx, rest);
+  if (command == "dequantize")
+    return qforge::runDequantize(&ctx, rest);
+  if (command == "encode")
+    return qforge::runEncode(&ctx, rest);
+  if (command == "decode")
+    return qforge::runDecode(&ctx, rest);
+  errs() << "qforge: error: unknown command '" << command << "'\n\n" << kUsage;
+  return 1;
+}
