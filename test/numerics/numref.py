@@ -45,9 +45,20 @@ class MiniFloat:
         return np.asarray(codes).astype(np.uint8).view(self.dtype).astype(np.float64)
 
     def codes_f32(self, x) -> np.ndarray:
-        """ml_dtypes cast of a float32 array, as integer codes."""
+        """ml_dtypes cast of a float32 array, as integer codes.
+
+        One correction: ml_dtypes 0.6 casts float32 *subnormal* inputs in
+        (2^-127, 1.5*2^-127) to e8m0 2^-126 (code 1) although 2^-127 (code 0)
+        is nearer (e.g. 0x00400001 -> code 1).  For e8m0 inputs below 2^-126
+        the exact reference e8m0_codes_exact is used instead; it agrees with
+        ml_dtypes on every normal float32 input (test_e8m0_exact_reference).
+        """
         x = np.asarray(x, dtype=np.float32)
-        return x.astype(self.dtype).view(np.uint8).astype(np.uint16)
+        codes = x.astype(self.dtype).view(np.uint8).astype(np.uint16)
+        if self.name == "e8m0":
+            sub = (x > 0) & (x < np.float32(2.0 ** -126))
+            codes = np.where(sub, e8m0_codes_exact(x), codes).astype(np.uint16)
+        return codes
 
     def codes_f64(self, v) -> np.ndarray:
         """Correctly rounded (RNE) cast of a float64 array, as integer codes.
@@ -86,6 +97,19 @@ IQ4NL_TABLE = np.array(
     [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113],
     dtype=np.float64,
 )
+
+
+def e8m0_codes_exact(x) -> np.ndarray:
+    """Exact e8m0 encode of positive inputs (no saturation): nearest power of
+    two, ties (x = 1.5 * 2^e) away from zero; 0xFF (NaN) beyond 2^127 after
+    rounding, for inf and for NaN.  Inputs <= 0 give 0xFF as well."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok = np.isfinite(x) & (x > 0)
+        m, e = np.frexp(np.where(ok, x, 1.0))  # x = m * 2^e, m in [0.5, 1)
+        p = e.astype(np.int64) - 1 + (m >= 0.75)  # rounded exponent, ties up
+        code = np.maximum(p + 127, 0)
+    return np.where(ok & (code <= 254), code, 0xFF).astype(np.uint16)
 
 
 def round_to_odd_f32(v) -> np.ndarray:
@@ -146,8 +170,18 @@ def round_to_set(x, values, codes, mode: str, neg_zero_code=None) -> np.ndarray:
     """Round every x to one of `values` (finite, with `codes`), saturating.
 
     Ties are broken per mode; toward_zero truncates.  A negative input (sign
-    bit set) whose result is zero gets `neg_zero_code` when given.
+    bit set) whose result is zero gets `neg_zero_code` when given, except under
+    nearest_lowest_code, where +0 and -0 tie and the lower code (+0) wins: that
+    mode reproduces ggml's argmin over its value table, which scans codes in
+    order and keeps the first minimum.
     """
+    def zero_code(k, neg):
+        if values[k] != 0 or not neg or neg_zero_code is None:
+            return codes[k]
+        if mode == "nearest_lowest_code":
+            return min(codes[k], neg_zero_code)
+        return neg_zero_code
+
     values = np.asarray(values, dtype=np.float64)
     codes = np.asarray(codes, dtype=np.int64)
     order = np.argsort(values, kind="stable")
@@ -173,9 +207,7 @@ def round_to_set(x, values, codes, mode: str, neg_zero_code=None) -> np.ndarray:
                 cand = hi
             else:  # exact tie
                 def code_of(k):
-                    if values[k] == 0 and neg and neg_zero_code is not None:
-                        return neg_zero_code
-                    return codes[k]
+                    return zero_code(k, neg)
                 if mode == "nearest_even":
                     cand = lo if code_of(lo) % 2 == 0 else hi
                 elif mode == "nearest_away":
@@ -186,10 +218,7 @@ def round_to_set(x, values, codes, mode: str, neg_zero_code=None) -> np.ndarray:
                     cand = lo if code_of(lo) < code_of(hi) else hi
                 else:
                     raise ValueError(mode)
-        c = codes[cand]
-        if values[cand] == 0 and neg and neg_zero_code is not None:
-            c = neg_zero_code
-        out[i] = c
+        out[i] = zero_code(cand, neg)
     return out.reshape(xs.shape).astype(np.uint16)
 
 
@@ -264,7 +293,7 @@ def mx_quantize(x: np.ndarray, preset: str) -> Quantized:
     X = np.ldexp(1.0, scode - 127)[..., None]  # float64, exact
     q = blk / X  # exact (power-of-two scale; float64 has the range)
     if elem == "int8":
-        ic = np.clip(np.rint(q * 64.0), -128, 127)
+        ic = np.clip(np.rint(q * 64.0), -128, 127) + 0.0  # integer codes: no -0.0
         codes = (ic.astype(np.int64) & 0xFF).astype(np.uint16)
         evals = ic / 64.0
         bits = 8
@@ -341,7 +370,7 @@ def int_sym_quantize(x: np.ndarray, bits: int, group: int) -> Quantized:
     S = S16.astype(np.float64)[..., None]
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.clip(np.rint(blk / S), qmin, qmax)
-    q = np.where(S == 0, 0.0, q)
+    q = np.where(S == 0, 0.0, q) + 0.0  # integer codes: no -0.0
     codes = (q.astype(np.int64) & ((1 << bits) - 1)).astype(np.uint16)
     deq = (q * S).astype(np.float32).reshape(x.shape)
     bufs = {"data": pack_bits(codes, bits), "scales": S16.astype("<f2").tobytes()}
@@ -434,11 +463,16 @@ def assert_f32_bitwise(got: np.ndarray, exp: np.ndarray, what: str, inputs=None)
     assert got.shape == exp.shape, f"{what}: shape {got.shape} != {exp.shape}"
     ok = bitwise_equal_f32(got, exp).ravel()
     if not ok.all():
+        g, e = got.ravel(), exp.ravel()
+        zsign = ~ok & (g == 0) & (e == 0)  # +0.0 vs -0.0 only
+        other = ~ok & ~zsign
         lines = []
-        for i in first_mismatches(~ok):
+        for i in list(first_mismatches(other)) + list(first_mismatches(zsign, 4)):
             src = "" if inputs is None else f" input={f32_hex(np.ravel(inputs)[i])}"
-            lines.append(f"  flat[{i}]{src}: expected {f32_hex(exp.ravel()[i])}, qforge {f32_hex(got.ravel()[i])}")
-        raise AssertionError(f"{what}: {int((~ok).sum())}/{ok.size} float32 values differ bitwise\n" + "\n".join(lines))
+            lines.append(f"  flat[{i}]{src}: expected {f32_hex(e[i])}, qforge {f32_hex(g[i])}")
+        raise AssertionError(
+            f"{what}: {int((~ok).sum())}/{ok.size} float32 values differ bitwise "
+            f"({int(other.sum())} in value, {int(zsign.sum())} only in the sign of zero)\n" + "\n".join(lines))
 
 
 def assert_bytes_equal(got: bytes, exp: bytes, what: str, unit: int = 1) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from numref import (
     F32_MAX, IQ4NL_TABLE, MINIFLOATS, NF4_TABLE, ROUNDING_MODES, UE4M3_ATTR,
-    int_decode, int_encode, int_range, lut_encode, round_to_set,
+    e8m0_codes_exact, int_decode, int_encode, int_range, lut_encode, round_to_set,
 )
 
 SEED = 20240601
@@ -89,7 +89,7 @@ def check_codes(f, x, got, exp, what: str) -> None:
     if not ok.all():
         bad = np.flatnonzero(~ok)
         lines = [
-            f"  x={float(x[i])!r} ({np.float32(x[i]).view(np.uint32):#010x}): "
+            f"  x={float(x[i])!r} ({float(x[i]).hex()}, {x.dtype}): "
             f"expected {int(exp[i]):#04x} ({f.values(exp[i])}), qforge {int(got[i]):#04x} ({f.values(got[i] & 0xFF)})"
             for i in bad[:10]
         ]
@@ -143,6 +143,54 @@ def test_minifloat_encode_default_rounding_is_nearest_even(qf, name):
     a = qf.encode(f.attr, x)
     b = qf.encode(f.attr, x, rounding="nearest_even")
     np.testing.assert_array_equal(a, b)
+
+
+def minifloat_f64_inputs(f) -> np.ndarray:
+    """float64 inputs that float32 cannot hold: ties nudged by 2^-40
+    relative (a float32 detour would turn them into exact ties), plus exact
+    representables, ties, random values and far overflow."""
+    vals = f.values(np.arange(1 << f.bits))
+    pos = np.unique(vals[np.isfinite(vals) & (vals > 0)])
+    mids = (pos[:-1] + pos[1:]) / 2.0
+    if np.any(vals == 0):
+        mids = np.concatenate([[pos[0] / 2.0], mids])
+    rng = np.random.default_rng(SEED + 64 + f.bits)
+    lo, hi = np.log2(f.min_subnormal / 4), min(np.log2(f.max * 4), 127.9)
+    v = np.concatenate([pos, mids, mids * (1 + 2.0 ** -40), mids * (1 - 2.0 ** -40),
+                        np.exp2(rng.uniform(lo, hi, 3000)), [0.0, 1e300, np.inf]])
+    return np.concatenate([v, -v])
+
+
+@pytest.mark.parametrize("saturate", [True, False], ids=["sat", "nosat"])
+@pytest.mark.parametrize("name", list(MINIFLOATS))
+def test_minifloat_encode_f64_input(qf, name, saturate):
+    """float64 input is rounded once, directly to the format (nearest, ties
+    per RNE / e8m0 away); the reference rounds float64 exactly
+    (MiniFloat.codes_f64, or e8m0_codes_exact for e8m0)."""
+    f = MINIFLOATS[name]
+    x = minifloat_f64_inputs(f)
+    if name == "e8m0":
+        x = x[x > 0]  # e8m0 has neither zero nor sign (see all_minifloat_inputs)
+    src = np.clip(x, -f.max, f.max) if saturate else x
+    if name == "e8m0":
+        exp = e8m0_codes_exact(src)
+    else:
+        exp = f.codes_f64(src)
+    got = qf.encode(f.attr, x, saturate=saturate)
+    check_codes(f, x, got, exp, f"{name} encode float64 input saturate={saturate}")
+
+
+def test_e8m0_exact_reference():
+    """Self-check: the exact e8m0 reference agrees with ml_dtypes on every
+    normal float32 input of the e8m0 test set (ml_dtypes is only replaced
+    below 2^-126, where it mis-rounds float32 subnormals)."""
+    f = MINIFLOATS["e8m0"]
+    x = all_minifloat_inputs(f)
+    x = x[~np.isnan(x) & (x >= np.float32(2.0 ** -126))]
+    raw = x.astype(f.dtype).view(np.uint8)
+    np.testing.assert_array_equal(e8m0_codes_exact(x), raw)
+    assert np.float32(2.0 ** -127 * 1.25).astype(f.dtype).view(np.uint8) == 1  # the ml_dtypes quirk
+    assert e8m0_codes_exact(np.float32(2.0 ** -127 * 1.25)) == 0
 
 
 # ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ inline std::vector<std::string> allFormatSpellings() {
   out.push_back("#qf.lut<iq4_nl>");
   out.push_back("#qf.lut<[-3.0, -1.0, 0.5, 2.0]>");
   out.push_back("#qf.ternary");
+  out.push_back("#qf.fnuz<e4m3>");
+  out.push_back("#qf.fnuz<e5m2>");
   return out;
 }
 

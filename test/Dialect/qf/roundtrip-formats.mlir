@@ -119,5 +119,5 @@ func.func private @ternary() attributes {fmt = #qf.ternary}
 func.func private @blob() attributes {data = #qf.blob<"model.gguf", offset = 1024, size = 144>}
 
 // CHECK-LABEL: func private @blob_path_with_dirs()
-// CHECK-SAME: data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 18446744073709551615>
-func.func private @blob_path_with_dirs() attributes {data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 18446744073709551615>}
+// CHECK-SAME: data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 9223372036854775807>
+func.func private @blob_path_with_dirs() attributes {data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 9223372036854775807>}

@@ -64,3 +64,13 @@ func.func private @quant_interop(!qf.qtensor<8x64, #qf.scheme<!quant.uniform<i8:
 // CHECK-LABEL: func private @several(
 // CHECK-SAME: !qf.qtensor<32, nvfp4>, !qf.qtensor<32, nvfp4>) -> !qf.qtensor<32x32, iq4_nl>
 func.func private @several(!qf.qtensor<32, nvfp4>, !qf.qtensor<32, nvfp4>) -> !qf.qtensor<32x32, iq4_nl>
+
+// Attribute and type aliases are resolved; the printer writes the scheme inline.
+#scheme = #qf.scheme<element = #qf.int<4>, group = 16, scale = f16>
+#preset = #qf.scheme<q4_0>
+!qt = !qf.qtensor<8x32, #scheme>
+
+// CHECK-LABEL: func private @aliases(
+// CHECK-SAME: !qf.qtensor<8x32, #qf.scheme<element = #qf.int<4>, group = 16, scale = f16>>, !qf.qtensor<8x32, q4_0>)
+// CHECK-SAME: s = #qf.scheme<element = #qf.int<4>, group = 16, scale = f16>
+func.func private @aliases(!qt, !qf.qtensor<8x32, #preset>) attributes {s = #scheme}

@@ -197,10 +197,10 @@ func.func private @quant_per_axis() attributes {s = #qf.scheme<!quant.uniform<i8
 // CHECK-SAME: s = #qf.scheme<element = #qf.int<8>, per_axis = 1, scale = f32, zero_point = #qf.int<8>>
 func.func private @quant_per_axis_zero_point() attributes {s = #qf.scheme<!quant.uniform<i8:f32:1, {0.5:1, 0.25}>>}
 
-// Sub-channel with one blocked dimension: groups along that dimension. The
-// axis stays explicit (a quant type does not say which dimension is last).
+// Sub-channel with one blocked dimension: groups along that dimension (the
+// scales' rank tells which dimension is last; the last axis prints as default).
 // CHECK-LABEL: func private @quant_sub_channel_group()
-// CHECK-SAME: s = #qf.scheme<element = #qf.int<8>, group = 32, axis = 1, scale = f32>
+// CHECK-SAME: s = #qf.scheme<element = #qf.int<8>, group = 32, scale = f32>
 func.func private @quant_sub_channel_group() attributes {s = #qf.scheme<!quant.uniform<i8:f32:{0:1, 1:32}, {{2.0, 3.0}, {4.0, 5.0}}>>}
 
 // CHECK-LABEL: func private @quant_sub_channel_group_axis0()
@@ -208,8 +208,8 @@ func.func private @quant_sub_channel_group() attributes {s = #qf.scheme<!quant.u
 func.func private @quant_sub_channel_group_axis0() attributes {s = #qf.scheme<!quant.uniform<i8:f32:{0:16, 1:1}, {{2.0, 3.0}, {4.0, 5.0}}>>}
 
 // CHECK-LABEL: func private @quant_sub_channel_zero_point()
-// CHECK-SAME: s = #qf.scheme<element = #qf.int<4, unsigned>, group = 32, axis = 1, scale = f32, zero_point = #qf.int<4, unsigned>>
-func.func private @quant_sub_channel_zero_point() attributes {s = #qf.scheme<!quant.uniform<u4:f32:{1:32}, {{2.0:1, 3.0:2}, {4.0, 5.0}}>>}
+// CHECK-SAME: s = #qf.scheme<element = #qf.int<4, unsigned>, group = 32, scale = f32, zero_point = #qf.int<4, unsigned>>
+func.func private @quant_sub_channel_zero_point() attributes {s = #qf.scheme<!quant.uniform<u4:f32:{0:1, 1:32}, {{2.0:1, 3.0:2}, {4.0, 5.0}}>>}
 
 // Two blocked trailing dimensions: a 2-D block.
 // CHECK-LABEL: func private @quant_sub_channel_block()
@@ -218,7 +218,7 @@ func.func private @quant_sub_channel_block() attributes {s = #qf.scheme<!quant.u
 
 // CHECK-LABEL: func private @quant_sub_channel_block_rank3()
 // CHECK-SAME: s = #qf.scheme<element = #qf.int<8>, block = [4, 8], scale = f32>
-func.func private @quant_sub_channel_block_rank3() attributes {s = #qf.scheme<!quant.uniform<i8:f32:{1:4, 2:8}, {{{2.0, 3.0}, {4.0, 5.0}}}>>}
+func.func private @quant_sub_channel_block_rank3() attributes {s = #qf.scheme<!quant.uniform<i8:f32:{0:1, 1:4, 2:8}, {{{2.0, 3.0}, {4.0, 5.0}}}>>}
 
 // A converted scheme that equals a preset prints as the preset.
 // CHECK-LABEL: func private @quant_is_preset()

@@ -74,20 +74,40 @@ LogicalResult IntFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError
 }
 
 Attribute IntFormatAttr::parse(AsmParser &parser, Type) {
-  unsigned width = 0, frac = 0;
-  bool isSigned = true;
+  int64_t width = 0, frac = 0;
+  bool isSigned = true, sawSignedness = false, sawFrac = false;
+  SMLoc widthLoc = parser.getCurrentLocation();
   if (parser.parseLess() || parser.parseInteger(width))
     return {};
+  if (width < 2 || width > 8) {
+    parser.emitError(widthLoc, "integer format width must be 2 to 8 bits, got ") << width;
+    return {};
+  }
   while (succeeded(parser.parseOptionalComma())) {
     StringRef kw;
     SMLoc loc = parser.getCurrentLocation();
     if (parser.parseKeyword(&kw))
       return {};
     if (kw == "signed" || kw == "unsigned") {
+      if (sawSignedness) {
+        parser.emitError(loc, "signedness given twice");
+        return {};
+      }
+      sawSignedness = true;
       isSigned = kw == "signed";
     } else if (kw == "frac") {
-      if (parser.parseEqual() || parser.parseInteger(frac))
+      SMLoc fracLoc;
+      if (sawFrac) {
+        parser.emitError(loc, "frac given twice");
         return {};
+      }
+      sawFrac = true;
+      if (parser.parseEqual() || (fracLoc = parser.getCurrentLocation(), parser.parseInteger(frac)))
+        return {};
+      if (frac < 0 || frac > 15) {
+        parser.emitError(fracLoc, "integer format fraction bits must be 0 to 15, got ") << frac;
+        return {};
+      }
     } else {
       parser.emitError(loc, "expected 'signed', 'unsigned' or 'frac', got '") << kw << "'";
       return {};
@@ -96,7 +116,7 @@ Attribute IntFormatAttr::parse(AsmParser &parser, Type) {
   if (parser.parseGreater())
     return {};
   return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
-                    parser.getContext(), width, isSigned, frac);
+                    parser.getContext(), unsigned(width), isSigned, unsigned(frac));
 }
 
 void IntFormatAttr::print(AsmPrinter &p) const {
@@ -470,7 +490,8 @@ double TernaryFormatAttr::decodeHost(uint64_t code) const {
   code &= 3;
   return code == 3 ? NAN : double(code) - 1.0;
 }
-bool TernaryFormatAttr::isEvenCode(uint64_t code) const { return (code & 1) == 0; }
+// Ties go to the even value: 0, whose code (value + 1) is odd.
+bool TernaryFormatAttr::isEvenCode(uint64_t code) const { return (code & 1) == 1; }
 std::optional<uint64_t> TernaryFormatAttr::getOverflowCode(bool) const { return std::nullopt; }
 std::optional<uint64_t> TernaryFormatAttr::getNaNCode() const { return std::nullopt; }
 Type TernaryFormatAttr::getBuiltinType() const { return {}; }
@@ -481,4 +502,19 @@ Value TernaryFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
   Value f = arith::UIToFPOp::create(b, loc, b.getF32Type(), c);
   f = arith::SubFOp::create(b, loc, f, f32Const(b, loc, 1.0));
   return f32ToResult(b, loc, f, resultType);
+}
+
+//===----------------------------------------------------------------------===//
+// #qf.blob
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExternalBlobAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                       StringRef path, int64_t offset, int64_t size) {
+  if (path.empty())
+    return emitError() << "blob path must not be empty";
+  if (offset < 0)
+    return emitError() << "blob offset must be non-negative, got " << offset;
+  if (size <= 0)
+    return emitError() << "blob size must be positive, got " << size;
+  return success();
 }

@@ -2,6 +2,7 @@
 #include "qf/IR/Qf.h"
 
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -48,9 +49,13 @@ LogicalResult QTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
                                   ArrayRef<int64_t> shape, SchemeAttr scheme) {
   if (shape.empty())
     return emitError() << "qtensor needs rank >= 1";
-  for (int64_t d : shape)
+  int64_t numel = 1;
+  for (int64_t d : shape) {
     if (d <= 0)
       return emitError() << "qtensor dimensions must be static and positive";
+    if (llvm::MulOverflow(numel, d, numel) || numel > (int64_t(1) << 56))
+      return emitError() << "qtensor has more than 2^56 elements";
+  }
   int64_t rank = shape.size();
   switch (scheme.getGranularity()) {
   case Granularity::tensor:

@@ -3,6 +3,7 @@
 #include "qf/IR/Qf.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -10,13 +11,15 @@ using namespace mlir::qf;
 static std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  llvm::interleave(shape, os, "x");
+  llvm::interleave(
+      shape, os, [&](int64_t d) { ShapedType::isDynamic(d) ? os << "?" : os << d; }, "x");
   return s;
 }
 
+/// Shapes agree where both are static (a dynamic dimension is checked at run time).
 static LogicalResult verifySameShape(Operation *op, ArrayRef<int64_t> a,
                                      ArrayRef<int64_t> b, StringRef what) {
-  if (a == b)
+  if (succeeded(verifyCompatibleShape(a, b)))
     return success();
   return op->emitOpError() << what << " shape " << shapeString(a)
                            << " does not match " << shapeString(b);
@@ -103,6 +106,10 @@ LogicalResult MatmulOp::verify() {
     if (act->getGranularity() == Granularity::block || act->getSuperBlock())
       return emitOpError() << "activation schemes are per-tensor, per-token (per_axis) or "
                               "grouped along K";
+    if (act->getGranularity() == Granularity::per_axis &&
+        act->getAxis() >= int64_t(a.size()))
+      return emitOpError() << "activation per_axis " << act->getAxis()
+                           << " is out of range for rank " << a.size();
     if (!blocksAlongLastAxis(*act, a.size()))
       return emitOpError() << "activation scales must be grouped along K (the last axis)";
     if (int64_t g = act->getGroupSize(); g && !ShapedType::isDynamic(k) && k % g)

@@ -19,6 +19,11 @@ SchemeAttr convertQuantType(quant::QuantizedType type,
 SchemeAttr mlir::qf::convertQuantType(quant::QuantizedType type,
                                       function_ref<InFlightDiagnostic()> emitError) {
   MLIRContext *ctx = type.getContext();
+  if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType,
+           quant::UniformQuantizedSubChannelType>(type)) {
+    emitError() << "only uniform quant types convert to qf schemes";
+    return {};
+  }
   unsigned width = type.getStorageTypeIntegralWidth();
   if (width < 2 || width > 8) {
     emitError() << "quant storage type of " << width << " bits has no qf integer format (2 to 8 bits)";
@@ -43,15 +48,25 @@ SchemeAttr mlir::qf::convertQuantType(quant::QuantizedType type,
   } else if (auto t = dyn_cast<quant::UniformQuantizedSubChannelType>(type)) {
     hasZeroPoint = llvm::any_of(t.getZeroPoints().getValues<APInt>(),
                                 [](const APInt &z) { return !z.isZero(); });
+    // Unlisted dimensions are blocked over their whole extent, which no qf
+    // granularity expresses: every dimension must be listed.
+    int64_t rank = t.getScales().getType().getRank();
+    if (int64_t(t.getQuantizedDimensions().size()) != rank) {
+      emitError() << "sub-channel quantization must list a block size for each of the "
+                  << rank << " dimensions to convert to a qf scheme";
+      return {};
+    }
     SmallVector<std::pair<int64_t, int64_t>> blocked;
     for (auto [dim, size] : llvm::zip(t.getQuantizedDimensions(), t.getBlockSizes()))
       if (size != 1)
         blocked.push_back({dim, size});
+    llvm::sort(blocked);
     if (blocked.size() == 1) {
       granularity = Granularity::group;
-      axis = blocked[0].first;
+      axis = blocked[0].first == rank - 1 ? -1 : blocked[0].first;
       block = {blocked[0].second};
-    } else if (blocked.size() == 2 && blocked[0].first + 1 == blocked[1].first) {
+    } else if (blocked.size() == 2 && blocked[0].first == rank - 2 &&
+               blocked[1].first == rank - 1) {
       granularity = Granularity::block;
       block = {blocked[0].second, blocked[1].second};
     } else {

@@ -6,6 +6,7 @@
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -51,79 +52,102 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess())
     return {};
 
-  // Preset name.
-  StringRef name;
-  if (succeeded(parser.parseOptionalKeyword(&name)) &&
-      name != "element" /* a key */) {
-    if (succeeded(parser.parseOptionalEqual())) {
-      parser.emitError(start, "unknown scheme key '") << name << "'";
+  // A preset name, or the first key of the full form.
+  StringRef firstKey;
+  bool firstHasEqual = false;
+  if (succeeded(parser.parseOptionalKeyword(&firstKey))) {
+    firstHasEqual = succeeded(parser.parseOptionalEqual());
+    bool isKey = llvm::is_contained(
+        {"element", "group", "axis", "per_axis", "block", "scale", "zero_point", "min",
+         "super_block", "super_scale", "tensor_scale", "rounding", "saturate", "layout"},
+        firstKey);
+    if (!firstHasEqual && isKey) {
+      parser.emitError(parser.getCurrentLocation(), "expected '=' after scheme key '")
+          << firstKey << "'";
       return {};
     }
-    SchemeAttr preset = getPreset(ctx, name);
-    if (!preset) {
-      parser.emitError(start, "unknown scheme preset '") << name << "'";
-      return {};
+    if (!firstHasEqual && firstKey != "tensor") {
+      SchemeAttr preset = getPreset(ctx, firstKey);
+      if (!preset) {
+        parser.emitError(start, "unknown scheme preset '") << firstKey << "'";
+        return {};
+      }
+      if (parser.parseGreater())
+        return {};
+      return preset;
     }
-    if (parser.parseGreater())
-      return {};
-    return preset;
-  }
-
-  // !quant.uniform interop.
-  Type quantType;
-  OptionalParseResult typeResult = parser.parseOptionalType(quantType);
-  if (typeResult.has_value()) {
-    if (failed(*typeResult) || parser.parseGreater())
-      return {};
-    auto qt = dyn_cast<quant::QuantizedType>(quantType);
-    if (!qt) {
-      parser.emitError(start, "expected a !quant quantized type, got ") << quantType;
-      return {};
+  } else {
+    // !quant.uniform interop.
+    Type quantType;
+    OptionalParseResult typeResult = parser.parseOptionalType(quantType);
+    if (typeResult.has_value()) {
+      if (failed(*typeResult) || parser.parseGreater())
+        return {};
+      auto qt = dyn_cast<quant::QuantizedType>(quantType);
+      if (!qt) {
+        parser.emitError(start, "expected a !quant quantized type, got ") << quantType;
+        return {};
+      }
+      return convertQuantType(qt, [&] { return parser.emitError(start); });
     }
-    return convertQuantType(qt, [&] { return parser.emitError(start); });
   }
 
   SchemeFields f;
-  bool first = true, sawAxis = false;
-  // `name` may already hold the first key ("element").
-  auto parseKey = [&](StringRef &key) -> ParseResult {
-    if (first && name == "element") {
-      key = name;
-      return success();
-    }
-    return parser.parseKeyword(&key);
-  };
+  llvm::StringSet<> seen;
+  StringRef granularityKey, offsetKey;
+  bool first = true;
   do {
     StringRef key;
     SMLoc keyLoc = parser.getCurrentLocation();
-    if (parseKey(key))
+    if (first && !firstKey.empty()) {
+      key = firstKey;
+    } else if (parser.parseKeyword(&key)) {
       return {};
+    }
+    auto failAt = [&](SMLoc loc, const Twine &msg) -> Attribute {
+      parser.emitError(loc, msg);
+      return {};
+    };
+    if (!seen.insert(key).second)
+      return failAt(keyLoc, "duplicate scheme key '" + key + "'");
+    bool isGranularity = llvm::is_contained({"tensor", "group", "per_axis", "block"}, key);
+    if (isGranularity) {
+      if (!granularityKey.empty())
+        return failAt(keyLoc, "conflicting granularity keys '" + granularityKey + "' and '" +
+                                  key + "'");
+      granularityKey = key;
+    }
+    if (key == "zero_point" || key == "min") {
+      if (!offsetKey.empty())
+        return failAt(keyLoc, "a scheme has one offset; got '" + offsetKey + "' and '" + key + "'");
+      offsetKey = key;
+    }
+    bool hasEqual = first && !firstKey.empty() ? firstHasEqual : false;
     first = false;
     if (key == "tensor") {
+      if (hasEqual)
+        return failAt(keyLoc, "'tensor' takes no value");
       f.granularity = Granularity::tensor;
       continue;
     }
-    if (parser.parseEqual())
+    if (!hasEqual && parser.parseEqual())
       return {};
     SMLoc valueLoc = parser.getCurrentLocation();
-    auto fail = [&](const Twine &msg) -> Attribute {
-      parser.emitError(valueLoc, msg);
-      return {};
-    };
+    auto fail = [&](const Twine &msg) { return failAt(valueLoc, msg); };
     if (key == "element") {
       Attribute a;
       if (parser.parseAttribute(a))
         return {};
       f.element = dyn_cast<QuantFormatAttrInterface>(a);
       if (!f.element)
-        return fail("element must be a format attribute (#qf.int, #qf.float, #qf.lut, #qf.ternary)");
+        return fail("element must be a format attribute (#qf.int, #qf.float, #qf.lut, "
+                    "#qf.ternary, ...)");
     } else if (key == "group") {
       f.granularity = Granularity::group;
       f.blockShape.resize(1);
       if (parser.parseInteger(f.blockShape[0]))
         return {};
     } else if (key == "axis") {
-      sawAxis = true;
       if (parser.parseInteger(f.axis))
         return {};
     } else if (key == "per_axis") {
@@ -146,6 +170,8 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
     } else if (key == "super_block") {
       if (parser.parseInteger(f.superBlock))
         return {};
+      if (f.superBlock <= 0)
+        return fail("super_block must be positive, got " + Twine(f.superBlock));
     } else if (key == "super_scale" || key == "tensor_scale") {
       Type t;
       if (parser.parseType(t))
@@ -177,8 +203,7 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
         return fail("unknown layout '" + kw + "'; expected planar or ggml");
       f.layout = *l;
     } else {
-      parser.emitError(keyLoc, "unknown scheme key '") << key << "'";
-      return {};
+      return failAt(keyLoc, "unknown scheme key '" + key + "'");
     }
   } while (succeeded(parser.parseOptionalComma()));
   if (parser.parseGreater())
@@ -187,16 +212,16 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
     parser.emitError(start, "scheme needs an element format (element = ...)");
     return {};
   }
-  if (sawAxis && f.granularity != Granularity::group) {
+  if (seen.contains("axis") && f.granularity != Granularity::group) {
     parser.emitError(start, "'axis' applies only to group granularity");
     return {};
   }
   if (!f.scale)
     f.scale = TypeAttr::get(Float32Type::get(ctx));
-  return getChecked([&] { return parser.emitError(start); }, ctx, f.element,
-                    f.granularity, f.axis, ArrayRef<int64_t>(f.blockShape), f.scale, f.offset,
-                    f.offsetFormat, f.superBlock, f.superScaleType,
-                    f.tensorScaleType, f.rounding, f.saturate, f.layout);
+  return getChecked([&] { return parser.emitError(start); }, ctx, f.element, f.granularity,
+                    f.axis, ArrayRef<int64_t>(f.blockShape), f.scale, f.offset,
+                    f.offsetFormat, f.superBlock, f.superScaleType, f.tensorScaleType,
+                    f.rounding, f.saturate, f.layout);
 }
 
 static void printScaleLike(AsmPrinter &p, Attribute a) {

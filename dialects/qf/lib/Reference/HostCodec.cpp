@@ -68,8 +68,8 @@ uint64_t HostCodec::encode(double x, RoundingMode mode, bool saturate) const {
     return resolveZero(entries[0].value == 0 ? entries[0].code : 0, x, mode);
   }
   const Entry &first = entries.front(), &last = entries.back();
-  // Beyond the range: saturate, or compare with the virtual value one step
-  // past the extreme, whose code is the overflow code.
+  // Beyond the range: saturate, or round between the extreme and the value
+  // one step past it, which stands for the overflow code.
   if (x > last.value || x < first.value) {
     bool positive = x > last.value;
     const Entry &edge = positive ? last : first;
@@ -78,29 +78,32 @@ uint64_t HostCodec::encode(double x, RoundingMode mode, bool saturate) const {
     if (saturate || !overflow || entries.size() < 2)
       return edge.code;
     const Entry &inner = positive ? entries[entries.size() - 2] : entries[1];
-    double step = edge.value - inner.value;
+    // One ulp of the top binade; when the top value opens its binade alone
+    // (no mantissa bits, e8m0) the next value is twice it.
+    double step = std::ilogb(edge.value) == std::ilogb(inner.value) ? edge.value - inner.value
+                                                                      : edge.value;
     Entry virt{edge.value + step, edge.code + 1};
-    double dEdge = std::fabs(x - edge.value), dVirt = std::fabs(virt.value - x);
-    if (std::isinf(x) || dVirt < dEdge)
-      return *overflow;
-    if (dEdge < dVirt)
-      return edge.code;
-    uint64_t pick = positive ? pickTie(edge, virt, x, mode) : pickTie(virt, edge, x, mode);
+    uint64_t pick = positive ? nearest(edge, virt, x, mode) : nearest(virt, edge, x, mode);
     return pick == edge.code ? edge.code : *overflow;
   }
   auto it = std::lower_bound(entries.begin(), entries.end(), x,
                              [](const Entry &e, double v) { return e.value < v; });
   if (it->value == x)
     return resolveZero(it->code, x, mode);
-  const Entry &hi = *it, &lo = *(it - 1);
-  uint64_t code;
-  if (mode == RoundingMode::toward_zero) {
-    code = std::fabs(lo.value) < std::fabs(hi.value) ? lo.code : hi.code;
-  } else {
-    double dLo = x - lo.value, dHi = hi.value - x;
-    code = dLo < dHi ? lo.code : dHi < dLo ? hi.code : pickTie(lo, hi, x, mode);
-  }
-  return resolveZero(code, x, mode);
+  return resolveZero(nearest(*(it - 1), *it, x, mode), x, mode);
+}
+
+uint64_t HostCodec::nearest(const Entry &lo, const Entry &hi, double x, RoundingMode mode) const {
+  // lo.value < x < hi.value. Compare with the midpoint, exact for the dyadic
+  // values of every format, rather than two distances that may round.
+  if (mode == RoundingMode::toward_zero)
+    return std::fabs(lo.value) < std::fabs(hi.value) ? lo.code : hi.code;
+  double mid = lo.value + (hi.value - lo.value) / 2;
+  if (std::isinf(x) || x > mid)
+    return x > mid ? hi.code : lo.code;
+  if (x < mid)
+    return lo.code;
+  return pickTie(lo, hi, x, mode);
 }
 
 uint64_t mlir::qf::encodeFloatBits(FloatType type, double x) {

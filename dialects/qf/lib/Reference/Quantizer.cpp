@@ -198,8 +198,16 @@ private:
     }
     RoundingMode mode = scheme.getRounding();
     bool sat = scheme.getSaturate();
+    // Zero offsets are not applied, so that -0.0 keeps its sign.
+    bool hasMin = scheme.getOffset() == OffsetKind::min;
+    bool hasZeroPoint = scheme.getOffset() == OffsetKind::zero_point;
     for (int64_t i : idx) {
-      double y = S > 0 ? (double(data[i]) - M) / S + zp : zp;
+      double y = double(data[i]);
+      if (hasMin)
+        y -= M;
+      y = S > 0 ? y / S : 0.0;
+      if (hasZeroPoint)
+        y += zp;
       u.codes[i] = elem.encode(y, mode, sat);
     }
   }
@@ -417,6 +425,10 @@ Unpacked unpackGgml(const GgmlBlockType &t, ArrayRef<uint8_t> bytes, int64_t num
     } else if (t.name == "mxfp4_ggml") {
       u.scales.push_back(p[0]);
       unpackSplitNibbles(p + 1, 32, codes);
+      // ggml's value table has no negative zero: code 8 reads as +0.
+      for (int j = 0; j < 32; ++j)
+        if (codes[j] == 8)
+          codes[j] = 0;
     } else {
       u.superScales.push_back(getLE16(p));
       u.superOffsets.push_back(getLE16(p + 2) ^ kF16SignBit);
@@ -546,8 +558,17 @@ llvm::Error mlir::qf::dequantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
     double zp = zeroPoint ? offset.decode(u.offsets[b]) : 0;
     double M = minOffset ? offset.decode(u.offsets[b]) * superOffset : 0;
     grid.elementsOf(b, idx);
-    for (int64_t i : idx)
-      out[i] = float((elem.decode(u.codes[i]) - zp) * S + M);
+    for (int64_t i : idx) {
+      // Offsets apply only where the scheme has them: -0.0 stays -0.0 as in
+      // ggml and the OCP formulas.
+      double v = elem.decode(u.codes[i]);
+      if (zeroPoint)
+        v -= zp;
+      v *= S;
+      if (minOffset)
+        v += M;
+      out[i] = float(v);
+    }
   }
   return llvm::Error::success();
 }

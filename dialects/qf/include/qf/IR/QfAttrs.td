@@ -111,6 +111,20 @@ def Qf_TernaryFormatAttr : Qf_FormatAttr<"TernaryFormat", "ternary"> {
   let hasCustomAssemblyFormat = 1;
 }
 
+// The worked example of docs/adding-a-format.md: a format is this def plus
+// the interface methods in FnuzFormatAttr.cpp; nothing else changes.
+def Qf_FnuzFormatAttr : Qf_Attr<"FnuzFormat", "fnuz", [DeclareAttrInterfaceMethods<
+    Qf_QuantFormatAttrInterface, ["getOverflowCode", "getNaNCode", "getBuiltinType"]>]> {
+  let summary = "FP8 without negative zero or infinity (AMD/Graphcore FNUZ)";
+  let description = [{
+    `#qf.fnuz<e4m3>` (bias 8, max 240) and `#qf.fnuz<e5m2>` (bias 16, max
+    57344): 0x80, the negative-zero pattern, is the only NaN.
+  }];
+  let parameters = (ins "unsigned":$exponentBits);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Scheme
 //===----------------------------------------------------------------------===//
@@ -175,9 +189,10 @@ def Qf_SchemeAttr : Qf_Attr<"Scheme", "scheme"> {
 
 def Qf_ExternalBlobAttr : Qf_Attr<"ExternalBlob", "blob"> {
   let summary = "Bytes of a file: `#qf.blob<\"model.gguf\", offset = 1024, size = 144>`";
-  let parameters = (ins StringRefParameter<>:$path, "uint64_t":$offset,
-                        "uint64_t":$size);
+  let parameters = (ins StringRefParameter<>:$path, "int64_t":$offset,
+                        "int64_t":$size);
   let assemblyFormat = "`<` $path `,` `offset` `=` $offset `,` `size` `=` $size `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // QF_ATTRS_TD

@@ -33,6 +33,7 @@ private:
     double value;
     uint64_t code;
   };
+  uint64_t nearest(const Entry &lo, const Entry &hi, double x, RoundingMode mode) const;
   uint64_t pickTie(const Entry &lo, const Entry &hi, double x, RoundingMode mode) const;
   uint64_t resolveZero(uint64_t code, double x, RoundingMode mode) const;
 
