@@ -78,6 +78,9 @@ MINIFLOATS = {
     "e4m3": MiniFloat("e4m3", "#qf.float<e4m3>", md.float8_e4m3fn, 8, True, False, 8),
     "e5m2": MiniFloat("e5m2", "#qf.float<e5m2>", md.float8_e5m2, 8, True, True, 15),
     "e8m0": MiniFloat("e8m0", "#qf.float<e8m0>", md.float8_e8m0fnu, 8, True, False, 127),
+    # FNUZ: no negative zero (0x80 is the only NaN), no inf.
+    "e4m3fnuz": MiniFloat("e4m3fnuz", "#qf.fnuz<e4m3>", md.float8_e4m3fnuz, 8, True, False, 7),
+    "e5m2fnuz": MiniFloat("e5m2fnuz", "#qf.fnuz<e5m2>", md.float8_e5m2fnuz, 8, True, False, 15),
 }
 
 UE4M3_ATTR = "#qf.float<ue4m3>"
