@@ -7,6 +7,7 @@
 #include "qf/Reference/Quantizer.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -105,11 +106,14 @@ static Error schemesMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   for (float v : data)
     signal += double(v) * v;
   outs() << "qforge schemes: " << description << "\n\n";
-  outs() << format("%-16s %11s %12s %12s %9s\n", "scheme", "bits/weight", "rmse",
-                   "max |err|", "sqnr dB");
+  size_t width = 16;
+  for (auto &entry : schemes)
+    width = std::max(width, entry.first.size());
+  outs() << left_justify("scheme", width)
+         << format(" %11s %12s %12s %9s\n", "bits/weight", "rmse", "max |err|", "sqnr dB");
   std::vector<float> back(data.size());
   for (auto &[name, scheme] : schemes) {
-    outs() << format("%-16s ", name.c_str());
+    outs() << left_justify(name, width) << " ";
     Expected<QuantizedTensor> q = quantize(scheme, shape, data);
     if (!q) {
       outs() << "skipped: " << toString(q.takeError()) << "\n";

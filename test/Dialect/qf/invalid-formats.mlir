@@ -147,3 +147,8 @@ func.func private @blob_missing_size() attributes {data = #qf.blob<"model.gguf",
 
 // expected-error @+1 {{unknown attribute `format` in dialect `qf`}}
 func.func private @unknown_attr() attributes {fmt = #qf.format<4>}
+
+// -----
+
+// expected-error @+1 {{expected e4m3 or e5m2, got 'e3m4'}}
+func.func private @fnuz_unknown() attributes {fmt = #qf.fnuz<e3m4>}

@@ -121,3 +121,8 @@ func.func private @blob() attributes {data = #qf.blob<"model.gguf", offset = 102
 // CHECK-LABEL: func private @blob_path_with_dirs()
 // CHECK-SAME: data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 9223372036854775807>
 func.func private @blob_path_with_dirs() attributes {data = #qf.blob<"/models/llama 7b/w.gguf", offset = 0, size = 9223372036854775807>}
+
+// CHECK-LABEL: func private @fnuz()
+// CHECK-SAME: a = #qf.fnuz<e4m3>, b = #qf.fnuz<e5m2>
+// CHECK-SAME: c = #qf.scheme<element = #qf.fnuz<e4m3>, group = 32, scale = #qf.float<e8m0>>
+func.func private @fnuz() attributes {a = #qf.fnuz<e4m3>, b = #qf.fnuz<e5m2>, c = #qf.scheme<element = #qf.fnuz<e4m3>, group = 32, scale = e8m0>}
