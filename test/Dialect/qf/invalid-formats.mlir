@@ -152,3 +152,8 @@ func.func private @unknown_attr() attributes {fmt = #qf.format<4>}
 
 // expected-error @+1 {{expected e4m3 or e5m2, got 'e3m4'}}
 func.func private @fnuz_unknown() attributes {fmt = #qf.fnuz<e3m4>}
+
+// -----
+
+// expected-error @+1 {{blob path must not be empty}}
+func.func private @blob_empty_path() attributes {data = #qf.blob<"", offset = 0, size = 18>}

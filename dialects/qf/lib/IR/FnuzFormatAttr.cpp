@@ -25,8 +25,10 @@ LogicalResult FnuzFormatAttr::verify(function_ref<InFlightDiagnostic()> emitErro
 
 Attribute FnuzFormatAttr::parse(AsmParser &parser, Type) {
   StringRef kw;
+  if (parser.parseLess())
+    return {};
   SMLoc loc = parser.getCurrentLocation();
-  if (parser.parseLess() || parser.parseKeyword(&kw) || parser.parseGreater())
+  if (parser.parseKeyword(&kw) || parser.parseGreater())
     return {};
   if (kw != "e4m3" && kw != "e5m2") {
     parser.emitError(loc, "expected e4m3 or e5m2, got '") << kw << "'";

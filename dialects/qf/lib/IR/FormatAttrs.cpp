@@ -76,8 +76,10 @@ LogicalResult IntFormatAttr::verify(function_ref<InFlightDiagnostic()> emitError
 Attribute IntFormatAttr::parse(AsmParser &parser, Type) {
   int64_t width = 0, frac = 0;
   bool isSigned = true, sawSignedness = false, sawFrac = false;
+  if (parser.parseLess())
+    return {};
   SMLoc widthLoc = parser.getCurrentLocation();
-  if (parser.parseLess() || parser.parseInteger(width))
+  if (parser.parseInteger(width))
     return {};
   if (width < 2 || width > 8) {
     parser.emitError(widthLoc, "integer format width must be 2 to 8 bits, got ") << width;
@@ -205,8 +207,10 @@ static MinifloatSpec getSpec(MinifloatKind k) {
 
 Attribute FloatFormatAttr::parse(AsmParser &parser, Type) {
   StringRef kw;
+  if (parser.parseLess())
+    return {};
   SMLoc loc = parser.getCurrentLocation();
-  if (parser.parseLess() || parser.parseKeyword(&kw))
+  if (parser.parseKeyword(&kw))
     return {};
   std::optional<MinifloatKind> kind = symbolizeMinifloatKind(kw);
   if (!kind) {
