@@ -7,6 +7,8 @@
 #include "qf/Reference/HostCodec.h"
 #include "qf/Reference/Quantizer.h"
 
+#include "mlir/AsmParser/AsmParser.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -77,16 +79,15 @@ double relativeTopStep(QuantFormatAttrInterface format) {
 // (2-bit integers) the data's sigma is below one step and the check is only
 // that quantization beats rounding everything to zero (relative RMSE 1) by a
 // margin: below 0.75.
-TEST_F(QuantizerTest, EveryPresetRoundTripsWithinItsPrecision) {
+static void expectRoundTripWithinPrecision(ArrayRef<std::pair<std::string, SchemeAttr>> schemes) {
   std::vector<float> x = gaussian(8 * 256, 7), y(x.size());
   double power = 0;
   for (float v : x)
     power += double(v) * v;
-  for (StringRef name : getPresetNames()) {
-    SchemeAttr s = getPreset(&ctx, name);
+  for (auto &[name, s] : schemes) {
     auto q = quantize(s, {8, 256}, x);
-    ASSERT_TRUE(bool(q)) << name.str() << ": " << llvm::toString(q.takeError());
-    ASSERT_FALSE(bool(dequantize(s, {8, 256}, *q, y))) << name.str();
+    ASSERT_TRUE(bool(q)) << name << ": " << llvm::toString(q.takeError());
+    ASSERT_FALSE(bool(dequantize(s, {8, 256}, *q, y))) << name;
     double err = 0;
     for (size_t i = 0; i < x.size(); ++i)
       err += (double(y[i]) - x[i]) * (double(y[i]) - x[i]);
@@ -94,8 +95,47 @@ TEST_F(QuantizerTest, EveryPresetRoundTripsWithinItsPrecision) {
     double bound = relativeTopStep(s.getElement()) * (s.hasSharedExponentScale() ? 2 : 1);
     if (bound > 0.5)
       bound = 0.75;
-    EXPECT_LT(relRmse, bound) << name.str();
+    EXPECT_LT(relRmse, bound) << name;
   }
+}
+
+TEST_F(QuantizerTest, EveryPresetRoundTripsWithinItsPrecision) {
+  std::vector<std::pair<std::string, SchemeAttr>> schemes;
+  for (StringRef name : getPresetNames())
+    schemes.push_back({name.str(), getPreset(&ctx, name)});
+  expectRoundTripWithinPrecision(schemes);
+}
+
+// Custom schemes exercise every path of the scheme quantizer: each
+// granularity, zero points and mins, integer scales under a super-block,
+// tensor scales, codebooks.
+TEST_F(QuantizerTest, CustomSchemesRoundTripWithinTheirPrecision) {
+  const char *texts[] = {
+      "element = #qf.int<8>, block = [2, 16], scale = f32",
+      "element = #qf.int<8>, scale = f32",
+      "element = #qf.int<6>, per_axis = 0, scale = bf16",
+      "element = #qf.int<4, unsigned>, group = 4, axis = 0, scale = f16, "
+      "zero_point = #qf.int<4, unsigned>",
+      "element = #qf.int<4, unsigned>, group = 32, scale = f16, min = f16",
+      "element = #qf.int<5, unsigned>, group = 16, scale = #qf.int<6, unsigned>, "
+      "min = #qf.int<6, unsigned>, super_block = 128, super_scale = f16",
+      "element = #qf.int<4>, group = 16, scale = #qf.int<8, unsigned>, super_block = 256, "
+      "super_scale = f32",
+      "element = #qf.lut<nf4>, group = 32, scale = bf16",
+      "element = #qf.float<e4m3>, group = 64, scale = bf16, tensor_scale = f32",
+      "element = #qf.float<e3m2>, group = 32, scale = #qf.float<ue4m3>, tensor_scale = f32",
+      "element = #qf.fnuz<e4m3>, group = 32, scale = e8m0",
+      "element = #qf.float<e2m1>, group = 32, scale = f16, rounding = nearest_away",
+      "element = #qf.ternary, group = 64, scale = f16",
+  };
+  std::vector<std::pair<std::string, SchemeAttr>> schemes;
+  for (const char *text : texts) {
+    auto s = dyn_cast_or_null<SchemeAttr>(
+        parseAttribute(std::string("#qf.scheme<") + text + ">", &ctx));
+    ASSERT_TRUE(s) << text;
+    schemes.push_back({text, s});
+  }
+  expectRoundTripWithinPrecision(schemes);
 }
 
 } // namespace
