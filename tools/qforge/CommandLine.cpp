@@ -15,7 +15,10 @@ Error makeError(const Twine &msg) {
 }
 
 Expected<Args> Args::parse(StringRef command, ArrayRef<const char *> argv,
-                           ArrayRef<StringRef> valueOptions, ArrayRef<StringRef> flags) {
+                           ArrayRef<StringRef> required, ArrayRef<StringRef> optional,
+                           ArrayRef<StringRef> flags) {
+  SmallVector<StringRef> valueOptions(required);
+  valueOptions.append(optional.begin(), optional.end());
   Args args;
   args.command = command.str();
   for (size_t i = 0; i < argv.size(); ++i) {
@@ -42,14 +45,13 @@ Expected<Args> Args::parse(StringRef command, ArrayRef<const char *> argv,
       return makeError("unknown option '--" + name + "'; '" + command + "' takes" + known);
     }
   }
+  std::string missing;
+  for (StringRef name : required)
+    if (!args.values.count(name))
+      missing += (missing.empty() ? "--" : ", --") + name.str();
+  if (!missing.empty())
+    return makeError("missing required option " + missing);
   return args;
-}
-
-Expected<std::string> Args::required(StringRef name) const {
-  auto it = values.find(name);
-  if (it == values.end())
-    return makeError("missing required option --" + name);
-  return it->second.back();
 }
 
 std::string Args::get(StringRef name, StringRef fallback) const {

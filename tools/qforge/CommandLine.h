@@ -15,11 +15,12 @@ namespace qforge {
 /// `--name value` options (repeatable) and `--flag` switches of one subcommand.
 class Args {
 public:
+  /// Fails on unknown options and on missing `required` ones.
   static llvm::Expected<Args> parse(llvm::StringRef command, llvm::ArrayRef<const char *> argv,
-                                    llvm::ArrayRef<llvm::StringRef> valueOptions,
-                                    llvm::ArrayRef<llvm::StringRef> flags);
+                                    llvm::ArrayRef<llvm::StringRef> required,
+                                    llvm::ArrayRef<llvm::StringRef> optional = {},
+                                    llvm::ArrayRef<llvm::StringRef> flags = {});
   bool has(llvm::StringRef name) const { return values.count(name) || switches.count(name); }
-  llvm::Expected<std::string> required(llvm::StringRef name) const;
   std::string get(llvm::StringRef name, llvm::StringRef fallback = "") const;
   std::vector<std::string> getAll(llvm::StringRef name) const;
 

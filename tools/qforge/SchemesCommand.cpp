@@ -59,7 +59,7 @@ static std::vector<float> makeDemoTensor() {
 }
 
 static Error schemesMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  Expected<Args> args = Args::parse("schemes", argv, {"input", "scheme"}, {"demo", "list"});
+  Expected<Args> args = Args::parse("schemes", argv, {}, {"input", "scheme"}, {"demo", "list"});
   if (!args)
     return args.takeError();
   if (args->has("list")) {

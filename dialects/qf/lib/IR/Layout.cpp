@@ -12,13 +12,6 @@ int64_t StorageLayout::totalBytes() const {
   return total;
 }
 
-const StorageBuffer *StorageLayout::find(StringRef name) const {
-  for (const StorageBuffer &b : buffers)
-    if (b.name == name)
-      return &b;
-  return nullptr;
-}
-
 int64_t BlockGrid::numBlocks() const {
   int64_t n = 1;
   for (auto [s, b] : llvm::zip(shape, blockShape))

@@ -97,14 +97,3 @@ LogicalResult QTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "layout = ggml needs blocks along the last axis";
   return success();
 }
-
-int64_t QTensorType::getNumElements() const {
-  int64_t n = 1;
-  for (int64_t d : getShape())
-    n *= d;
-  return n;
-}
-
-RankedTensorType QTensorType::getDequantizedType() const {
-  return RankedTensorType::get(getShape(), Float32Type::get(getContext()));
-}

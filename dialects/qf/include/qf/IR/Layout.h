@@ -43,7 +43,6 @@ struct GgmlBlockType {
 struct StorageLayout {
   llvm::SmallVector<StorageBuffer> buffers;
   int64_t totalBytes() const;
-  const StorageBuffer *find(llvm::StringRef name) const;
 };
 
 /// Blocks of a scheme over a shape: how many, and the element indices of each.

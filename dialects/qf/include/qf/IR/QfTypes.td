@@ -18,9 +18,6 @@ def Qf_QTensorType : TypeDef<Qf_Dialect, "QTensor"> {
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
     int64_t getRank() const { return getShape().size(); }
-    int64_t getNumElements() const;
-    /// The tensor type this dequantizes to (f32 elements).
-    RankedTensorType getDequantizedType() const;
   }];
 }
 
