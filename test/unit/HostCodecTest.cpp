@@ -80,6 +80,18 @@ TEST(HostCodecRounding, TieRulesOnE2M1) {
   EXPECT_FALSE(std::signbit(enc(-0.1, RoundingMode::nearest_lowest_code)));
 }
 
+TEST(HostCodecRounding, NaNWithoutNaNCodeGivesTheCodeNearestZero) {
+  MLIRContext ctx;
+  ctx.loadDialect<QfDialect>();
+  for (const char *text : {"#qf.lut<nf4>", "#qf.lut<iq4_nl>", "#qf.ternary", "#qf.float<e2m1>"}) {
+    HostCodec codec(qforge::testing::parseFormat(ctx, text));
+    double v = codec.decode(codec.encode(NAN, RoundingMode::nearest_even, true));
+    for (uint64_t c = 0; c < 16; ++c)
+      if (double w = codec.decode(c); std::isfinite(w))
+        EXPECT_LE(std::fabs(v), std::fabs(w)) << text;
+  }
+}
+
 TEST(HostCodecRounding, NonSaturatingOverflow) {
   MLIRContext ctx;
   ctx.loadDialect<QfDialect>();
@@ -90,6 +102,11 @@ TEST(HostCodecRounding, NonSaturatingOverflow) {
   EXPECT_TRUE(std::isnan(e4m3.decode(e4m3.encode(465, RoundingMode::nearest_even, false))));
   EXPECT_TRUE(std::isinf(e5m2.decode(e5m2.encode(70000, RoundingMode::nearest_even, false))));
   EXPECT_EQ(e5m2.decode(e5m2.encode(70000, RoundingMode::nearest_even, true)), 57344);
+  // The sign survives overflow (as in ml_dtypes: -NaN is 0xFF).
+  EXPECT_EQ(e4m3.encode(-1e6, RoundingMode::nearest_even, false), 0xFFu);
+  // Truncation never rounds a finite value up to infinity, but infinity stays.
+  EXPECT_EQ(e5m2.decode(e5m2.encode(70000, RoundingMode::toward_zero, false)), 57344);
+  EXPECT_TRUE(std::isinf(e5m2.decode(e5m2.encode(INFINITY, RoundingMode::toward_zero, false))));
 }
 
 } // namespace

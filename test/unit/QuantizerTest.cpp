@@ -51,6 +51,16 @@ TEST_F(QuantizerTest, RejectsShapeTheGroupDoesNotDivide) {
   EXPECT_NE(msg.find("group size 128 does not divide dimension 1"), std::string::npos) << msg;
 }
 
+TEST_F(QuantizerTest, RejectsDataItsScaleTypeCannotRepresent) {
+  std::vector<float> x(2 * 32, 1e6f);
+  for (const char *name : {"int4_g32", "q4_0"}) {
+    auto q = quantize(getPreset(&ctx, name), {2, 32}, x);
+    ASSERT_FALSE(bool(q)) << name;
+    std::string msg = llvm::toString(q.takeError());
+    EXPECT_NE(msg.find("block scale 0 overflows 16-bit float"), std::string::npos) << msg;
+  }
+}
+
 TEST_F(QuantizerTest, DequantizeRejectsTruncatedBuffers) {
   std::vector<float> x = gaussian(4 * 64, 1), y(x.size());
   auto q = quantize(getPreset(&ctx, "q4_0"), {4, 64}, x);

@@ -352,3 +352,8 @@ func.func private @ggml_group_axis() attributes {s = #qf.scheme<element = #qf.in
 
 // expected-error @+1 {{layout = ggml needs a scheme that is a GGUF block type}}
 func.func private @ggml_mxfp8() attributes {s = #qf.scheme<element = #qf.float<e4m3>, group = 32, scale = e8m0, layout = ggml>}
+
+// -----
+
+// expected-error @+1 {{tensor_scale and super_block are both second-level scales}}
+func.func private @tensor_scale_with_super_block() attributes {s = #qf.scheme<element = #qf.int<4>, group = 32, scale = #qf.int<6, unsigned>, super_block = 256, super_scale = f16, tensor_scale = f32>}

@@ -276,7 +276,9 @@ std::optional<uint64_t> FloatFormatAttr::getOverflowCode(bool negative) const {
   uint64_t sign = negative && s.isSigned ? uint64_t(1) << (s.exp + s.man) : 0;
   if (s.ieeeSpecials)
     return sign | (((uint64_t(1) << s.exp) - 1) << s.man);
-  if (s.allOnesIsNaN || s.noZero)
+  if (s.allOnesIsNaN)
+    return sign | *getNaNCode();
+  if (s.noZero)
     return getNaNCode();
   return std::nullopt;
 }

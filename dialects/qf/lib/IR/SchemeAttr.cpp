@@ -376,6 +376,9 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   if (tensorScaleType && !isFloatScaleType(tensorScaleType))
     return emitError() << "tensor_scale must be f32, f16 or bf16";
+  if (tensorScaleType && superBlock)
+    return emitError() << "tensor_scale and super_block are both second-level scales; "
+                          "a scheme has one";
   if (tensorScaleType && granularity == Granularity::tensor)
     return emitError() << "tensor_scale is redundant with per-tensor granularity";
   if (pow2Scale && (tensorScaleType || superBlock))

@@ -65,7 +65,7 @@ uint64_t HostCodec::encode(double x, RoundingMode mode, bool saturate) const {
   if (std::isnan(x)) {
     if (std::optional<uint64_t> nan = format.getNaNCode())
       return *nan;
-    return resolveZero(entries[0].value == 0 ? entries[0].code : 0, x, mode);
+    x = 0.0; // no NaN to give: the code nearest zero
   }
   const Entry &first = entries.front(), &last = entries.back();
   // Beyond the range: saturate, or round between the extreme and the value
@@ -77,6 +77,8 @@ uint64_t HostCodec::encode(double x, RoundingMode mode, bool saturate) const {
         (positive || format.isSigned()) ? format.getOverflowCode(!positive) : std::nullopt;
     if (saturate || !overflow || entries.size() < 2)
       return edge.code;
+    if (std::isinf(x))
+      return *overflow;
     const Entry &inner = positive ? entries[entries.size() - 2] : entries[1];
     // One ulp of the top binade; when the top value opens its binade alone
     // (no mantissa bits, e8m0) the next value is twice it.

@@ -267,8 +267,8 @@ Unpacked quantizeGgml(StringRef type, ArrayRef<float> x, FloatType f16) {
         codes[j] = uint64_t(int(std::round(blk[j] * id))) & 0xFF;
     } else {
       assert(type == "mxfp4_ggml");
-      // ggml: e = floor(log2(amax)) - 2 + 127 in f32; clamped here where ggml
-      // would wrap (|x| < 2^-125 or > 2^129).
+      // ggml: e = floor(log2(amax)) - 2 + 127 in f32; clamped here where ggml's
+      // uint8 cast would wrap (amax < 2^-125).
       int e = amax > 0 ? std::clamp(int(std::floor(std::log2(amax))) - 2 + 127, 0, 254) : 0;
       u.scales.push_back(uint64_t(e));
       // ggml's half-scale: its value table holds doubled E2M1 values.
@@ -392,7 +392,8 @@ std::vector<uint8_t> packGgml(const GgmlBlockType &t, const Unpacked &u) {
       assert(t.name == "q4_k");
       // d, dmin (ggml subtracts dmin * min: our negative super offset), scales, qs.
       putLE16(p, u.superScales[b]);
-      putLE16(p + 2, u.superOffsets[b] ^ kF16SignBit);
+      uint64_t dmin = u.superOffsets[b] ^ kF16SignBit;
+      putLE16(p + 2, (dmin & ~kF16SignBit) ? dmin : 0);
       packQ4KScales(&u.scales[b * 8], &u.offsets[b * 8], p + 4);
       for (int c = 0; c < 4; ++c)
         packSplitNibbles(codes + 64 * c, 64, p + 16 + 32 * c);
@@ -472,6 +473,30 @@ llvm::Error checkShape(SchemeAttr scheme, ArrayRef<int64_t> shape) {
   return llvm::Error::success();
 }
 
+/// A float scale that rounded to infinity cannot represent its block.
+llvm::Error checkScalesFinite(SchemeAttr scheme, const Unpacked &u) {
+  auto check = [&](Type type, ArrayRef<uint64_t> bits, const char *what) -> llvm::Error {
+    auto ft = dyn_cast_or_null<FloatType>(type);
+    if (!ft)
+      return llvm::Error::success();
+    for (size_t i = 0; i < bits.size(); ++i)
+      if (!std::isfinite(decodeFloatBits(ft, bits[i])))
+        return makeError(llvm::Twine(what) + " " + llvm::Twine(i) + " overflows " +
+                         llvm::Twine(ft.getWidth()) + "-bit float: the data is too large for "
+                         "this scheme's scale type");
+    return llvm::Error::success();
+  };
+  auto scaleType = dyn_cast<TypeAttr>(scheme.getScale());
+  if (llvm::Error err = check(scaleType ? scaleType.getValue() : Type(), u.scales, "block scale"))
+    return err;
+  auto offsetType = dyn_cast_or_null<TypeAttr>(scheme.getOffsetFormat());
+  if (llvm::Error err = check(offsetType ? offsetType.getValue() : Type(), u.offsets, "block min"))
+    return err;
+  if (llvm::Error err = check(scheme.getSuperScaleType(), u.superScales, "super-block scale"))
+    return err;
+  return check(scheme.getTensorScaleType(), {u.tensorScale}, "tensor scale");
+}
+
 } // namespace
 
 llvm::Expected<QuantizedTensor> mlir::qf::quantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
@@ -497,6 +522,8 @@ llvm::Expected<QuantizedTensor> mlir::qf::quantize(SchemeAttr scheme, ArrayRef<i
   else
     u = SchemeQuantizer(scheme, shape).run(data);
 
+  if (llvm::Error err = checkScalesFinite(scheme, u))
+    return std::move(err);
   if (ggml) {
     q.buffers.push_back(packGgml(*ggml, u));
     return q;
