@@ -157,3 +157,13 @@ func.func private @fnuz_unknown() attributes {fmt = #qf.fnuz<e3m4>}
 
 // expected-error @+1 {{blob path must not be empty}}
 func.func private @blob_empty_path() attributes {data = #qf.blob<"", offset = 0, size = 18>}
+
+// -----
+
+// expected-error @+1 {{signedness given twice}}
+func.func private @int_signedness_twice() attributes {fmt = #qf.int<4, unsigned, signed>}
+
+// -----
+
+// expected-error @+1 {{frac given twice}}
+func.func private @int_frac_twice() attributes {fmt = #qf.int<8, frac = 2, frac = 3>}
