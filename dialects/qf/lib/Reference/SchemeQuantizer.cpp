@@ -19,7 +19,6 @@ using namespace mlir::qf::detail;
 
 namespace {
 
-
 struct BlockStats {
   double max = -INFINITY, min = INFINITY;
   double amax() const { return std::max(std::fabs(max), std::fabs(min)); }
@@ -64,14 +63,12 @@ public:
 
     int64_t perSuper = getBlocksPerSuperBlock(scheme);
     int64_t span = perSuper ? perSuper : 1;
-    std::vector<std::vector<int64_t>> idx(span);
+    std::vector<SmallVector<int64_t>> idx(span);
     std::vector<BlockStats> stats(span);
     std::vector<double> s(span), m(span);
     for (int64_t first = 0; first < numBlocks; first += span) {
       for (int64_t j = 0; j < span; ++j) {
-        SmallVector<int64_t> e;
-        grid.elementsOf(first + j, e);
-        idx[j].assign(e.begin(), e.end());
+        grid.elementsOf(first + j, idx[j]);
         stats[j] = statsOf(data, idx[j]);
         idealScale(stats[j], s[j], m[j]);
       }
