@@ -105,10 +105,24 @@ SchemeAttr mlir::qf::getPreset(MLIRContext *ctx, StringRef name) {
       ctx->getOrLoadDialect<QfDialect>()->lookupPreset(name));
 }
 
+void QfDialect::buildPresetCache() {
+  if (!presetCache.empty())
+    return;
+  for (StringRef n : kPresetNames) {
+    Attribute preset = buildPreset(getContext(), n);
+    presetCache[n] = preset;
+    presetNames.try_emplace(preset, n);
+  }
+}
+
 Attribute QfDialect::lookupPreset(StringRef name) {
   llvm::sys::SmartScopedLock<true> lock(presetMutex);
-  if (presetCache.empty())
-    for (StringRef n : kPresetNames)
-      presetCache[n] = buildPreset(getContext(), n);
+  buildPresetCache();
   return presetCache.lookup(name);
+}
+
+StringRef QfDialect::lookupPresetName(Attribute scheme) {
+  llvm::sys::SmartScopedLock<true> lock(presetMutex);
+  buildPresetCache();
+  return presetNames.lookup(scheme);
 }

@@ -421,10 +421,7 @@ bool SchemeAttr::hasSharedExponentScale() const {
 }
 
 StringRef SchemeAttr::getPresetName() const {
-  for (StringRef name : getPresetNames())
-    if (getPreset(getContext(), name) == *this)
-      return name;
-  return {};
+  return getContext()->getOrLoadDialect<QfDialect>()->lookupPresetName(*this);
 }
 
 SchemeAttr mlir::qf::parseSchemeString(MLIRContext *ctx, StringRef text,

@@ -21,9 +21,13 @@ def Qf_Dialect : Dialect {
   let extraClassDeclaration = [{
     /// Resolves a preset scheme name (e.g. "mxfp4", "q4_k"); null if unknown.
     ::mlir::Attribute lookupPreset(::llvm::StringRef name);
+    /// The preset name a scheme equals, or "".
+    ::llvm::StringRef lookupPresetName(::mlir::Attribute scheme);
 
   private:
+    void buildPresetCache();
     ::llvm::StringMap<::mlir::Attribute> presetCache;
+    ::llvm::DenseMap<::mlir::Attribute, ::llvm::StringRef> presetNames;
     ::llvm::sys::SmartMutex<true> presetMutex;
   public:
   }];
