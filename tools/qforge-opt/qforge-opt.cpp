@@ -1,4 +1,6 @@
 //===- qforge-opt.cpp - mlir-opt with the qf dialect and passes -----------===//
+#include "codegen/cpu/Pipeline.h"
+#include "passes/Passes.h"
 #include "qf/IR/Qf.h"
 
 #include "mlir/InitAllDialects.h"
@@ -6,7 +8,7 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
-  mlir::registerAllPasses();
+  mlir::qf::registerCpuPipeline();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   registry.insert<mlir::qf::QfDialect>();

@@ -1,0 +1,71 @@
+//===- Jit.cpp - Compile and run kernels in-process ------------------------===//
+#include "codegen/cpu/Jit.h"
+#include "codegen/cpu/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/Support/TargetSelect.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::qf;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
+  static std::once_flag nativeTarget;
+  std::call_once(nativeTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  registerCpuPipelineDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  ctx->appendDialectRegistry(registry);
+
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isDeclaration())
+      fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+
+  std::string diagnostics;
+  {
+    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
+      llvm::raw_string_ostream os(diagnostics);
+      os << diag.getLocation() << ": " << diag << "\n";
+      return success();
+    });
+    PassManager pm(ctx);
+    buildCpuPipeline(pm);
+    if (failed(pm.run(module)))
+      return makeError("CPU pipeline failed:\n" + diagnostics);
+  }
+
+  std::function<llvm::Error(llvm::Module *)> optimize =
+      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  ExecutionEngineOptions options;
+  options.transformer = optimize;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine)
+    return engine.takeError();
+  return std::unique_ptr<JitModule>(new JitModule(std::move(*engine)));
+}
+
+llvm::Error JitModule::call(llvm::StringRef function, llvm::ArrayRef<void *> descriptors) {
+  // invokePacked takes a pointer to each argument; the arguments are pointers.
+  llvm::SmallVector<void *> pointers(descriptors.begin(), descriptors.end());
+  llvm::SmallVector<void *> packed;
+  for (void *&p : pointers)
+    packed.push_back(&p);
+  return engine->invokePacked(("_mlir_ciface_" + function).str(), packed);
+}

@@ -1,0 +1,31 @@
+//===- Jit.h - Compile and run kernels in-process (tests, tuning) ----------===//
+#ifndef QFORGE_CODEGEN_CPU_JIT_H
+#define QFORGE_CODEGEN_CPU_JIT_H
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/Error.h"
+
+namespace mlir::qf {
+
+/// A module compiled by the CPU pipeline for the host, ready to call.
+class JitModule {
+public:
+  /// Runs the CPU pipeline on `module` (modified in place) and JIT-compiles it
+  /// for the host CPU. Pipeline errors come back with their diagnostics.
+  static llvm::Expected<std::unique_ptr<JitModule>> compile(ModuleOp module);
+
+  /// Calls `function` through its C interface. After lowering, each tensor
+  /// argument (qtensors: one per storage buffer) and then each result is one
+  /// pointer to a StridedMemRefType descriptor, in that order.
+  llvm::Error call(llvm::StringRef function, llvm::ArrayRef<void *> descriptors);
+
+private:
+  explicit JitModule(std::unique_ptr<ExecutionEngine> engine) : engine(std::move(engine)) {}
+  std::unique_ptr<ExecutionEngine> engine;
+};
+
+} // namespace mlir::qf
+
+#endif // QFORGE_CODEGEN_CPU_JIT_H

@@ -1,0 +1,57 @@
+//===- Pipeline.cpp - The CPU compilation pipeline -------------------------===//
+#include "codegen/cpu/Pipeline.h"
+#include "passes/Passes.h"
+#include "qf/IR/Qf.h"
+
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <mutex>
+
+using namespace mlir;
+
+// Upstream passes by their registered names; the qf passes are added first.
+static const char kLoweringPipeline[] =
+    "canonicalize,"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
+    "func.func(convert-linalg-to-loops),"
+    "buffer-deallocation-pipeline,"
+    "lower-affine,convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
+    "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+static void registerUpstreamPasses() {
+  static std::once_flag once;
+  std::call_once(once, [] { registerAllPasses(); });
+}
+
+void qf::buildCpuPipeline(OpPassManager &pm) {
+  registerUpstreamPasses();
+  pm.addPass(createQfLowerToLinalg());
+  if (failed(parsePassPipeline(kLoweringPipeline, pm)))
+    llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
+}
+
+void qf::registerCpuPipelineDialects(DialectRegistry &registry) {
+  registry.insert<qf::QfDialect, func::FuncDialect, linalg::LinalgDialect, tensor::TensorDialect,
+                  arith::ArithDialect>();
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+}
+
+void qf::registerCpuPipeline() {
+  registerUpstreamPasses();
+  registerQfPasses();
+  PassPipelineRegistration<>("qf-cpu-pipeline",
+                             "Lower qf on tensors to the LLVM dialect for the host CPU",
+                             buildCpuPipeline);
+}

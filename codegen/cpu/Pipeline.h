@@ -1,0 +1,23 @@
+//===- Pipeline.h - The CPU compilation pipeline ---------------------------===//
+#ifndef QFORGE_CODEGEN_CPU_PIPELINE_H
+#define QFORGE_CODEGEN_CPU_PIPELINE_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::qf {
+
+/// qf on tensors -> LLVM dialect: lower qf to linalg on packed storage,
+/// bufferize (results become out-parameters), loops, LLVM.
+void buildCpuPipeline(OpPassManager &pm);
+
+/// Adds what the pipeline needs to a context: dialects and the external
+/// interface models (bufferization) of upstream dialects.
+void registerCpuPipelineDialects(DialectRegistry &registry);
+
+/// Registers `qf-cpu-pipeline` (and the passes it uses) for textual pipelines.
+void registerCpuPipeline();
+
+} // namespace mlir::qf
+
+#endif // QFORGE_CODEGEN_CPU_PIPELINE_H

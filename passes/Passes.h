@@ -1,0 +1,19 @@
+//===- Passes.h - qforge transformation passes -----------------------------===//
+#ifndef QFORGE_PASSES_PASSES_H
+#define QFORGE_PASSES_PASSES_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::qf {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace mlir::qf
+
+#endif // QFORGE_PASSES_PASSES_H

@@ -1,0 +1,253 @@
+//===- StorageAccess.cpp - IR that reads a qtensor's packed storage --------===//
+#include "passes/StorageAccess.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+Value i32Const(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
+}
+
+/// One byte of a tensor<Nxi8> as i32 (zero-extended).
+Value loadByte(OpBuilder &b, Location loc, Value bytes, Value index) {
+  Value byte = tensor::ExtractOp::create(b, loc, bytes, index);
+  return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
+}
+
+/// The `bits`-bit little-endian item at bit offset `bitPos`, as i32. Items
+/// of 8 bits or more are byte aligned; smaller ones may straddle two bytes
+/// when `bits` does not divide 8.
+Value loadItem(OpBuilder &b, Location loc, Value bytes, Value bitPos, unsigned bits) {
+  Value eight = indexConst(b, loc, 8);
+  Value byteIndex = arith::DivUIOp::create(b, loc, bitPos, eight);
+  if (bits % 8 == 0) {
+    Value word;
+    for (unsigned i = 0; i < bits / 8; ++i) {
+      Value at = arith::AddIOp::create(b, loc, byteIndex, indexConst(b, loc, i));
+      Value byte = loadByte(b, loc, bytes, at);
+      if (i)
+        byte = arith::ShLIOp::create(b, loc, byte, i32Const(b, loc, 8 * i));
+      word = word ? arith::OrIOp::create(b, loc, word, byte).getResult() : byte;
+    }
+    return word;
+  }
+  Value shift = arith::IndexCastUIOp::create(
+      b, loc, b.getI32Type(), arith::RemUIOp::create(b, loc, bitPos, eight));
+  Value word = loadByte(b, loc, bytes, byteIndex);
+  if (8 % bits != 0) {
+    // The next byte, clamped to the buffer: a code in the last byte never straddles.
+    int64_t size = cast<RankedTensorType>(bytes.getType()).getDimSize(0);
+    Value next = arith::MinUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, byteIndex, indexConst(b, loc, 1)),
+        indexConst(b, loc, size - 1));
+    Value high = arith::ShLIOp::create(b, loc, loadByte(b, loc, bytes, next), i32Const(b, loc, 8));
+    word = arith::OrIOp::create(b, loc, word, high);
+  }
+  word = arith::ShRUIOp::create(b, loc, word, shift);
+  return arith::AndIOp::create(b, loc, word, i32Const(b, loc, (1 << bits) - 1));
+}
+
+/// Item `index` of a buffer of `bits`-bit items.
+Value loadItemAt(OpBuilder &b, Location loc, Value bytes, Value index, unsigned bits) {
+  Value bitPos = arith::MulIOp::create(b, loc, index, indexConst(b, loc, bits));
+  return loadItem(b, loc, bytes, bitPos, bits);
+}
+
+/// Bits of an IEEE float type (f16, bf16, f32) held in an i32 -> f32.
+Value floatBitsToF32(OpBuilder &b, Location loc, FloatType type, Value bits) {
+  if (type.getWidth() == 32)
+    return arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
+  Value narrow = arith::TruncIOp::create(b, loc, b.getIntegerType(type.getWidth()), bits);
+  Value f = arith::BitcastOp::create(b, loc, type, narrow);
+  return arith::ExtFOp::create(b, loc, b.getF32Type(), f);
+}
+
+/// A scale/offset slot: a float type's bits or a format's code -> f32.
+Value decodeSlot(OpBuilder &b, Location loc, Attribute typeOrFormat, Value bits) {
+  if (auto t = dyn_cast<TypeAttr>(typeOrFormat))
+    return floatBitsToF32(b, loc, cast<FloatType>(t.getValue()), bits);
+  return cast<QuantFormatAttrInterface>(typeOrFormat)
+      .buildDecode(b, loc, bits, b.getF32Type());
+}
+
+Value mulF(OpBuilder &b, Location loc, Value x, Value y) {
+  return arith::MulFOp::create(b, loc, x, y);
+}
+
+/// Row-major linear index of `indices` in `shape`.
+Value linearize(OpBuilder &b, Location loc, ValueRange indices, ArrayRef<int64_t> shape) {
+  Value linear = indexConst(b, loc, 0);
+  for (auto [i, extent] : llvm::zip(indices, shape)) {
+    linear = arith::MulIOp::create(b, loc, linear, indexConst(b, loc, extent));
+    linear = arith::AddIOp::create(b, loc, linear, i);
+  }
+  return linear;
+}
+
+} // namespace
+
+StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
+    : type(type), scheme(type.getScheme()),
+      layout(getStorageLayout(type.getScheme(), type.getShape())),
+      buffers(buffers.begin(), buffers.end()) {
+  assert(buffers.size() == layout.buffers.size() && "one storage tensor per layout buffer");
+}
+
+Value StorageAccess::emitDequantized(OpBuilder &b, Location loc, ValueRange indices) const {
+  if (scheme.getLayout() == LayoutKind::ggml)
+    return emitGgml(b, loc, indices);
+  return emitPlanar(b, loc, indices);
+}
+
+Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const {
+  auto buffer = [&](StringRef name) {
+    for (auto [spec, value] : llvm::zip(layout.buffers, buffers))
+      if (spec.name == name)
+        return value;
+    llvm_unreachable("layout has no such buffer");
+  };
+  QuantFormatAttrInterface elem = scheme.getElement();
+  Value element = linearize(b, loc, indices, type.getShape());
+  Value code = loadItemAt(b, loc, buffer("data"), element, elem.getBitWidth());
+  Value v = elem.buildDecode(b, loc, code, b.getF32Type());
+
+  // The block of the element, row-major over the block grid.
+  BlockGrid grid = getBlockGrid(scheme, type.getShape());
+  SmallVector<Value> blockIndices;
+  SmallVector<int64_t> gridShape;
+  for (auto [i, extent, block] : llvm::zip(indices, grid.shape, grid.blockShape)) {
+    blockIndices.push_back(arith::DivUIOp::create(b, loc, i, indexConst(b, loc, block)));
+    gridShape.push_back(extent / block);
+  }
+  Value block = linearize(b, loc, blockIndices, gridShape);
+  Value S = decodeSlot(b, loc, scheme.getScale(),
+                       loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()));
+  Value superOffset;
+  if (int64_t perSuper = getBlocksPerSuperBlock(scheme)) {
+    auto superType = cast<FloatType>(scheme.getSuperScaleType());
+    Value sup = arith::DivUIOp::create(b, loc, block, indexConst(b, loc, perSuper));
+    S = mulF(b, loc, S,
+             floatBitsToF32(b, loc, superType,
+                            loadItemAt(b, loc, buffer("super_scales"), sup, superType.getWidth())));
+    if (scheme.getOffset() == OffsetKind::min && isa<IntFormatAttr>(scheme.getOffsetFormat()))
+      superOffset = floatBitsToF32(
+          b, loc, superType,
+          loadItemAt(b, loc, buffer("super_offsets"), sup, superType.getWidth()));
+  }
+  if (Type t = scheme.getTensorScaleType()) {
+    auto ft = cast<FloatType>(t);
+    S = mulF(b, loc, S,
+             floatBitsToF32(b, loc, ft,
+                            loadItemAt(b, loc, buffer("tensor_scale"), indexConst(b, loc, 0),
+                                       ft.getWidth())));
+  }
+  if (scheme.getOffset() == OffsetKind::none)
+    return mulF(b, loc, v, S);
+  unsigned offsetBits = isa<TypeAttr>(scheme.getOffsetFormat())
+                            ? cast<TypeAttr>(scheme.getOffsetFormat()).getValue().getIntOrFloatBitWidth()
+                            : cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()).getBitWidth();
+  Value offset = decodeSlot(b, loc, scheme.getOffsetFormat(),
+                            loadItemAt(b, loc, buffer("offsets"), block, offsetBits));
+  if (scheme.getOffset() == OffsetKind::zero_point)
+    return mulF(b, loc, arith::SubFOp::create(b, loc, v, offset), S);
+  if (superOffset)
+    offset = mulF(b, loc, offset, superOffset);
+  return arith::AddFOp::create(b, loc, mulF(b, loc, v, S), offset);
+}
+
+Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) const {
+  GgmlBlockType t = *getGgmlBlockType(scheme);
+  Value bytes = buffers.front();
+  Value element = linearize(b, loc, indices, type.getShape());
+  Value blockIndex = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, t.blockElements));
+  Value j = arith::RemUIOp::create(b, loc, element, indexConst(b, loc, t.blockElements));
+  Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, t.blockBytes));
+  auto at = [&](Value offset) { return arith::AddIOp::create(b, loc, base, offset).getResult(); };
+  auto atConst = [&](int64_t offset) { return at(indexConst(b, loc, offset)); };
+  auto f16At = [&](int64_t offset) {
+    Value bitPos = arith::MulIOp::create(b, loc, atConst(offset), indexConst(b, loc, 8));
+    return floatBitsToF32(b, loc, b.getF16Type(), loadItem(b, loc, bytes, bitPos, 16));
+  };
+  // GGUF's split nibbles: in a run of 2n elements, element i < n is the low
+  // nibble of byte i and element i + n the high nibble of byte i.
+  auto splitNibble = [&](int64_t qsOffset, Value i, int64_t n) {
+    Value nConst = indexConst(b, loc, n);
+    Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, i, nConst);
+    Value byteIndex = arith::RemUIOp::create(b, loc, i, nConst);
+    Value byte = loadByte(b, loc, bytes, at(arith::AddIOp::create(b, loc, byteIndex,
+                                                                  indexConst(b, loc, qsOffset))));
+    Value shifted = arith::ShRUIOp::create(b, loc, byte, i32Const(b, loc, 4));
+    Value nibble = arith::SelectOp::create(b, loc, high, shifted, byte);
+    return arith::AndIOp::create(b, loc, nibble, i32Const(b, loc, 0xF)).getResult();
+  };
+  QuantFormatAttrInterface elem = scheme.getElement();
+  auto decode = [&](Value code) { return elem.buildDecode(b, loc, code, b.getF32Type()); };
+
+  if (t.name == "q4_0" || t.name == "iq4_nl") {
+    Value code = splitNibble(2, j, 16);
+    if (t.name == "q4_0") // stored offset by 8
+      code = arith::XOrIOp::create(b, loc, code, i32Const(b, loc, 8));
+    return mulF(b, loc, decode(code), f16At(0));
+  }
+  if (t.name == "q4_1")
+    return arith::AddFOp::create(b, loc, mulF(b, loc, decode(splitNibble(4, j, 16)), f16At(0)),
+                                 f16At(2));
+  if (t.name == "q8_0") {
+    Value code = loadByte(b, loc, bytes, at(arith::AddIOp::create(b, loc, j, indexConst(b, loc, 2))));
+    return mulF(b, loc, decode(code), f16At(0));
+  }
+  if (t.name == "mxfp4_ggml") {
+    Value e = loadByte(b, loc, bytes, atConst(0));
+    Value scale = decodeSlot(b, loc, scheme.getScale(), e);
+    return mulF(b, loc, decode(splitNibble(1, j, 16)), scale);
+  }
+  assert(t.name == "q4_k");
+  // 64-element chunks of 32 bytes; sub-block s = j / 32 has 6-bit scale and
+  // min packed in the 12 bytes at offset 4.
+  Value chunk = arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 64));
+  Value inChunk = arith::RemUIOp::create(b, loc, j, indexConst(b, loc, 64));
+  Value qsOffset = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, chunk, indexConst(b, loc, 32)), indexConst(b, loc, 16));
+  Value nConst = indexConst(b, loc, 32);
+  Value high = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, inChunk, nConst);
+  Value byte = loadByte(b, loc, bytes,
+                        at(arith::AddIOp::create(b, loc, qsOffset,
+                                                 arith::RemUIOp::create(b, loc, inChunk, nConst))));
+  Value code = arith::AndIOp::create(
+      b, loc,
+      arith::SelectOp::create(b, loc, high,
+                              arith::ShRUIOp::create(b, loc, byte, i32Const(b, loc, 4)), byte),
+      i32Const(b, loc, 0xF));
+
+  Value s = arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 32));
+  Value lowHalf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, indexConst(b, loc, 4));
+  Value sPlus4 = arith::AddIOp::create(b, loc, s, indexConst(b, loc, 4));
+  Value sMinus4 = arith::SubIOp::create(b, loc, s, indexConst(b, loc, 4));
+  auto scaleByte = [&](Value i) {
+    return loadByte(b, loc, bytes, at(arith::AddIOp::create(b, loc, i, indexConst(b, loc, 4))));
+  };
+  Value bA = scaleByte(arith::SelectOp::create(b, loc, lowHalf, s, sPlus4));
+  Value bB = scaleByte(arith::SelectOp::create(b, loc, lowHalf, sPlus4, sMinus4));
+  Value bC = scaleByte(s);
+  auto bits = [&](Value v, int64_t shift, int64_t mask) {
+    Value x = shift ? arith::ShRUIOp::create(b, loc, v, i32Const(b, loc, shift)).getResult() : v;
+    return arith::AndIOp::create(b, loc, x, i32Const(b, loc, mask)).getResult();
+  };
+  auto orHigh = [&](Value low, Value highByte) {
+    Value h = arith::ShLIOp::create(b, loc, bits(highByte, 6, 3), i32Const(b, loc, 4));
+    return arith::OrIOp::create(b, loc, low, h).getResult();
+  };
+  Value sc = arith::SelectOp::create(b, loc, lowHalf, bits(bA, 0, 63), orHigh(bits(bA, 0, 0xF), bB));
+  Value mn = arith::SelectOp::create(b, loc, lowHalf, bits(bB, 0, 63), orHigh(bits(bA, 4, 0xF), bC));
+  auto toF32 = [&](Value i) { return arith::UIToFPOp::create(b, loc, b.getF32Type(), i); };
+  Value d = mulF(b, loc, f16At(0), toF32(sc));
+  Value m = mulF(b, loc, f16At(2), toF32(mn));
+  return arith::SubFOp::create(b, loc, mulF(b, loc, decode(code), d), m);
+}

@@ -1,0 +1,57 @@
+// RUN: qforge-opt %s --qf-lower-to-linalg --split-input-file | FileCheck %s
+
+// A qtensor argument becomes one i8 tensor per storage buffer (nvfp4: data,
+// scales, tensor_scale); the matmul is one linalg.generic that decodes the
+// weight element in its body.
+// CHECK-LABEL: func.func @matmul_nvfp4
+// CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<96xi8>, %[[SCALES:.*]]: tensor<12xi8>, %[[TS:.*]]: tensor<4xi8>) -> tensor<2x3xf32>
+// CHECK: %[[FILL:.*]] = linalg.fill
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%[[A]] : tensor<2x64xf32>) outs(%[[FILL]] : tensor<2x3xf32>)
+// CHECK: linalg.index 1
+// CHECK: linalg.index 2
+// CHECK: tensor.extract %[[DATA]]
+// CHECK: tensor.extract %[[SCALES]]
+// CHECK: tensor.extract %[[TS]]
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.yield
+// CHECK-NOT: qf.
+func.func @matmul_nvfp4(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, nvfp4>) -> tensor<2x3xf32> {
+  %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, nvfp4> -> tensor<2x3xf32>
+  return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// ggml layouts read one block buffer; batched activations add parallel loops.
+// CHECK-LABEL: func.func @matmul_q4k_batched
+// CHECK-SAME: (%{{.*}}: tensor<4x2x256xf32>, %[[BLOCKS:.*]]: tensor<1152xi8>) -> tensor<4x2x8xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: tensor.extract %[[BLOCKS]]
+func.func @matmul_q4k_batched(%a: tensor<4x2x256xf32>, %w: !qf.qtensor<8x256, q4_k>) -> tensor<4x2x8xf32> {
+  %c = qf.matmul %a, %w : tensor<4x2x256xf32>, !qf.qtensor<8x256, q4_k> -> tensor<4x2x8xf32>
+  return %c : tensor<4x2x8xf32>
+}
+
+// -----
+
+// Dequantize decodes every element; calls and returns carry the storage.
+// CHECK-LABEL: func.func @dequantize
+// CHECK-SAME: (%[[D:.*]]: tensor<256xi8>, %[[S:.*]]: tensor<32xi8>, %[[O:.*]]: tensor<8xi8>) -> tensor<8x64xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK: arith.subf
+// CHECK-LABEL: func.func @caller
+// CHECK-SAME: (%[[X:.*]]: tensor<256xi8>, %[[Y:.*]]: tensor<32xi8>, %[[Z:.*]]: tensor<8xi8>)
+// CHECK: call @dequantize(%[[X]], %[[Y]], %[[Z]])
+func.func @dequantize(%w: !qf.qtensor<8x64, int4_g32_asym>) -> tensor<8x64xf32> {
+  %d = qf.dequantize %w : !qf.qtensor<8x64, int4_g32_asym> -> tensor<8x64xf32>
+  return %d : tensor<8x64xf32>
+}
+func.func @caller(%w: !qf.qtensor<8x64, int4_g32_asym>) -> tensor<8x64xf32> {
+  %d = call @dequantize(%w) : (!qf.qtensor<8x64, int4_g32_asym>) -> tensor<8x64xf32>
+  return %d : tensor<8x64xf32>
+}

@@ -1,0 +1,173 @@
+//===- CpuKernelTest.cpp - Compiled CPU kernels against the host reference -===//
+//
+// For every preset: quantize random weights with the host reference (itself
+// checked bit for bit against ml_dtypes / gguf / numpy in test/numerics),
+// compile `qf.matmul` and `qf.dequantize` with the CPU pipeline, run them, and
+// compare with the reference dequantization followed by an f64 matmul.
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/Jit.h"
+#include "qf/IR/Presets.h"
+#include "qf/Reference/Quantizer.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+struct Shape {
+  int64_t m, n, k;
+};
+
+template <typename T, int N>
+StridedMemRefType<T, N> describe(T *data, std::array<int64_t, N> sizes) {
+  StridedMemRefType<T, N> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = N - 1; i >= 0; --i) {
+    d.sizes[i] = sizes[i];
+    d.strides[i] = stride;
+    stride *= sizes[i];
+  }
+  return d;
+}
+
+std::vector<float> gaussian(size_t n, unsigned seed) {
+  std::mt19937 gen(seed);
+  std::normal_distribution<float> dist;
+  std::vector<float> x(n);
+  for (float &v : x)
+    v = dist(gen);
+  return x;
+}
+
+class CpuKernelTest : public ::testing::TestWithParam<std::string> {
+protected:
+  CpuKernelTest() {
+    ctx.loadDialect<QfDialect, func::FuncDialect, linalg::LinalgDialect, tensor::TensorDialect>();
+  }
+
+  OwningOpRef<ModuleOp> parse(const std::string &source) {
+    return parseSourceString<ModuleOp>(source, &ctx);
+  }
+
+  /// Runs `@mm` (a [M, K] x W[N, K]^T) and `@dq` (W) compiled for the host.
+  void check(Shape s) {
+    SchemeAttr scheme = getPreset(&ctx, GetParam());
+    std::string qtype =
+        "!qf.qtensor<" + std::to_string(s.n) + "x" + std::to_string(s.k) + ", " + GetParam() + ">";
+    std::string m = std::to_string(s.m), n = std::to_string(s.n), k = std::to_string(s.k);
+    std::string source =
+        "func.func @mm(%a: tensor<" + m + "x" + k + "xf32>, %w: " + qtype + ") -> tensor<" + m +
+        "x" + n + "xf32> {\n  %c = qf.matmul %a, %w : tensor<" + m + "x" + k + "xf32>, " + qtype +
+        " -> tensor<" + m + "x" + n + "xf32>\n  return %c : tensor<" + m + "x" + n + "xf32>\n}\n" +
+        "func.func @dq(%w: " + qtype + ") -> tensor<" + n + "x" + k + "xf32> {\n" +
+        "  %d = qf.dequantize %w : " + qtype + " -> tensor<" + n + "x" + k + "xf32>\n" +
+        "  return %d : tensor<" + n + "x" + k + "xf32>\n}\n";
+    OwningOpRef<ModuleOp> module = parse(source);
+    ASSERT_TRUE(module) << source;
+
+    std::vector<float> a = gaussian(s.m * s.k, 1), w = gaussian(s.n * s.k, 2);
+    auto q = quantize(scheme, {s.n, s.k}, w);
+    ASSERT_TRUE(bool(q)) << llvm::toString(q.takeError());
+    std::vector<float> wRef(w.size());
+    ASSERT_FALSE(bool(dequantize(scheme, {s.n, s.k}, *q, wRef)));
+
+    auto jit = JitModule::compile(*module);
+    ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
+
+    // Storage buffers as 1-D i8 memrefs, in layout order.
+    std::vector<StridedMemRefType<int8_t, 1>> storage;
+    for (std::vector<uint8_t> &bytes : q->buffers)
+      storage.push_back(describe<int8_t, 1>(reinterpret_cast<int8_t *>(bytes.data()),
+                                            {int64_t(bytes.size())}));
+
+    std::vector<float> y(s.m * s.n, NAN), wOut(w.size(), NAN);
+    auto aDesc = describe<float, 2>(a.data(), {s.m, s.k});
+    auto yDesc = describe<float, 2>(y.data(), {s.m, s.n});
+    auto wDesc = describe<float, 2>(wOut.data(), {s.n, s.k});
+    std::vector<void *> mmArgs = {&aDesc}, dqArgs;
+    for (auto &d : storage) {
+      mmArgs.push_back(&d);
+      dqArgs.push_back(&d);
+    }
+    mmArgs.push_back(&yDesc);
+    dqArgs.push_back(&wDesc);
+    ASSERT_FALSE(bool((*jit)->call("mm", mmArgs)));
+    ASSERT_FALSE(bool((*jit)->call("dq", dqArgs)));
+
+    // Dequantization: the same values up to f32 rounding of the scale product.
+    for (size_t i = 0; i < w.size(); ++i)
+      ASSERT_NEAR(wOut[i], wRef[i], 4e-7 * std::fabs(wRef[i]) + 1e-30)
+          << GetParam() << " element " << i;
+    // Matmul: f32 accumulation against f64, bounded by the sum of |products|.
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t j = 0; j < s.n; ++j) {
+        double ref = 0, mag = 0;
+        for (int64_t l = 0; l < s.k; ++l) {
+          double p = double(a[i * s.k + l]) * wRef[j * s.k + l];
+          ref += p;
+          mag += std::fabs(p);
+        }
+        ASSERT_NEAR(y[i * s.n + j], ref, 1e-6 * mag + 1e-30)
+            << GetParam() << " [" << i << ", " << j << "] of " << s.m << "x" << s.n << "x" << s.k;
+      }
+  }
+
+  MLIRContext ctx;
+};
+
+TEST_P(CpuKernelTest, Gemv) { check({1, 5, 256}); }
+TEST_P(CpuKernelTest, SmallGemmOddSizes) { check({3, 13, 512}); }
+
+std::vector<std::string> presetNames(bool onlyDividing96) {
+  MLIRContext ctx;
+  std::vector<std::string> names;
+  for (llvm::StringRef n : getPresetNames()) {
+    SchemeAttr s = getPreset(&ctx, n);
+    int64_t g = s.getGroupSize(), sb = s.getSuperBlock();
+    if (!onlyDividing96 || !((g && 96 % g) || (sb && 96 % sb)))
+      names.push_back(n.str());
+  }
+  return names;
+}
+
+class CpuKernelOddKTest : public CpuKernelTest {};
+
+// K not a multiple of 64, for the presets whose groups divide it.
+TEST_P(CpuKernelOddKTest, KNotMultipleOf64) { check({2, 3, 96}); }
+
+INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelTest, ::testing::ValuesIn(presetNames(false)));
+INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelOddKTest, ::testing::ValuesIn(presetNames(true)));
+
+TEST(CpuKernelErrors, GroupThatDoesNotDivideKIsACompileTimeError) {
+  MLIRContext ctx;
+  ctx.loadDialect<QfDialect, func::FuncDialect>();
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    diagnostics += d.str();
+    return success();
+  });
+  auto module = parseSourceString<ModuleOp>(
+      "func.func @mm(%a: tensor<1x100xf32>, %w: !qf.qtensor<4x100, int4_g32>) -> "
+      "tensor<1x4xf32> {\n  %c = qf.matmul %a, %w : tensor<1x100xf32>, "
+      "!qf.qtensor<4x100, int4_g32> -> tensor<1x4xf32>\n  return %c : tensor<1x4xf32>\n}",
+      &ctx);
+  EXPECT_FALSE(module);
+  EXPECT_NE(diagnostics.find("group size 32 does not divide dimension 1 (size 100)"),
+            std::string::npos)
+      << diagnostics;
+}
+
+} // namespace
