@@ -24,4 +24,21 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def QfFuseDequant : Pass<"qf-fuse-dequant"> {
+  let summary = "Fuse qf.dequantize into the contractions that consume it";
+  let description = [{
+    A linalg contraction (`linalg.matmul` with a transposed B, `linalg.matvec`,
+    or any `linalg.generic` contraction of the same shape) one of whose
+    inputs is `qf.dequantize(%w)` with `%w : !qf.qtensor<NxK, S>` indexed
+    (n, k) becomes `qf.matmul` on the quantized weights, so nothing is
+    materialised in f32. The activation may have any leading batch
+    dimensions or be a vector. A non-zero accumulator is added afterwards.
+    Contractions whose weights run K-major (`linalg.vecmat`, plain
+    `linalg.matmul`) are left as they are. Elementwise consumers fuse later,
+    after qf-lower-to-linalg, through linalg's elementwise fusion.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // QFORGE_PASSES_TD

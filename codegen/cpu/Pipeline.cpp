@@ -17,7 +17,7 @@ using namespace mlir;
 
 // Upstream passes by their registered names; the qf passes are added first.
 static const char kLoweringPipeline[] =
-    "canonicalize,"
+    "linalg-fuse-elementwise-ops,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
@@ -34,6 +34,7 @@ static void registerUpstreamPasses() {
 
 void qf::buildCpuPipeline(OpPassManager &pm) {
   registerUpstreamPasses();
+  pm.addPass(createQfFuseDequant());
   pm.addPass(createQfLowerToLinalg());
   if (failed(parsePassPipeline(kLoweringPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");

@@ -7,8 +7,9 @@
 
 namespace mlir::qf {
 
-/// qf on tensors -> LLVM dialect: lower qf to linalg on packed storage,
-/// bufferize (results become out-parameters), loops, LLVM.
+/// qf on tensors -> LLVM dialect: fuse dequantization into its consumers,
+/// lower qf to linalg on packed storage, bufferize (results become
+/// out-parameters), loops, LLVM.
 void buildCpuPipeline(OpPassManager &pm);
 
 /// Adds what the pipeline needs to a context: dialects and the external

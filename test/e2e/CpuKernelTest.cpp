@@ -125,8 +125,57 @@ protected:
       }
   }
 
+  /// `y + W x` written as linalg.matvec on qf.dequantize: qf-fuse-dequant
+  /// turns it into qf.matmul, so the decode happens inside the contraction.
+  void checkFusedMatvec(int64_t n, int64_t k) {
+    SchemeAttr scheme = getPreset(&ctx, GetParam());
+    std::string N = std::to_string(n), K = std::to_string(k);
+    std::string qtype = "!qf.qtensor<" + N + "x" + K + ", " + GetParam() + ">";
+    std::string source =
+        "func.func @mv(%x: tensor<" + K + "xf32>, %w: " + qtype + ", %y: tensor<" + N +
+        "xf32>) -> tensor<" + N + "xf32> {\n  %d = qf.dequantize %w : " + qtype +
+        " -> tensor<" + N + "x" + K + "xf32>\n  %r = linalg.matvec ins(%d, %x : tensor<" + N +
+        "x" + K + "xf32>, tensor<" + K + "xf32>) outs(%y : tensor<" + N + "xf32>) -> tensor<" +
+        N + "xf32>\n  return %r : tensor<" + N + "xf32>\n}\n";
+    OwningOpRef<ModuleOp> module = parse(source);
+    ASSERT_TRUE(module) << source;
+    std::vector<float> x = gaussian(k, 3), w = gaussian(n * k, 4), y0 = gaussian(n, 5);
+    auto q = quantize(scheme, {n, k}, w);
+    ASSERT_TRUE(bool(q)) << llvm::toString(q.takeError());
+    std::vector<float> wRef(w.size());
+    ASSERT_FALSE(bool(dequantize(scheme, {n, k}, *q, wRef)));
+    auto jit = JitModule::compile(*module);
+    ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
+
+    std::vector<StridedMemRefType<int8_t, 1>> storage;
+    for (std::vector<uint8_t> &bytes : q->buffers)
+      storage.push_back(describe<int8_t, 1>(reinterpret_cast<int8_t *>(bytes.data()),
+                                            {int64_t(bytes.size())}));
+    std::vector<float> out(n, NAN);
+    auto xDesc = describe<float, 1>(x.data(), {k});
+    auto yDesc = describe<float, 1>(y0.data(), {n});
+    auto outDesc = describe<float, 1>(out.data(), {n});
+    std::vector<void *> args = {&xDesc};
+    for (auto &d : storage)
+      args.push_back(&d);
+    args.push_back(&yDesc);
+    args.push_back(&outDesc);
+    ASSERT_FALSE(bool((*jit)->call("mv", args)));
+    for (int64_t j = 0; j < n; ++j) {
+      double ref = y0[j], mag = std::fabs(y0[j]);
+      for (int64_t l = 0; l < k; ++l) {
+        double p = double(wRef[j * k + l]) * x[l];
+        ref += p;
+        mag += std::fabs(p);
+      }
+      ASSERT_NEAR(out[j], ref, 1e-6 * mag + 1e-30) << GetParam() << " row " << j;
+    }
+  }
+
   MLIRContext ctx;
 };
+
+TEST_P(CpuKernelTest, FusedMatvecFromLinalg) { checkFusedMatvec(7, 256); }
 
 TEST_P(CpuKernelTest, Gemv) { check({1, 5, 256}); }
 TEST_P(CpuKernelTest, SmallGemmOddSizes) { check({3, 13, 512}); }
