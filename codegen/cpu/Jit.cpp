@@ -38,17 +38,12 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
     if (!fn.isDeclaration())
       fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
 
-  std::string diagnostics;
   {
-    ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-      llvm::raw_string_ostream os(diagnostics);
-      os << diag.getLocation() << ": " << diag << "\n";
-      return success();
-    });
+    DiagnosticCollector diagnostics(ctx);
     PassManager pm(ctx);
     buildCpuPipeline(pm);
     if (failed(pm.run(module)))
-      return makeError("CPU pipeline failed:\n" + diagnostics);
+      return makeError("CPU pipeline failed:\n" + diagnostics.text());
   }
 
   std::function<llvm::Error(llvm::Module *)> optimize =

@@ -2,6 +2,7 @@
 #ifndef QFORGE_CODEGEN_CPU_PIPELINE_H
 #define QFORGE_CODEGEN_CPU_PIPELINE_H
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -15,6 +16,18 @@ void buildCpuPipeline(OpPassManager &pm);
 /// Adds what the pipeline needs to a context: dialects and the external
 /// interface models (bufferization) of upstream dialects.
 void registerCpuPipelineDialects(DialectRegistry &registry);
+
+/// Collects the diagnostics emitted while it lives as "file:line:col: message"
+/// lines, for errors returned to callers that have no source manager.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *ctx);
+  const std::string &text() const { return collected; }
+
+private:
+  std::string collected;
+  ScopedDiagnosticHandler handler;
+};
 
 /// Registers `qf-cpu-pipeline` (and the passes it uses) for textual pipelines.
 void registerCpuPipeline();

@@ -18,6 +18,10 @@ commands:
               [--rounding nearest_even|nearest_away|nearest_up|nearest_lowest_code|toward_zero]
               [--no-saturate]
   decode      qforge decode --format F --input codes.npy --output values.npy
+  compile     qforge compile kernel.mlir --target cpu -o DIR
+              compiles the public functions for this CPU into a package
+  run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy
+              tensor arguments from .npy files, quantized ones from qforge quantize dirs
 
 Schemes are preset names (mxfp4, nvfp4, int4_g128, q4_k, ...; `qforge schemes
 --list`) or the body of a #qf.scheme attribute; see docs/dialect.md.
@@ -44,6 +48,10 @@ int main(int argc, char **argv) {
     return qforge::runEncode(&ctx, rest);
   if (command == "decode")
     return qforge::runDecode(&ctx, rest);
+  if (command == "compile")
+    return qforge::runCompile(&ctx, rest);
+  if (command == "run")
+    return qforge::runRun(&ctx, rest);
   errs() << "qforge: error: unknown command '" << command << "'\n\n" << kUsage;
   return 1;
 }

@@ -1,0 +1,205 @@
+//===- Package.cpp - Ahead-of-time compilation into a runtime package ------===//
+#include "codegen/cpu/Package.h"
+#include "codegen/cpu/Pipeline.h"
+#include "qf/IR/Layout.h"
+#include "runtime/Manifest.h"
+#include "runtime/Package.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::qf;
+namespace rt = qforge::runtime;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+static std::string dtypeOf(Type t) {
+  if (t.isF32())
+    return "f32";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  if (t.isF64())
+    return "f64";
+  if (t.isInteger(8))
+    return "i8";
+  if (t.isInteger(32))
+    return "i32";
+  if (t.isInteger(64))
+    return "i64";
+  return "";
+}
+
+/// The manifest operands of one argument or result type.
+static LogicalResult operandsOf(Location loc, Type type, const std::string &name,
+                                std::vector<rt::Operand> &out) {
+  if (auto q = dyn_cast<QTensorType>(type)) {
+    for (const StorageBuffer &b : getStorageLayout(q.getScheme(), q.getShape()).buffers)
+      out.push_back({name + "." + b.name, "buffer", "u8", {b.bytes}});
+    return success();
+  }
+  auto t = dyn_cast<RankedTensorType>(type);
+  if (!t || !t.hasStaticShape() || dtypeOf(t.getElementType()).empty())
+    return emitError(loc) << "package entry points take statically shaped tensors of "
+                             "f32/f16/bf16/f64/i8/i32/i64 or qtensors; got " << type;
+  out.push_back({name, "tensor", dtypeOf(t.getElementType()),
+                 std::vector<int64_t>(t.getShape().begin(), t.getShape().end())});
+  return success();
+}
+
+/// qf_entry_<name>(void **args) loads each descriptor pointer and calls the
+/// C interface of the lowered function.
+static void addEntryWrapper(ModuleOp module, const rt::EntryPoint &entry) {
+  OpBuilder b(module.getBodyRegion());
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  MLIRContext *ctx = module.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto voidTy = LLVM::LLVMVoidType::get(ctx);
+  auto fn = LLVM::LLVMFuncOp::create(b, loc, rt::entrySymbol(entry.name),
+                                     LLVM::LLVMFunctionType::get(voidTy, {ptr}));
+  Block *body = fn.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> args;
+  for (size_t i = 0, n = entry.args.size() + entry.results.size(); i < n; ++i) {
+    Value slot = LLVM::GEPOp::create(b, loc, ptr, ptr, body->getArgument(0),
+                                     ArrayRef<LLVM::GEPArg>{int32_t(i)});
+    args.push_back(LLVM::LoadOp::create(b, loc, ptr, slot));
+  }
+  auto callee = module.lookupSymbol<LLVM::LLVMFuncOp>("_mlir_ciface_" + entry.name);
+  LLVM::CallOp::create(b, loc, callee, args);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+}
+
+static std::vector<std::string> hostFeatures() {
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> features;
+  for (const std::string &f : rt::checkableCpuFeatures())
+    if (host.lookup(f))
+      features.push_back(f);
+  return features;
+}
+
+llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir) {
+  static std::once_flag nativeTarget;
+  std::call_once(nativeTarget, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  registerCpuPipelineDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  ctx->appendDialectRegistry(registry);
+
+  DiagnosticCollector diagnostics(ctx);
+
+  rt::Manifest manifest;
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    if (fn.isDeclaration() || !fn.isPublic())
+      continue;
+    rt::EntryPoint entry{fn.getName().str(), {}, {}};
+    for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
+      if (failed(operandsOf(fn.getLoc(), t, "arg" + std::to_string(i), entry.args)))
+        return makeError(diagnostics.text());
+    for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
+      if (failed(operandsOf(fn.getLoc(), t, "result" + std::to_string(i), entry.results)))
+        return makeError(diagnostics.text());
+    fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+    manifest.entries.push_back(std::move(entry));
+  }
+  if (manifest.entries.empty())
+    return makeError("the module has no public function with a body to compile");
+
+  PassManager pm(ctx);
+  buildCpuPipeline(pm);
+  if (failed(pm.run(module)))
+    return makeError("CPU pipeline failed:\n" + diagnostics.text());
+  for (const rt::EntryPoint &entry : manifest.entries)
+    addEntryWrapper(module, entry);
+
+  // LLVM IR for the host CPU, optimized, as an object file.
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return makeError("translation to LLVM IR failed:\n" + diagnostics.text());
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return makeError("no LLVM target for " + triple.str() + ": " + error);
+  std::string cpu = llvm::sys::getHostCPUName().str();
+  llvm::SubtargetFeatures subtarget;
+  for (const auto &f : llvm::sys::getHostCPUFeatures())
+    subtarget.AddFeature(f.first(), f.second);
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, subtarget.getString(), llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvmModule->setDataLayout(machine->createDataLayout());
+  llvmModule->setTargetTriple(triple);
+  if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
+    return err;
+
+  if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
+    return makeError(outputDir + ": " + ec.message());
+  llvm::SmallString<256> objectPath(outputDir), libraryPath(outputDir), manifestPath(outputDir);
+  llvm::sys::path::append(objectPath, "kernels.o");
+  llvm::sys::path::append(libraryPath, "kernels.so");
+  llvm::sys::path::append(manifestPath, "manifest.txt");
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream object(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return makeError(objectPath + ": " + ec.message());
+    llvm::legacy::PassManager emit;
+    if (machine->addPassesToEmitFile(emit, object, nullptr, llvm::CodeGenFileType::ObjectFile))
+      return makeError("the host target cannot emit object files");
+    emit.run(*llvmModule);
+  }
+
+  llvm::ErrorOr<std::string> lld =
+      llvm::sys::findProgramByName("ld.lld", {"/usr/lib/llvm-22/bin"});
+  if (!lld)
+    return makeError("ld.lld not found (install lld-22): needed to link the package");
+  std::string linkError;
+  llvm::StringRef linkArgs[] = {*lld, "-shared", "-o", libraryPath, objectPath};
+  if (llvm::sys::ExecuteAndWait(*lld, linkArgs, std::nullopt, {}, 0, 0, &linkError) != 0)
+    return makeError("linking " + libraryPath + " failed: " + linkError);
+  llvm::sys::fs::remove(objectPath);
+
+  manifest.compiler = "qforge " QFORGE_VERSION_STRING;
+  manifest.triple = triple.str();
+  manifest.cpu = cpu;
+  manifest.features = hostFeatures();
+  manifest.library = "kernels.so";
+  std::error_code ec;
+  llvm::raw_fd_ostream os(manifestPath, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return makeError(manifestPath + ": " + ec.message());
+  os << manifest.serialize();
+  return llvm::Error::success();
+}

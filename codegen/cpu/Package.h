@@ -1,0 +1,18 @@
+//===- Package.h - Ahead-of-time compilation into a runtime package --------===//
+#ifndef QFORGE_CODEGEN_CPU_PACKAGE_H
+#define QFORGE_CODEGEN_CPU_PACKAGE_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include "llvm/Support/Error.h"
+
+namespace mlir::qf {
+
+/// Compiles every public function of `module` (modified in place) for the
+/// host CPU and writes a package to `outputDir`: the kernels as a shared
+/// object with a C ABI and `manifest.txt` (runtime/Manifest.h). Needs ld.lld.
+llvm::Error writeCpuPackage(ModuleOp module, llvm::StringRef outputDir);
+
+} // namespace mlir::qf
+
+#endif // QFORGE_CODEGEN_CPU_PACKAGE_H

@@ -1,0 +1,182 @@
+//===- Manifest.cpp - What a compiled package contains ---------------------===//
+#include "runtime/Manifest.h"
+
+#include <sstream>
+
+using namespace qforge::runtime;
+
+int64_t qforge::runtime::dtypeBytes(const std::string &dtype) {
+  if (dtype == "f32" || dtype == "i32")
+    return 4;
+  if (dtype == "f16" || dtype == "bf16")
+    return 2;
+  if (dtype == "u8" || dtype == "i8")
+    return 1;
+  if (dtype == "f64" || dtype == "i64")
+    return 8;
+  return 0;
+}
+
+int64_t Operand::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+int64_t Operand::bytes() const { return numElements() * dtypeBytes(dtype); }
+
+const EntryPoint *Manifest::find(const std::string &name) const {
+  for (const EntryPoint &e : entries)
+    if (e.name == name)
+      return &e;
+  return nullptr;
+}
+
+static std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(shape[i]);
+  return s.empty() ? "scalar" : s;
+}
+
+std::string Manifest::serialize() const {
+  std::ostringstream os;
+  os << "qforge-package " << kPackageVersion << "\n"
+     << "compiler " << compiler << "\n"
+     << "triple " << triple << "\n"
+     << "cpu " << cpu << "\n"
+     << "features";
+  for (const std::string &f : features)
+    os << " " << f;
+  os << "\nlibrary " << library << "\n";
+  for (const EntryPoint &e : entries) {
+    os << "entry " << e.name << "\n";
+    for (const Operand &a : e.args)
+      os << "arg " << a.name << " " << a.kind << " " << a.dtype << " " << shapeText(a.shape) << "\n";
+    for (const Operand &r : e.results)
+      os << "result " << r.name << " " << r.kind << " " << r.dtype << " " << shapeText(r.shape)
+         << "\n";
+    os << "end\n";
+  }
+  return os.str();
+}
+
+static bool parseShape(const std::string &text, std::vector<int64_t> &shape) {
+  shape.clear();
+  if (text == "scalar")
+    return true;
+  std::istringstream is(text);
+  std::string part;
+  while (std::getline(is, part, 'x')) {
+    if (part.empty() || part.size() > 15 || part.find_first_not_of("0123456789") != std::string::npos)
+      return false;
+    shape.push_back(std::stoll(part));
+  }
+  return !shape.empty();
+}
+
+bool Manifest::parse(const std::string &text, Manifest &out, std::string &error) {
+  out = Manifest();
+  std::istringstream lines(text);
+  std::string line;
+  int lineNo = 0;
+  EntryPoint *entry = nullptr;
+  bool sawHeader = false;
+  auto fail = [&](const std::string &msg) {
+    error = "manifest line " + std::to_string(lineNo) + ": " + msg;
+    return false;
+  };
+  while (std::getline(lines, line)) {
+    ++lineNo;
+    std::istringstream words(line);
+    std::string key;
+    if (!(words >> key))
+      continue;
+    if (!sawHeader) {
+      int version = 0;
+      if (key != "qforge-package" || !(words >> version))
+        return fail("not a qforge package manifest (expected 'qforge-package 1')");
+      if (version != kPackageVersion)
+        return fail("package version " + std::to_string(version) + ", this runtime reads " +
+                    std::to_string(kPackageVersion));
+      sawHeader = true;
+      continue;
+    }
+    std::string rest;
+    std::getline(words >> std::ws, rest);
+    if (key == "compiler") {
+      out.compiler = rest;
+    } else if (key == "triple") {
+      out.triple = rest;
+    } else if (key == "cpu") {
+      out.cpu = rest;
+    } else if (key == "features") {
+      std::istringstream fs(rest);
+      for (std::string f; fs >> f;)
+        out.features.push_back(f);
+    } else if (key == "library") {
+      out.library = rest;
+    } else if (key == "entry") {
+      if (entry)
+        return fail("entry '" + rest + "' starts before 'end' of '" + entry->name + "'");
+      out.entries.push_back({rest, {}, {}});
+      entry = &out.entries.back();
+    } else if (key == "arg" || key == "result") {
+      if (!entry)
+        return fail("'" + key + "' outside an entry");
+      std::istringstream fs(rest);
+      Operand op;
+      std::string shape;
+      if (!(fs >> op.name >> op.kind >> op.dtype >> shape) ||
+          (op.kind != "tensor" && op.kind != "buffer") || !dtypeBytes(op.dtype) ||
+          !parseShape(shape, op.shape))
+        return fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
+      (key == "arg" ? entry->args : entry->results).push_back(op);
+    } else if (key == "end") {
+      if (!entry)
+        return fail("'end' without an entry");
+      entry = nullptr;
+    } else {
+      return fail("unknown key '" + key + "'");
+    }
+  }
+  if (!sawHeader)
+    return fail("empty manifest");
+  if (entry)
+    return fail("entry '" + entry->name + "' has no 'end'");
+  if (out.library.empty())
+    return fail("no 'library' line");
+  return true;
+}
+
+const std::vector<std::string> &qforge::runtime::checkableCpuFeatures() {
+  static const std::vector<std::string> features = {
+      "sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw", "avx512vl",
+      "avx512dq", "avx512vnni", "avx512bf16", "avxvnni"};
+  return features;
+}
+
+bool qforge::runtime::hostHasCpuFeature(const std::string &name) {
+#if defined(__x86_64__) || defined(__i386__)
+  // __builtin_cpu_supports takes string literals only.
+#define QF_FEATURE(str)                                                                      \
+  if (name == str)                                                                           \
+    return __builtin_cpu_supports(str);
+  QF_FEATURE("sse4.2")
+  QF_FEATURE("avx")
+  QF_FEATURE("avx2")
+  QF_FEATURE("fma")
+  QF_FEATURE("f16c")
+  QF_FEATURE("bmi2")
+  QF_FEATURE("avx512f")
+  QF_FEATURE("avx512bw")
+  QF_FEATURE("avx512vl")
+  QF_FEATURE("avx512dq")
+  QF_FEATURE("avx512vnni")
+  QF_FEATURE("avx512bf16")
+  QF_FEATURE("avxvnni")
+#undef QF_FEATURE
+#endif
+  return false;
+}

@@ -1,0 +1,70 @@
+//===- Manifest.h - What a compiled package contains -----------------------===//
+//
+// A package is a directory: `manifest.txt` and the kernels' shared object.
+// The manifest is line-based text (docs/package.md):
+//
+//   qforge-package 1
+//   compiler qforge 0.1.0
+//   triple x86_64-unknown-linux-gnu
+//   cpu znver5
+//   features avx2 avx512f fma
+//   library kernels.so
+//   entry mm
+//   arg a tensor f32 1x256
+//   arg w.blocks buffer u8 108
+//   result 0 tensor f32 1x5
+//   end
+//
+// Arguments are in call order; a quantized tensor argument appears as its
+// storage buffers (`<arg>.<buffer>`, raw bytes). This header has no LLVM or
+// MLIR dependency: the runtime is small.
+//===----------------------------------------------------------------------===//
+#ifndef QFORGE_RUNTIME_MANIFEST_H
+#define QFORGE_RUNTIME_MANIFEST_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qforge::runtime {
+
+constexpr int kPackageVersion = 1;
+
+struct Operand {
+  std::string name;
+  std::string kind;  ///< "tensor" (typed, shaped) or "buffer" (raw bytes)
+  std::string dtype; ///< f32, u8, ...
+  std::vector<int64_t> shape;
+
+  int64_t numElements() const;
+  int64_t bytes() const;
+};
+
+struct EntryPoint {
+  std::string name;
+  std::vector<Operand> args, results;
+};
+
+struct Manifest {
+  std::string compiler, triple, cpu, library;
+  std::vector<std::string> features;
+  std::vector<EntryPoint> entries;
+
+  const EntryPoint *find(const std::string &name) const;
+  std::string serialize() const;
+  /// Parses manifest text; on failure returns false and sets `error` to a
+  /// message naming the line.
+  static bool parse(const std::string &text, Manifest &out, std::string &error);
+};
+
+/// Bytes of one element of a manifest dtype (0 if unknown).
+int64_t dtypeBytes(const std::string &dtype);
+
+/// CPU features the runtime can check on the running machine, by the names
+/// used in manifests.
+const std::vector<std::string> &checkableCpuFeatures();
+bool hostHasCpuFeature(const std::string &name);
+
+} // namespace qforge::runtime
+
+#endif // QFORGE_RUNTIME_MANIFEST_H

@@ -1,0 +1,145 @@
+"""Compiled packages (`qforge compile` + `qforge run`) against numpy.
+
+For every preset a matmul kernel is compiled for this CPU, run on random
+activations and quantized weights, and compared with numpy's float64 matmul of
+the reference dequantization (which test_gguf_blocks / test_mx_nvfp4 /
+test_int_presets check against independent implementations). Also every bad
+input to `run` gives a clear error and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zlib
+import subprocess
+
+import numpy as np
+import pytest
+
+from conftest import QFORGE_BIN
+
+PRESETS = subprocess.run([QFORGE_BIN, "schemes", "--list"], capture_output=True, text=True,
+                         check=True).stdout.split()
+
+M, N, K = 3, 11, 256
+
+
+def kernel_source(scheme: str, m: int = M, n: int = N, k: int = K) -> str:
+    q = f"!qf.qtensor<{n}x{k}, {scheme}>"
+    return (f"func.func @mm(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
+            f"  %c = qf.matmul %a, %w : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
+            f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
+
+
+def compile_package(qf, scheme: str, **shape) -> str:
+    src = qf.path("kernel", ".mlir")
+    src.write_text(kernel_source(scheme, **shape))
+    pkg = qf.path("pkg")
+    qf.run(["compile", src, "--target", "cpu", "-o", pkg])
+    return pkg
+
+
+@pytest.mark.parametrize("scheme", PRESETS)
+def test_compiled_matmul_matches_numpy(qf, scheme):
+    rng = np.random.default_rng(zlib.crc32(scheme.encode()))
+    a = rng.standard_normal((M, K)).astype(np.float32)
+    w = rng.standard_normal((N, K)).astype(np.float32)
+    pkg = compile_package(qf, scheme)
+    wq = qf.path("wq")
+    qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
+    wd = qf.path("wd", ".npy")
+    qf.run(["dequantize", "--scheme", scheme, "--input-dir", wq, "--shape", f"{N}x{K}",
+            "--output", wd])
+    y = qf.path("y", ".npy")
+    qf.run(["run", pkg, "--entry", "mm", "--input", qf.save(a, "a"), "--input-dir", wq,
+            "--output", y])
+    got = np.load(y)
+    assert got.dtype == np.float32 and got.shape == (M, N)
+    ref = a.astype(np.float64) @ np.load(wd).astype(np.float64).T
+    mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
+    err = np.abs(got - ref)
+    assert np.all(err <= 1e-6 * mag + 1e-30), f"{scheme}: max error {err.max()} (bound {1e-6 * mag.max()})"
+
+
+@pytest.fixture
+def package(qf):
+    """A q8_0 package, its inputs, and the output path."""
+    rng = np.random.default_rng(7)
+    pkg = compile_package(qf, "q8_0")
+    wq = qf.path("wq")
+    qf.run(["quantize", "--scheme", "q8_0", "--input",
+            qf.save(rng.standard_normal((N, K)).astype(np.float32), "w"), "--output-dir", wq])
+    a = qf.save(rng.standard_normal((M, K)).astype(np.float32), "a")
+    return pkg, a, wq, qf.path("y", ".npy")
+
+
+def run_fails(qf, args, message):
+    proc = qf.run(["run"] + [str(x) for x in args], check=False)
+    assert proc.returncode != 0, f"qforge run {args} succeeded"
+    assert message in proc.stderr, f"expected {message!r} in:\n{proc.stderr}"
+    assert "Stack dump" not in proc.stderr
+
+
+def test_run_rejects_wrong_shape(qf, package):
+    pkg, _, wq, y = package
+    bad = qf.save(np.zeros((M, K + 1), np.float32), "bad")
+    run_fails(qf, [pkg, "--entry", "mm", "--input", bad, "--input-dir", wq, "--output", y],
+              f"argument arg0 is f32 [{M}x{K}], the file holds f4 [{M}x{K + 1}]")
+
+
+def test_run_rejects_wrong_dtype(qf, package):
+    pkg, _, wq, y = package
+    bad = qf.save(np.zeros((M, K), np.float64), "bad")
+    run_fails(qf, [pkg, "--entry", "mm", "--input", bad, "--input-dir", wq, "--output", y],
+              "the file holds f8")
+
+
+def test_run_rejects_missing_input_file(qf, package):
+    pkg, _, wq, y = package
+    run_fails(qf, [pkg, "--entry", "mm", "--input", qf.path("absent", ".npy"), "--input-dir", wq,
+                   "--output", y], "No such file or directory")
+
+
+def test_run_rejects_weights_of_another_shape(qf, package):
+    pkg, a, _, y = package
+    other = qf.path("other")
+    qf.run(["quantize", "--scheme", "q8_0", "--input",
+            qf.save(np.ones((N + 1, K), np.float32), "w2"), "--output-dir", other])
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", other, "--output", y],
+              "bytes, argument arg1.blocks needs")
+
+
+def test_run_rejects_unknown_entry_and_missing_arguments(qf, package):
+    pkg, a, wq, y = package
+    run_fails(qf, [pkg, "--entry", "nope", "--input", a, "--input-dir", wq, "--output", y],
+              "no entry point 'nope'")
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--output", y],
+              "quantized argument arg1 needs an --input-dir")
+
+
+def test_run_rejects_truncated_package(qf, package):
+    pkg, a, wq, y = package
+    lib = pkg / "kernels.so"
+    lib.write_bytes(lib.read_bytes()[:100])
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
+              "kernels.so")
+    (pkg / "manifest.txt").write_text("qforge-package 1\nentry mm\n")
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
+              "manifest line 2")
+    shutil.rmtree(pkg)
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
+              "not a qforge package directory")
+
+
+def test_package_refuses_cpu_without_recorded_features(qf, package):
+    pkg, a, wq, y = package
+    manifest = (pkg / "manifest.txt").read_text()
+    recorded = next(l for l in manifest.splitlines() if l.startswith("features")).split()[1:]
+    checkable = ["sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw",
+                 "avx512vl", "avx512dq", "avx512vnni", "avx512bf16", "avxvnni"]
+    absent = [f for f in checkable if f not in recorded]
+    if not absent:
+        pytest.skip("this CPU has every feature the runtime checks")
+    (pkg / "manifest.txt").write_text(manifest.replace("features", f"features {absent[0]}", 1))
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
+              f"this CPU lacks {absent[0]}")

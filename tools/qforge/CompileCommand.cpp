@@ -1,0 +1,53 @@
+//===- CompileCommand.cpp - `qforge compile`: MLIR -> runtime package ------===//
+#include "CommandLine.h"
+
+#include "codegen/cpu/Package.h"
+#include "codegen/cpu/Pipeline.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace qforge {
+
+static Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]).starts_with("--"))
+    return makeError("usage: qforge compile kernel.mlir --target cpu -o DIR");
+  StringRef input = argv[0];
+  SmallVector<const char *> rest(argv.drop_front());
+  for (const char *&a : rest)
+    if (StringRef(a) == "-o")
+      a = "--output";
+  Expected<Args> args = Args::parse("compile", rest, {"output"}, {"target"});
+  if (!args)
+    return args.takeError();
+  std::string target = args->get("target", "cpu");
+  if (target != "cpu")
+    return makeError("unknown target '" + target + "' (this build compiles for: cpu)");
+
+  DialectRegistry registry;
+  qf::registerCpuPipelineDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  // Parse errors are printed with their source location by the handler.
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, ctx);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(input, sourceMgr, ctx);
+  if (!module)
+    return makeError(input + ": could not be parsed (see above)");
+  if (Error err = qf::writeCpuPackage(*module, args->get("output")))
+    return err;
+  errs() << "qforge compile: wrote " << args->get("output") << "\n";
+  return Error::success();
+}
+
+int runCompile(MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (Error err = compileMain(ctx, argv))
+    return reportError("compile", std::move(err));
+  return 0;
+}
+
+} // namespace qforge

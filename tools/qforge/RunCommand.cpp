@@ -1,0 +1,110 @@
+//===- RunCommand.cpp - `qforge run`: call a package's entry point ---------===//
+#include "CommandLine.h"
+
+#include "frontend/npy/Npy.h"
+#include "runtime/Package.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+using namespace mlir;
+namespace rt = qforge::runtime;
+
+namespace qforge {
+
+static Error runMain(ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]).starts_with("--"))
+    return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
+                     "--output y.npy...");
+  std::string dir = argv[0];
+  Expected<Args> args = Args::parse("run", argv.drop_front(), {"entry", "output"},
+                                    {"input", "input-dir"});
+  if (!args)
+    return args.takeError();
+  std::string loadError;
+  std::unique_ptr<rt::Package> package = rt::Package::load(dir, loadError);
+  if (!package)
+    return makeError(loadError);
+  std::string entryName = args->get("entry");
+  const rt::EntryPoint *entry = package->manifest().find(entryName);
+  if (!entry)
+    return makeError(dir + ": no entry point '" + entryName + "'");
+
+  // Tensor arguments take the --input files in order; the buffers of one
+  // quantized argument (arg.name) come from one --input-dir.
+  std::vector<std::string> inputs = args->getAll("input"), dirs = args->getAll("input-dir");
+  size_t nextInput = 0, nextDir = 0;
+  std::string currentQuantArg, currentDir;
+  std::vector<std::vector<uint8_t>> storage;
+  for (const rt::Operand &op : entry->args) {
+    if (op.kind == "tensor") {
+      if (nextInput >= inputs.size())
+        return makeError("argument " + op.name + " needs an --input .npy file (" +
+                         std::to_string(inputs.size()) + " given)");
+      std::string path = inputs[nextInput++];
+      Expected<npy::Array> a = npy::read(path);
+      if (!a)
+        return a.takeError();
+      if (a->dtype != (op.dtype == "f32" ? "f4" : op.dtype) || a->shape != op.shape)
+        return makeError(path + ": argument " + op.name + " is " + op.dtype + " [" +
+                         npy::shapeString(op.shape) + "], the file holds " + a->dtype + " [" +
+                         npy::shapeString(a->shape) + "]");
+      storage.push_back(std::move(a->bytes));
+      continue;
+    }
+    auto [argName, bufferName] = StringRef(op.name).split('.');
+    if (argName != currentQuantArg) {
+      if (nextDir >= dirs.size())
+        return makeError("quantized argument " + argName.str() +
+                         " needs an --input-dir (as written by qforge quantize)");
+      currentQuantArg = argName.str();
+      currentDir = dirs[nextDir++];
+    }
+    SmallString<256> path(currentDir);
+    sys::path::append(path, bufferName + ".bin");
+    ErrorOr<std::unique_ptr<MemoryBuffer>> file = MemoryBuffer::getFile(path, false);
+    if (!file)
+      return makeError(path + ": " + file.getError().message());
+    if (int64_t((*file)->getBufferSize()) != op.bytes())
+      return makeError(path + ": " + std::to_string((*file)->getBufferSize()) +
+                       " bytes, argument " + op.name + " needs " + std::to_string(op.bytes()) +
+                       " (another scheme or shape?)");
+    storage.emplace_back((*file)->getBufferStart(), (*file)->getBufferEnd());
+  }
+  if (nextInput != inputs.size() || nextDir != dirs.size())
+    return makeError("entry '" + entryName + "' takes " + std::to_string(nextInput) +
+                     " --input and " + std::to_string(nextDir) + " --input-dir, got " +
+                     std::to_string(inputs.size()) + " and " + std::to_string(dirs.size()));
+  std::vector<std::string> outputs = args->getAll("output");
+  if (outputs.size() != entry->results.size())
+    return makeError("entry '" + entryName + "' has " + std::to_string(entry->results.size()) +
+                     " results, got " + std::to_string(outputs.size()) + " --output");
+
+  std::vector<rt::Buffer> argBuffers, resultBuffers;
+  for (std::vector<uint8_t> &s : storage)
+    argBuffers.push_back({s.data(), s.size()});
+  std::vector<std::vector<uint8_t>> results;
+  for (const rt::Operand &r : entry->results)
+    results.emplace_back(size_t(r.bytes()));
+  for (std::vector<uint8_t> &r : results)
+    resultBuffers.push_back({r.data(), r.size()});
+  std::string runError;
+  if (!package->run(entryName, argBuffers, resultBuffers, runError))
+    return makeError(runError);
+  for (auto [path, r, op] : llvm::zip(outputs, results, entry->results)) {
+    if (op.dtype != "f32")
+      return makeError("result " + op.name + " is " + op.dtype + "; only f32 results are written");
+    if (Error err = npy::write(path, "f4", op.shape, r.data()))
+      return err;
+  }
+  return Error::success();
+}
+
+int runRun(MLIRContext *, ArrayRef<const char *> argv) {
+  if (Error err = runMain(argv))
+    return reportError("run", std::move(err));
+  return 0;
+}
+
+} // namespace qforge
