@@ -47,6 +47,7 @@ int runQuantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 int runDequantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 int runCompile(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 int runRun(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+int runBench(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.
 int reportError(llvm::StringRef command, llvm::Error err);

@@ -22,6 +22,8 @@ commands:
               compiles the public functions for this CPU into a package
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
+  bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
+              fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
 
 Schemes are preset names (mxfp4, nvfp4, int4_g128, q4_k, ...; `qforge schemes
 --list`) or the body of a #qf.scheme attribute; see docs/dialect.md.
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
     return qforge::runCompile(&ctx, rest);
   if (command == "run")
     return qforge::runRun(&ctx, rest);
+  if (command == "bench")
+    return qforge::runBench(&ctx, rest);
   errs() << "qforge: error: unknown command '" << command << "'\n\n" << kUsage;
   return 1;
 }

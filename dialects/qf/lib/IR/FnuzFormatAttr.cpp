@@ -3,6 +3,7 @@
 // Everything a format needs: its spelling, its decode (host and IR), and the
 // few facts the encoder cannot derive from the decode table.
 //===----------------------------------------------------------------------===//
+#include "ElementwiseBuilder.h"
 #include "qf/IR/Qf.h"
 
 #include "mlir/IR/DialectImplementation.h"
@@ -11,6 +12,7 @@
 
 using namespace mlir;
 using namespace mlir::qf;
+using mlir::qf::detail::ElementwiseBuilder;
 
 static unsigned mantissaBits(unsigned exponentBits) { return 7 - exponentBits; }
 static int bias(unsigned exponentBits) { return 1 << (exponentBits - 1); } // 8 or 16
@@ -72,9 +74,10 @@ Type FnuzFormatAttr::getBuiltinType() const {
 Value FnuzFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                   FloatType resultType) const {
   // Reinterpret the byte as the builtin FNUZ type and extend: arith knows it.
-  Type i8 = b.getIntegerType(8);
+  ElementwiseBuilder ew(b, loc, code);
+  Type i8 = ew.like(b.getIntegerType(8));
   if (code.getType() != i8)
     code = arith::TruncIOp::create(b, loc, i8, code);
-  Value f8 = arith::BitcastOp::create(b, loc, getBuiltinType(), code);
-  return arith::ExtFOp::create(b, loc, resultType, f8);
+  Value f8 = arith::BitcastOp::create(b, loc, ew.like(getBuiltinType()), code);
+  return arith::ExtFOp::create(b, loc, ew.like(resultType), f8);
 }

@@ -1,4 +1,5 @@
 //===- FormatAttrs.cpp - Element and scale formats -------------------------===//
+#include "ElementwiseBuilder.h"
 #include "qf/IR/Qf.h"
 
 #include "mlir/IR/DialectImplementation.h"
@@ -9,6 +10,7 @@
 
 using namespace mlir;
 using namespace mlir::qf;
+using mlir::qf::detail::ElementwiseBuilder;
 
 #include "qf/IR/QfFormatInterface.cpp.inc"
 
@@ -34,31 +36,9 @@ int mlir::qf::getMaxExponent(QuantFormatAttrInterface format) {
   return std::ilogb(best);
 }
 
-static Value i32Const(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
-}
-static Value f32Const(OpBuilder &b, Location loc, double v) {
-  return arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                        APFloat(static_cast<float>(v)));
-}
 
 /// Brings an integer code to i32 (zero-extending or truncating).
-static Value codeToI32(OpBuilder &b, Location loc, Value code) {
-  auto ty = cast<IntegerType>(code.getType());
-  if (ty.getWidth() == 32)
-    return code;
-  if (ty.getWidth() < 32)
-    return arith::ExtUIOp::create(b, loc, b.getI32Type(), code);
-  return arith::TruncIOp::create(b, loc, b.getI32Type(), code);
-}
 
-static Value f32ToResult(OpBuilder &b, Location loc, Value v, FloatType ty) {
-  if (ty.getWidth() == 32)
-    return v;
-  if (ty.getWidth() < 32)
-    return arith::TruncFOp::create(b, loc, ty, v);
-  return arith::ExtFOp::create(b, loc, ty, v);
-}
 
 //===----------------------------------------------------------------------===//
 // #qf.int
@@ -161,21 +141,22 @@ std::string IntFormatAttr::getShortName() const {
 
 Value IntFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                  FloatType resultType) const {
-  Value c = codeToI32(b, loc, code);
+  ElementwiseBuilder ew(b, loc, code);
+  Value c = ew.toI32(code);
   unsigned w = getWidth();
-  c = arith::AndIOp::create(b, loc, c, i32Const(b, loc, (int64_t(1) << w) - 1));
+  c = arith::AndIOp::create(b, loc, c, ew.i32((int64_t(1) << w) - 1));
   Value f;
   if (getSignedness()) {
-    Value shift = i32Const(b, loc, 32 - w);
+    Value shift = ew.i32(32 - w);
     c = arith::ShLIOp::create(b, loc, c, shift);
     c = arith::ShRSIOp::create(b, loc, c, shift);
-    f = arith::SIToFPOp::create(b, loc, b.getF32Type(), c);
+    f = arith::SIToFPOp::create(b, loc, ew.like(b.getF32Type()), c);
   } else {
-    f = arith::UIToFPOp::create(b, loc, b.getF32Type(), c);
+    f = arith::UIToFPOp::create(b, loc, ew.like(b.getF32Type()), c);
   }
   if (getFrac())
-    f = arith::MulFOp::create(b, loc, f, f32Const(b, loc, std::ldexp(1.0, -int(getFrac()))));
-  return f32ToResult(b, loc, f, resultType);
+    f = arith::MulFOp::create(b, loc, f, ew.f32(std::ldexp(1.0, -int(getFrac()))));
+  return ew.toResult(f, resultType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -312,49 +293,50 @@ std::string FloatFormatAttr::getShortName() const {
 
 Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                    FloatType resultType) const {
+  ElementwiseBuilder ew(b, loc, code);
   MinifloatSpec s = getSpec(getKind());
-  Value c = codeToI32(b, loc, code);
-  c = arith::AndIOp::create(b, loc, c, i32Const(b, loc, (int64_t(1) << getBitWidth()) - 1));
-  Value nanF = f32Const(b, loc, NAN);
+  Value c = ew.toI32(code);
+  c = arith::AndIOp::create(b, loc, c, ew.i32((int64_t(1) << getBitWidth()) - 1));
+  Value nanF = ew.f32(NAN);
   if (s.noZero) {
     // 2^(c-127) as f32 bits; code 0 (2^-127) is an f32 subnormal.
-    Value bits = arith::ShLIOp::create(b, loc, c, i32Const(b, loc, 23));
-    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, i32Const(b, loc, 0));
-    bits = arith::SelectOp::create(b, loc, isZero, i32Const(b, loc, 0x00400000), bits);
-    Value f = arith::BitcastOp::create(b, loc, b.getF32Type(), bits);
-    Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, i32Const(b, loc, 0xFF));
+    Value bits = arith::ShLIOp::create(b, loc, c, ew.i32(23));
+    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0));
+    bits = arith::SelectOp::create(b, loc, isZero, ew.i32(0x00400000), bits);
+    Value f = arith::BitcastOp::create(b, loc, ew.like(b.getF32Type()), bits);
+    Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0xFF));
     f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
-    return f32ToResult(b, loc, f, resultType);
+    return ew.toResult(f, resultType);
   }
-  Value e = arith::ShRUIOp::create(b, loc, c, i32Const(b, loc, s.man));
-  e = arith::AndIOp::create(b, loc, e, i32Const(b, loc, (1 << s.exp) - 1));
-  Value m = arith::AndIOp::create(b, loc, c, i32Const(b, loc, (1 << s.man) - 1));
-  Value zero = i32Const(b, loc, 0);
+  Value e = arith::ShRUIOp::create(b, loc, c, ew.i32(s.man));
+  e = arith::AndIOp::create(b, loc, e, ew.i32((1 << s.exp) - 1));
+  Value m = arith::AndIOp::create(b, loc, c, ew.i32((1 << s.man) - 1));
+  Value zero = ew.i32(0);
   Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, zero);
   // significand = m (+ 2^man if normal); exponent = max(e, 1) - bias - man.
-  Value implicit = arith::SelectOp::create(b, loc, isSub, zero, i32Const(b, loc, 1 << s.man));
+  Value implicit = arith::SelectOp::create(b, loc, isSub, zero, ew.i32(1 << s.man));
   Value sig = arith::OrIOp::create(b, loc, m, implicit);
-  Value eEff = arith::MaxUIOp::create(b, loc, e, i32Const(b, loc, 1));
+  Value eEff = arith::MaxUIOp::create(b, loc, e, ew.i32(1));
   // 2^(eEff - bias - man) as f32 bits: (eEff - bias - man + 127) << 23.
-  Value biased = arith::AddIOp::create(b, loc, eEff, i32Const(b, loc, 127 - int(s.bias) - int(s.man)));
-  Value pow2 = arith::BitcastOp::create(b, loc, b.getF32Type(),
-      arith::ShLIOp::create(b, loc, biased, i32Const(b, loc, 23)));
-  Value f = arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, b.getF32Type(), sig), pow2);
-  Value eAllOnes = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, i32Const(b, loc, (1 << s.exp) - 1));
+  Value biased = arith::AddIOp::create(b, loc, eEff, ew.i32(127 - int(s.bias) - int(s.man)));
+  Value pow2 = arith::BitcastOp::create(b, loc, ew.like(b.getF32Type()),
+      arith::ShLIOp::create(b, loc, biased, ew.i32(23)));
+  Value f = arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, ew.like(b.getF32Type()), sig), pow2);
+  Value eAllOnes = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, e, ew.i32((1 << s.exp) - 1));
   if (s.ieeeSpecials) {
     Value mZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m, zero);
-    Value special = arith::SelectOp::create(b, loc, mZero, f32Const(b, loc, INFINITY), nanF);
+    Value special = arith::SelectOp::create(b, loc, mZero, ew.f32(INFINITY), nanF);
     f = arith::SelectOp::create(b, loc, eAllOnes, special, f);
   } else if (s.allOnesIsNaN) {
-    Value mAllOnes = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m, i32Const(b, loc, (1 << s.man) - 1));
+    Value mAllOnes = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, m, ew.i32((1 << s.man) - 1));
     Value isNaN = arith::AndIOp::create(b, loc, eAllOnes, mAllOnes);
     f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
   }
-  Value signBit = arith::AndIOp::create(b, loc, c, i32Const(b, loc, 1 << (s.exp + s.man)));
+  Value signBit = arith::AndIOp::create(b, loc, c, ew.i32(1 << (s.exp + s.man)));
   Value hasSign = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, signBit, zero);
   Value neg = s.isSigned ? arith::NegFOp::create(b, loc, f).getResult() : nanF;
   f = arith::SelectOp::create(b, loc, hasSign, neg, f);
-  return f32ToResult(b, loc, f, resultType);
+  return ew.toResult(f, resultType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -463,21 +445,22 @@ std::string LutFormatAttr::getShortName() const {
 
 Value LutFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                  FloatType resultType) const {
+  ElementwiseBuilder ew(b, loc, code);
   // A binary tree of selects on the code bits, lowest bit first.
-  Value c = codeToI32(b, loc, code);
+  Value c = ew.toI32(code);
   SmallVector<Value> level;
   for (double v : getValues())
-    level.push_back(f32Const(b, loc, v));
-  Value zero = i32Const(b, loc, 0);
+    level.push_back(ew.f32(v));
+  Value zero = ew.i32(0);
   for (unsigned bit = 0; level.size() > 1; ++bit) {
     Value set = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-        arith::AndIOp::create(b, loc, c, i32Const(b, loc, 1 << bit)), zero);
+        arith::AndIOp::create(b, loc, c, ew.i32(1 << bit)), zero);
     SmallVector<Value> next;
     for (size_t i = 0; i < level.size(); i += 2)
       next.push_back(arith::SelectOp::create(b, loc, set, level[i + 1], level[i]));
     level = std::move(next);
   }
-  return f32ToResult(b, loc, level.front(), resultType);
+  return ew.toResult(level.front(), resultType);
 }
 
 //===----------------------------------------------------------------------===//
@@ -504,10 +487,11 @@ Type TernaryFormatAttr::getBuiltinType() const { return {}; }
 std::string TernaryFormatAttr::getShortName() const { return "ternary"; }
 Value TernaryFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                      FloatType resultType) const {
-  Value c = arith::AndIOp::create(b, loc, codeToI32(b, loc, code), i32Const(b, loc, 3));
-  Value f = arith::UIToFPOp::create(b, loc, b.getF32Type(), c);
-  f = arith::SubFOp::create(b, loc, f, f32Const(b, loc, 1.0));
-  return f32ToResult(b, loc, f, resultType);
+  ElementwiseBuilder ew(b, loc, code);
+  Value c = arith::AndIOp::create(b, loc, ew.toI32(code), ew.i32(3));
+  Value f = arith::UIToFPOp::create(b, loc, ew.like(b.getF32Type()), c);
+  f = arith::SubFOp::create(b, loc, f, ew.f32(1.0));
+  return ew.toResult(f, resultType);
 }
 
 //===----------------------------------------------------------------------===//

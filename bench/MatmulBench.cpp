@@ -1,0 +1,191 @@
+//===- MatmulBench.cpp - `qforge bench matmul` -----------------------------===//
+//
+// Times the fused kernel (qf.matmul compiled by the CPU pipeline) against the
+// unfused baseline (compiled qf.dequantize to f32, then a straightforward
+// compiled f32 matmul), next to the machine's DRAM read bandwidth and FMA
+// peak, all in one process. Threads split the output rows N; each thread
+// runs the kernel compiled for its slice on its slice of the storage.
+//===----------------------------------------------------------------------===//
+#include "bench/MatmulBench.h"
+#include "bench/Probes.h"
+
+#include "codegen/cpu/Jit.h"
+#include "codegen/cpu/Pipeline.h"
+#include "qf/IR/Layout.h"
+#include "qf/Reference/Quantizer.h"
+
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/Parser/Parser.h"
+
+#include <chrono>
+#include <map>
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace mlir::qf;
+using namespace qforge::bench;
+
+namespace {
+
+llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::to_string(b); }
+
+template <int N>
+StridedMemRefType<char, N> describe(void *data, std::array<int64_t, N> sizes) {
+  StridedMemRefType<char, N> d;
+  d.basePtr = d.data = static_cast<char *>(data);
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = N - 1; i >= 0; --i) {
+    d.sizes[i] = sizes[i];
+    d.strides[i] = stride;
+    stride *= sizes[i];
+  }
+  return d;
+}
+
+/// One thread's share: rows [row0, row0 + rows) of the weights.
+struct Slice {
+  int64_t row0, rows;
+  std::vector<StridedMemRefType<char, 1>> storage;
+  StridedMemRefType<char, 2> a, y, wf32;
+  std::vector<void *> fusedArgs, dequantArgs, sgemmArgs;
+  JitModule *kernels;
+};
+
+struct Launch {
+  enum Which { Fused, Unfused };
+  std::vector<Slice> *slices;
+  Which which;
+};
+
+} // namespace
+
+llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx,
+                                                                const MatmulBenchOptions &o) {
+  DialectRegistry registry;
+  registerCpuPipelineDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  auto *dialect = ctx->getOrLoadDialect<QfDialect>();
+  auto scheme = dyn_cast_or_null<SchemeAttr>(dialect->lookupPreset(o.scheme));
+  if (!scheme)
+    return makeError("unknown scheme preset '" + o.scheme + "'");
+  if (o.threads < 1 || o.m < 1 || o.n < o.threads || o.k < 1)
+    return makeError("need m, k >= 1 and n >= threads >= 1");
+
+  // Weights and activations; the reference quantizer makes the storage.
+  std::mt19937 gen(42);
+  std::normal_distribution<float> normal;
+  std::vector<float> w(o.n * o.k), a(o.m * o.k);
+  for (float &v : w)
+    v = normal(gen);
+  for (float &v : a)
+    v = normal(gen);
+  auto q = quantize(scheme, {o.n, o.k}, w);
+  if (!q)
+    return q.takeError();
+  w.clear();
+  w.shrink_to_fit();
+
+  // Row slices and the byte ranges of each buffer they own.
+  std::vector<Slice> slices(o.threads);
+  std::map<int64_t, std::unique_ptr<JitModule>> kernelsByRows;
+  int64_t per = (o.n + o.threads - 1) / o.threads;
+  std::vector<float> y(o.m * o.n), wf32(size_t(o.n) * o.k);
+  std::vector<std::vector<float>> yParts(o.threads);
+  for (int t = 0; t < o.threads; ++t) {
+    Slice &s = slices[t];
+    s.row0 = t * per;
+    s.rows = std::min(per, o.n - s.row0);
+    if (s.rows <= 0)
+      return makeError("--threads " + std::to_string(o.threads) + " leaves a thread no rows");
+    for (auto [spec, bytes] : llvm::zip(q->layout.buffers, q->buffers)) {
+      bool perRow = spec.count % o.n == 0;
+      int64_t bitsPerRow = perRow ? spec.count / o.n * spec.itemBits : 0;
+      if (perRow && (bitsPerRow % 8))
+        return makeError("buffer '" + spec.name + "' packs rows into shared bytes; use a K "
+                         "that makes each row whole bytes");
+      int64_t offset = s.row0 * bitsPerRow / 8;
+      int64_t size = perRow ? s.rows * bitsPerRow / 8 : int64_t(bytes.size());
+      s.storage.push_back(describe<1>(bytes.data() + offset, {size}));
+    }
+    yParts[t].resize(o.m * s.rows);
+    s.a = describe<2>(a.data(), {o.m, o.k});
+    s.y = describe<2>(yParts[t].data(), {o.m, s.rows});
+    s.wf32 = describe<2>(wf32.data() + s.row0 * o.k, {s.rows, o.k});
+    std::unique_ptr<JitModule> &kernels = kernelsByRows[s.rows];
+    if (!kernels) {
+      std::string qtype = "!qf.qtensor<" + dims(s.rows, o.k) + ", " + o.scheme + ">";
+      std::string at = "tensor<" + dims(o.m, o.k) + "xf32>", yt = "tensor<" + dims(o.m, s.rows) + "xf32>",
+                  wt = "tensor<" + dims(s.rows, o.k) + "xf32>";
+      std::string source =
+          "func.func @fused(%a: " + at + ", %w: " + qtype + ") -> " + yt + " {\n" +
+          "  %c = qf.matmul %a, %w : " + at + ", " + qtype + " -> " + yt + "\n  return %c : " + yt +
+          "\n}\n" + "func.func @dequant(%w: " + qtype + ") -> " + wt + " {\n" +
+          "  %d = qf.dequantize %w : " + qtype + " -> " + wt + "\n  return %d : " + wt + "\n}\n" +
+          "func.func @sgemm(%a: " + at + ", %w: " + wt + ") -> " + yt + " {\n" +
+          "  %z = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + yt + "\n" +
+          "  %i = linalg.fill ins(%z : f32) outs(%e : " + yt + ") -> " + yt + "\n" +
+          "  %c = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, "
+          "affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>] ins(%a, %w : " +
+          at + ", " + wt + ") outs(%i : " + yt + ") -> " + yt + "\n  return %c : " + yt + "\n}\n";
+      OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
+      if (!module)
+        return makeError("internal: benchmark kernels do not parse");
+      auto jit = JitModule::compile(*module);
+      if (!jit)
+        return jit.takeError();
+      kernels = std::move(*jit);
+    }
+    s.kernels = kernels.get();
+  }
+  for (Slice &s : slices) {
+    s.fusedArgs = {&s.a};
+    s.dequantArgs = {};
+    for (auto &d : s.storage) {
+      s.fusedArgs.push_back(&d);
+      s.dequantArgs.push_back(&d);
+    }
+    s.fusedArgs.push_back(&s.y);
+    s.dequantArgs.push_back(&s.wf32);
+    s.sgemmArgs = {&s.a, &s.wf32, &s.y};
+  }
+
+  auto time = [&](Launch::Which which) -> double {
+    Launch launch{&slices, which};
+    std::vector<double> samples;
+    for (int r = 0; r < o.repeats + 1; ++r) {
+      auto t0 = std::chrono::steady_clock::now();
+      parallelFor(
+          o.threads,
+          [](int t, void *c) {
+            auto *l = static_cast<Launch *>(c);
+            Slice &s = (*l->slices)[t];
+            if (l->which == Launch::Fused) {
+              llvm::consumeError(s.kernels->call("fused", s.fusedArgs));
+            } else {
+              llvm::consumeError(s.kernels->call("dequant", s.dequantArgs));
+              llvm::consumeError(s.kernels->call("sgemm", s.sgemmArgs));
+            }
+          },
+          &launch);
+      double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (r > 0) // the first run warms caches and page tables
+        samples.push_back(dt);
+    }
+    return median(samples.data(), int(samples.size()));
+  };
+
+  MatmulBenchReport report;
+  report.weightBytes = double(q->layout.totalBytes());
+  report.flops = 2.0 * double(o.m) * double(o.n) * double(o.k);
+  report.dramGBs = measureReadBandwidth(o.threads, o.repeats);
+  report.fmaGflops = measureFmaPeak(o.threads, o.repeats);
+  report.fusedSeconds = time(Launch::Fused);
+  report.unfusedSeconds = time(Launch::Unfused);
+  return report;
+}

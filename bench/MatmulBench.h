@@ -1,0 +1,32 @@
+//===- MatmulBench.h - `qforge bench matmul` -------------------------------===//
+#ifndef QFORGE_BENCH_MATMULBENCH_H
+#define QFORGE_BENCH_MATMULBENCH_H
+
+#include "mlir/IR/MLIRContext.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace qforge::bench {
+
+struct MatmulBenchOptions {
+  std::string scheme;
+  int64_t m = 1, n = 4096, k = 4096;
+  int threads = 1;
+  int repeats = 5;
+};
+
+/// All figures measured in one run, medians of `repeats`.
+struct MatmulBenchReport {
+  double weightBytes = 0, flops = 0;
+  double fusedSeconds = 0, unfusedSeconds = 0;
+  double dramGBs = 0, fmaGflops = 0;
+};
+
+llvm::Expected<MatmulBenchReport> runMatmulBench(mlir::MLIRContext *ctx,
+                                                 const MatmulBenchOptions &options);
+
+} // namespace qforge::bench
+
+#endif // QFORGE_BENCH_MATMULBENCH_H

@@ -1,0 +1,201 @@
+//===- Probes.cpp - The machine's own limits, measured in the same run -----===//
+//
+// Compiled for several ISA levels with target attributes and picked at run
+// time, so the probes use the same vector width the kernels can.
+//===----------------------------------------------------------------------===//
+#include "bench/Probes.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+using namespace qforge::bench;
+
+double qforge::bench::median(double *samples, int count) {
+  std::sort(samples, samples + count);
+  return count % 2 ? samples[count / 2] : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);
+}
+
+void qforge::bench::parallelFor(int threads, void (*body)(int, void *), void *context) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(body, t, context);
+  body(0, context);
+  for (std::thread &th : pool)
+    th.join();
+}
+
+static double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {
+
+typedef float v16f __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+
+// Four independent streams per thread, 256 bytes per iteration, prefetching
+// 1 KiB ahead; the sums keep the loads alive.
+__attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n) {
+  v16f a = {}, b = {}, c = {}, d = {};
+  for (size_t i = 0; i + 64 <= n; i += 64) {
+    __builtin_prefetch(p + i + 256);
+    v16f x, y, z, w;
+    std::memcpy(&x, p + i, 64);
+    std::memcpy(&y, p + i + 16, 64);
+    std::memcpy(&z, p + i + 32, 64);
+    std::memcpy(&w, p + i + 48, 64);
+    a += x;
+    b += y;
+    c += z;
+    d += w;
+  }
+  v16f s = a + b + c + d;
+  return s[0] + s[15];
+}
+
+__attribute__((target("avx2"))) float readAvx2(const float *p, size_t n) {
+  v8f a = {}, b = {}, c = {}, d = {};
+  for (size_t i = 0; i + 32 <= n; i += 32) {
+    __builtin_prefetch(p + i + 256);
+    v8f x, y, z, w;
+    std::memcpy(&x, p + i, 32);
+    std::memcpy(&y, p + i + 8, 32);
+    std::memcpy(&z, p + i + 16, 32);
+    std::memcpy(&w, p + i + 24, 32);
+    a += x;
+    b += y;
+    c += z;
+    d += w;
+  }
+  v8f s = a + b + c + d;
+  return s[0] + s[7];
+}
+
+float readGeneric(const float *p, size_t n) {
+  float a = 0, b = 0, c = 0, d = 0;
+  for (size_t i = 0; i + 4 <= n; i += 4) {
+    a += p[i];
+    b += p[i + 1];
+    c += p[i + 2];
+    d += p[i + 3];
+  }
+  return a + b + c + d;
+}
+
+float readVector(const float *p, size_t n) {
+  if (__builtin_cpu_supports("avx512f"))
+    return readAvx512(p, n);
+  if (__builtin_cpu_supports("avx2"))
+    return readAvx2(p, n);
+  return readGeneric(p, n);
+}
+
+// 12 independent accumulator chains hide the FMA latency.
+template <typename V>
+__attribute__((always_inline)) inline float fmaChains(long iterations, float seed) {
+  V acc[12];
+  V x, y;
+  for (int i = 0; i < 12; ++i)
+    for (int l = 0; l < int(sizeof(V) / 4); ++l)
+      acc[i][l] = seed * float(i + l);
+  for (int l = 0; l < int(sizeof(V) / 4); ++l) {
+    x[l] = 1.0000001f;
+    y[l] = 0.9999999f;
+  }
+  for (long it = 0; it < iterations; ++it)
+    for (int i = 0; i < 12; ++i)
+      acc[i] = acc[i] * x + y;
+  float s = 0;
+  for (int i = 0; i < 12; ++i)
+    s += acc[i][0];
+  return s;
+}
+
+__attribute__((target("avx512f,fma"))) float fmaAvx512(long n, float s) {
+  return fmaChains<v16f>(n, s);
+}
+__attribute__((target("avx2,fma"))) float fmaAvx2(long n, float s) { return fmaChains<v8f>(n, s); }
+
+/// FLOPs of one fmaChains pass per iteration.
+int fmaWidth() {
+  if (__builtin_cpu_supports("avx512f"))
+    return 16;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return 8;
+  return 0;
+}
+
+float fmaRun(long n, float s) {
+  int w = fmaWidth();
+  if (w == 16)
+    return fmaAvx512(n, s);
+  if (w == 8)
+    return fmaAvx2(n, s);
+  float a = s;
+  for (long i = 0; i < n * 12; ++i)
+    a = a * 1.0000001f + 0.9999999f;
+  return a;
+}
+
+struct ReadContext {
+  const float *data;
+  size_t perThread;
+  float sink[64];
+};
+
+struct FmaContext {
+  long iterations;
+  float sink[64];
+};
+
+} // namespace
+
+double qforge::bench::measureReadBandwidth(int threads, int repeats) {
+  // 1 GiB: far beyond any last-level cache of the machines this runs on.
+  const size_t bytes = size_t(1) << 30;
+  float *data = static_cast<float *>(std::aligned_alloc(64, bytes));
+  std::memset(data, 1, bytes); // touch every page
+  ReadContext ctx{data, bytes / sizeof(float) / threads, {}};
+  std::vector<double> samples;
+  for (int r = 0; r < repeats + 1; ++r) {
+    double t0 = now();
+    parallelFor(
+        threads,
+        [](int t, void *c) {
+          auto *rc = static_cast<ReadContext *>(c);
+          rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread);
+        },
+        &ctx);
+    double dt = now() - t0;
+    if (r > 0) // the first pass warms the TLB
+      samples.push_back(double(bytes) / dt / 1e9);
+  }
+  std::free(data);
+  return median(samples.data(), int(samples.size()));
+}
+
+double qforge::bench::measureFmaPeak(int threads, int repeats) {
+  int width = std::max(fmaWidth(), 1);
+  FmaContext ctx{20'000'000 / width * 4, {}};
+  std::vector<double> samples;
+  for (int r = 0; r < repeats + 1; ++r) {
+    double t0 = now();
+    parallelFor(
+        threads,
+        [](int t, void *c) {
+          auto *fc = static_cast<FmaContext *>(c);
+          fc->sink[t] = fmaRun(fc->iterations, float(t + 1));
+        },
+        &ctx);
+    double dt = now() - t0;
+    if (r > 0)
+      samples.push_back(2.0 * 12 * width * double(ctx.iterations) * threads / dt / 1e9);
+  }
+  return median(samples.data(), int(samples.size()));
+}

@@ -1,0 +1,75 @@
+//===- BenchCommand.cpp - `qforge bench` -----------------------------------===//
+#include "CommandLine.h"
+
+#include "bench/MatmulBench.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mlir;
+
+namespace qforge {
+
+static Expected<int64_t> integer(const Args &args, StringRef name, int64_t fallback) {
+  std::string text = args.get(name, std::to_string(fallback));
+  int64_t v;
+  if (StringRef(text).getAsInteger(10, v) || v < 1)
+    return makeError("--" + name + " takes a positive integer, got '" + text + "'");
+  return v;
+}
+
+static Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]) != "matmul")
+    return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
+                     "[--repeats R]");
+  Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
+                                    {"m", "n", "k", "threads", "repeats"});
+  if (!args)
+    return args.takeError();
+  bench::MatmulBenchOptions o;
+  o.scheme = args->get("scheme");
+  for (auto [name, field, fallback] :
+       {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
+        {"k", &o.k, 4096}}) {
+    Expected<int64_t> v = integer(*args, name, fallback);
+    if (!v)
+      return v.takeError();
+    *field = *v;
+  }
+  Expected<int64_t> threads = integer(*args, "threads", 1), repeats = integer(*args, "repeats", 5);
+  if (!threads)
+    return threads.takeError();
+  if (!repeats)
+    return repeats.takeError();
+  o.threads = int(*threads);
+  o.repeats = int(*repeats);
+
+  Expected<bench::MatmulBenchReport> r = bench::runMatmulBench(ctx, o);
+  if (!r)
+    return r.takeError();
+  auto gbs = [&](double s) { return r->weightBytes / s / 1e9; };
+  auto gflops = [&](double s) { return r->flops / s / 1e9; };
+  outs() << "qforge bench matmul: " << o.scheme << "  M=" << o.m << " N=" << o.n << " K=" << o.k
+         << "  threads=" << o.threads << "  median of " << o.repeats << "\n";
+  outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
+                   8 * r->weightBytes / double(o.n * o.k));
+  outs() << format("machine (same run): DRAM read %.1f GB/s, f32 FMA peak %.1f GFLOP/s\n",
+                   r->dramGBs, r->fmaGflops);
+  outs() << format("%-9s %10s %11s %9s %12s %9s\n", "kernel", "time ms", "weight GB/s", "of DRAM",
+                   "GFLOP/s", "of FMA");
+  for (auto [name, secs] : {std::pair<const char *, double>{"fused", r->fusedSeconds},
+                            {"unfused", r->unfusedSeconds}})
+    outs() << format("%-9s %10.3f %11.2f %8.1f%% %12.2f %8.2f%%\n", name, secs * 1e3, gbs(secs),
+                     100 * gbs(secs) / r->dramGBs, gflops(secs), 100 * gflops(secs) / r->fmaGflops);
+  outs() << format("fused vs unfused: %.2fx faster\n", r->unfusedSeconds / r->fusedSeconds);
+  return Error::success();
+}
+
+int runBench(MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (Error err = benchMain(ctx, argv))
+    return reportError("bench", std::move(err));
+  return 0;
+}
+
+} // namespace qforge
