@@ -5,6 +5,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::qf {
@@ -89,6 +91,78 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   }
 };
 
+/// Decode GEMV/GEMM on vectors: for each tile of up to 8 activation rows and
+/// each weight row, walk K in chunks of StorageAccess::kChunk elements, decode
+/// a chunk once into a vector and FMA it into one accumulator per activation
+/// row. Used where StorageAccess can read chunks; other schemes take the
+/// scalar linalg path.
+struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
+  VectorMatmulLowering(TypeConverter &converter, MLIRContext *ctx)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    QTensorType wType = op.getRhs().getType();
+    auto aType = op.getLhs().getType();
+    auto resultType = op.getResult().getType();
+    if (!StorageAccess::supportsChunks(wType) || aType.getRank() != 2 ||
+        !aType.hasStaticShape() || !aType.getElementType().isF32() ||
+        !resultType.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "no vector path for this matmul");
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs().front();
+    StorageAccess weights(wType, adaptor.getRhs());
+    int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
+    const int64_t chunk = StorageAccess::kChunk;
+    int64_t tile = 1; // the largest divisor of M up to 8
+    for (int64_t t = std::min<int64_t>(m, 8); t >= 1; --t)
+      if (m % t == 0) {
+        tile = t;
+        break;
+      }
+    auto vecType = VectorType::get({chunk}, rewriter.getF32Type());
+    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v).getResult(); };
+    Value zeroVec = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0)));
+    Value padF32 = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), rewriter.getF32Type());
+
+    auto rows = scf::ForOp::create(
+        rewriter, loc, c(0), c(m), c(tile), ValueRange{init},
+        [&](OpBuilder &b, Location l, Value mt, ValueRange outer) {
+          auto cols = scf::ForOp::create(
+              b, l, c(0), c(n), c(1), outer,
+              [&](OpBuilder &b, Location l, Value row, ValueRange result) {
+                SmallVector<Value> zeros(tile, zeroVec);
+                auto ks = scf::ForOp::create(
+                    b, l, c(0), c(k), c(chunk), zeros,
+                    [&](OpBuilder &b, Location l, Value k0, ValueRange accs) {
+                      Value w = weights.emitChunk(b, l, row, k0);
+                      SmallVector<Value> next;
+                      for (int64_t i = 0; i < tile; ++i) {
+                        Value r = arith::AddIOp::create(b, l, mt, c(i));
+                        Value a = vector::TransferReadOp::create(
+                            b, l, vecType, lhs, ValueRange{r, k0}, padF32, ArrayRef<bool>{true});
+                        next.push_back(vector::FMAOp::create(b, l, a, w, accs[i]));
+                      }
+                      scf::YieldOp::create(b, l, next);
+                    });
+                Value out = result[0];
+                for (int64_t i = 0; i < tile; ++i) {
+                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD,
+                                                          ks.getResult(i));
+                  Value r = arith::AddIOp::create(b, l, mt, c(i));
+                  out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r, row});
+                }
+                scf::YieldOp::create(b, l, out);
+              });
+          scf::YieldOp::create(b, l, cols.getResults());
+        });
+    rewriter.replaceOp(op, rows.getResults());
+    return success();
+  }
+};
+
 struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -140,14 +214,15 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     MLIRContext *ctx = &getContext();
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    patterns.add<MatmulLowering, DequantizeLowering>(converter, ctx);
+    patterns.add<MatmulLowering, VectorMatmulLowering, DequantizeLowering>(converter, ctx);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     populateCallOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QfDialect>();
-    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
+                           scf::SCFDialect, vector::VectorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return converter.isSignatureLegal(f.getFunctionType()) &&
              converter.isLegal(&f.getBody());

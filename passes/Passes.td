@@ -10,8 +10,11 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
     per buffer of its layout, qf/IR/Layout.h: a 1:N type conversion of
     function signatures, calls and returns) and lowers
 
-    - `qf.matmul` to a `linalg.generic` whose body decodes the weight element
-      it multiplies: nothing is materialised in f32;
+    - `qf.matmul` to vector loops that decode a chunk of 16 weights at a time
+      and FMA it into one accumulator per activation row (4- and 8-bit planar
+      schemes grouped along K, and the GGUF block types but q4_k), otherwise
+      to a `linalg.generic` whose body decodes the weight element it
+      multiplies: nothing is materialised in f32;
     - `qf.dequantize` to a `linalg.generic` that decodes each element.
 
     Element and scale decodes come from the format interface
@@ -21,7 +24,9 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::arith::ArithDialect"];
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def QfFuseDequant : Pass<"qf-fuse-dequant"> {

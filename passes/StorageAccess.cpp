@@ -2,6 +2,7 @@
 #include "passes/StorageAccess.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -106,18 +107,15 @@ Value StorageAccess::emitDequantized(OpBuilder &b, Location loc, ValueRange indi
   return emitPlanar(b, loc, indices);
 }
 
-Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const {
-  auto buffer = [&](StringRef name) {
-    for (auto [spec, value] : llvm::zip(layout.buffers, buffers))
-      if (spec.name == name)
-        return value;
-    llvm_unreachable("layout has no such buffer");
-  };
-  QuantFormatAttrInterface elem = scheme.getElement();
-  Value element = linearize(b, loc, indices, type.getShape());
-  Value code = loadItemAt(b, loc, buffer("data"), element, elem.getBitWidth());
-  Value v = elem.buildDecode(b, loc, code, b.getF32Type());
+Value StorageAccess::buffer(StringRef name) const {
+  for (auto [spec, value] : llvm::zip(layout.buffers, buffers))
+    if (spec.name == name)
+      return value;
+  llvm_unreachable("layout has no such buffer");
+}
 
+StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location loc,
+                                                         ValueRange indices) const {
   // The block of the element, row-major over the block grid.
   BlockGrid grid = getBlockGrid(scheme, type.getShape());
   SmallVector<Value> blockIndices;
@@ -127,15 +125,17 @@ Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) 
     gridShape.push_back(extent / block);
   }
   Value block = linearize(b, loc, blockIndices, gridShape);
-  Value S = decodeSlot(b, loc, scheme.getScale(),
-                       loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()));
+  BlockTerms terms;
+  terms.scale = decodeSlot(b, loc, scheme.getScale(),
+                           loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()));
   Value superOffset;
   if (int64_t perSuper = getBlocksPerSuperBlock(scheme)) {
     auto superType = cast<FloatType>(scheme.getSuperScaleType());
     Value sup = arith::DivUIOp::create(b, loc, block, indexConst(b, loc, perSuper));
-    S = mulF(b, loc, S,
-             floatBitsToF32(b, loc, superType,
-                            loadItemAt(b, loc, buffer("super_scales"), sup, superType.getWidth())));
+    terms.scale = mulF(b, loc, terms.scale,
+                       floatBitsToF32(b, loc, superType,
+                                      loadItemAt(b, loc, buffer("super_scales"), sup,
+                                                 superType.getWidth())));
     if (scheme.getOffset() == OffsetKind::min && isa<IntFormatAttr>(scheme.getOffsetFormat()))
       superOffset = floatBitsToF32(
           b, loc, superType,
@@ -143,23 +143,49 @@ Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) 
   }
   if (Type t = scheme.getTensorScaleType()) {
     auto ft = cast<FloatType>(t);
-    S = mulF(b, loc, S,
-             floatBitsToF32(b, loc, ft,
-                            loadItemAt(b, loc, buffer("tensor_scale"), indexConst(b, loc, 0),
-                                       ft.getWidth())));
+    terms.scale = mulF(b, loc, terms.scale,
+                       floatBitsToF32(b, loc, ft,
+                                      loadItemAt(b, loc, buffer("tensor_scale"),
+                                                 indexConst(b, loc, 0), ft.getWidth())));
   }
   if (scheme.getOffset() == OffsetKind::none)
-    return mulF(b, loc, v, S);
+    return terms;
   unsigned offsetBits = isa<TypeAttr>(scheme.getOffsetFormat())
                             ? cast<TypeAttr>(scheme.getOffsetFormat()).getValue().getIntOrFloatBitWidth()
                             : cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()).getBitWidth();
   Value offset = decodeSlot(b, loc, scheme.getOffsetFormat(),
                             loadItemAt(b, loc, buffer("offsets"), block, offsetBits));
-  if (scheme.getOffset() == OffsetKind::zero_point)
-    return mulF(b, loc, arith::SubFOp::create(b, loc, v, offset), S);
-  if (superOffset)
-    offset = mulF(b, loc, offset, superOffset);
-  return arith::AddFOp::create(b, loc, mulF(b, loc, v, S), offset);
+  if (scheme.getOffset() == OffsetKind::zero_point) {
+    terms.zeroPoint = offset;
+  } else {
+    terms.min = superOffset ? mulF(b, loc, offset, superOffset) : offset;
+  }
+  return terms;
+}
+
+/// (v - zeroPoint) * scale + min, on scalars or on vectors (terms splat).
+static Value applyTerms(OpBuilder &b, Location loc, Value v, Value scale, Value zeroPoint,
+                        Value min) {
+  auto splat = [&](Value s) -> Value {
+    if (auto vt = dyn_cast<VectorType>(v.getType()))
+      return vector::BroadcastOp::create(b, loc, vt, s);
+    return s;
+  };
+  if (zeroPoint)
+    v = arith::SubFOp::create(b, loc, v, splat(zeroPoint));
+  v = mulF(b, loc, v, splat(scale));
+  if (min)
+    v = arith::AddFOp::create(b, loc, v, splat(min));
+  return v;
+}
+
+Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const {
+  QuantFormatAttrInterface elem = scheme.getElement();
+  Value element = linearize(b, loc, indices, type.getShape());
+  Value code = loadItemAt(b, loc, buffer("data"), element, elem.getBitWidth());
+  Value v = elem.buildDecode(b, loc, code, b.getF32Type());
+  BlockTerms t = emitPlanarTerms(b, loc, indices);
+  return applyTerms(b, loc, v, t.scale, t.zeroPoint, t.min);
 }
 
 Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) const {
@@ -250,4 +276,103 @@ Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) co
   Value d = mulF(b, loc, f16At(0), toF32(sc));
   Value m = mulF(b, loc, f16At(2), toF32(mn));
   return arith::SubFOp::create(b, loc, mulF(b, loc, decode(code), d), m);
+}
+
+//===----------------------------------------------------------------------===//
+// Vector chunks
+//===----------------------------------------------------------------------===//
+
+static bool isChunkedGgml(StringRef name) {
+  return llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl", "mxfp4_ggml"}, name);
+}
+
+bool StorageAccess::supportsChunks(QTensorType type) {
+  SchemeAttr s = type.getScheme();
+  if (type.getRank() != 2 || type.getShape()[1] % kChunk)
+    return false;
+  if (s.getLayout() == LayoutKind::ggml)
+    return isChunkedGgml(getGgmlBlockType(s)->name);
+  unsigned bits = s.getElement().getBitWidth();
+  if ((bits != 4 && bits != 8) || s.getSuperBlock())
+    return false;
+  if (s.getGranularity() == Granularity::per_axis)
+    return s.getAxis() == 0;
+  return s.getGranularity() == Granularity::group && (s.getAxis() == -1 || s.getAxis() == 1) &&
+         s.getGroupSize() % kChunk == 0;
+}
+
+/// `n` bytes of a tensor<Nxi8> from `offset` as a vector of i32.
+static Value loadBytes(OpBuilder &b, Location loc, Value bytes, Value offset, int64_t n) {
+  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+  Value v = vector::TransferReadOp::create(b, loc, VectorType::get({n}, b.getI8Type()), bytes,
+                                           ValueRange{offset}, pad, ArrayRef<bool>{true});
+  return arith::ExtUIOp::create(b, loc, VectorType::get({n}, b.getI32Type()), v);
+}
+
+static Value splatI32(OpBuilder &b, Location loc, int64_t n, int64_t v) {
+  auto type = VectorType::get({n}, b.getI32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+}
+
+Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0) const {
+  const int64_t n = kChunk;
+  int64_t k = type.getShape()[1];
+  QuantFormatAttrInterface elem = scheme.getElement();
+  Value element = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
+
+  if (scheme.getLayout() == LayoutKind::planar) {
+    Value data = buffer("data"), codes;
+    if (elem.getBitWidth() == 8) {
+      codes = loadBytes(b, loc, data, element, n);
+    } else {
+      // Two codes a byte, the even element in the low nibble.
+      Value byte = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2));
+      Value packed = loadBytes(b, loc, data, byte, n / 2);
+      Value low = arith::AndIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 0xF));
+      Value high = arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 4));
+      codes = vector::InterleaveOp::create(b, loc, low, high);
+    }
+    BlockTerms t = emitPlanarTerms(b, loc, {row, k0});
+    return applyTerms(b, loc, elem.buildDecode(b, loc, codes, b.getF32Type()), t.scale,
+                      t.zeroPoint, t.min);
+  }
+
+  // GGUF blocks of 32: the chunk is the low (first 16) or high (last 16) half.
+  GgmlBlockType g = *getGgmlBlockType(scheme);
+  Value blockIndex = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
+  Value half = arith::DivUIOp::create(
+      b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
+      indexConst(b, loc, n));
+  Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, g.blockBytes));
+  Value bytes = buffers.front();
+  auto at = [&](int64_t offset) {
+    return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
+  };
+  auto f16At = [&](int64_t offset) {
+    Value bitPos = arith::MulIOp::create(b, loc, at(offset), indexConst(b, loc, 8));
+    return floatBitsToF32(b, loc, b.getF16Type(), loadItem(b, loc, bytes, bitPos, 16));
+  };
+  Value scale, min, codes;
+  if (g.name == "q8_0") {
+    scale = f16At(0);
+    Value offset = arith::AddIOp::create(
+        b, loc, at(2), arith::MulIOp::create(b, loc, half, indexConst(b, loc, n)));
+    codes = loadBytes(b, loc, bytes, offset, n);
+  } else {
+    int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+    scale = g.name == "mxfp4_ggml" ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, at(0)))
+                                   : f16At(0);
+    if (g.name == "q4_1")
+      min = f16At(2);
+    Value packed = loadBytes(b, loc, bytes, at(qs), n);
+    Value isHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, half,
+                                         indexConst(b, loc, 0));
+    Value shifted = arith::SelectOp::create(
+        b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
+    codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
+    if (g.name == "q4_0") // stored offset by 8
+      codes = arith::XOrIOp::create(b, loc, codes, splatI32(b, loc, n, 8));
+  }
+  return applyTerms(b, loc, elem.buildDecode(b, loc, codes, b.getF32Type()), scale, Value(), min);
 }

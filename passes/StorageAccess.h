@@ -19,7 +19,27 @@ public:
   /// The f32 value of the element at `indices` (one index value per dim).
   Value emitDequantized(OpBuilder &b, Location loc, ValueRange indices) const;
 
+  /// Elements per vector chunk of the vectorized path.
+  static constexpr int64_t kChunk = 16;
+
+  /// Whether emitChunk handles this rank-2 qtensor: 4- or 8-bit elements,
+  /// one scale per run of a multiple of kChunk elements along the last axis
+  /// (groups or rows), no super-blocks; and the GGUF types but q4_k.
+  static bool supportsChunks(QTensorType type);
+
+  /// The f32 values of elements [k0, k0 + kChunk) of row `row` as a vector;
+  /// `k0` is a multiple of kChunk.
+  Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0) const;
+
 private:
+  /// What multiplies and offsets the decoded element of a block.
+  struct BlockTerms {
+    Value scale;
+    Value zeroPoint; ///< subtracted before scaling (null if none)
+    Value min;       ///< added after scaling (null if none)
+  };
+  BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;
+  Value buffer(llvm::StringRef name) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
   Value emitGgml(OpBuilder &b, Location loc, ValueRange indices) const;
 

@@ -7,6 +7,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -19,11 +21,12 @@ using namespace mlir;
 static const char kLoweringPipeline[] =
     "linalg-fuse-elementwise-ops,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
+    "function-boundary-type-conversion=identity-layout-map},canonicalize,"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "func.func(convert-linalg-to-loops),"
     "buffer-deallocation-pipeline,"
-    "lower-affine,convert-scf-to-cf,expand-strided-metadata,finalize-memref-to-llvm,"
+    "lower-affine,convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
+    "convert-vector-to-llvm,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
@@ -42,10 +45,12 @@ void qf::buildCpuPipeline(OpPassManager &pm) {
 
 void qf::registerCpuPipelineDialects(DialectRegistry &registry) {
   registry.insert<qf::QfDialect, func::FuncDialect, linalg::LinalgDialect, tensor::TensorDialect,
-                  arith::ArithDialect>();
+                  arith::ArithDialect, scf::SCFDialect, vector::VectorDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
 }
 

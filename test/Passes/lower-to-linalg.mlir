@@ -1,10 +1,36 @@
 // RUN: qforge-opt %s --qf-lower-to-linalg --split-input-file | FileCheck %s
 
 // A qtensor argument becomes one i8 tensor per storage buffer (nvfp4: data,
-// scales, tensor_scale); the matmul is one linalg.generic that decodes the
-// weight element in its body.
+// scales, tensor_scale). A 4-bit scheme grouped along K takes the vector
+// path: per weight row, chunks of 16 codes are unpacked from bytes, decoded
+// once into a vector and FMA'd into one accumulator per activation row.
 // CHECK-LABEL: func.func @matmul_nvfp4
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<96xi8>, %[[SCALES:.*]]: tensor<12xi8>, %[[TS:.*]]: tensor<4xi8>) -> tensor<2x3xf32>
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
+// CHECK: vector.interleave
+// CHECK: tensor.extract %[[SCALES]]
+// CHECK: tensor.extract %[[TS]]
+// CHECK: vector.transfer_read %[[A]]
+// CHECK: vector.fma
+// CHECK: vector.transfer_read %[[A]]
+// CHECK: vector.fma
+// CHECK: vector.reduction <add>
+// CHECK: tensor.insert
+// CHECK-NOT: qf.
+func.func @matmul_nvfp4(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, nvfp4>) -> tensor<2x3xf32> {
+  %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, nvfp4> -> tensor<2x3xf32>
+  return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// Schemes without a vector path (3-bit codes straddle bytes) lower to one
+// linalg.generic that decodes the weight element in its body.
+// CHECK-LABEL: func.func @matmul_int3
+// CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<72xi8>, %[[SCALES:.*]]: tensor<12xi8>) -> tensor<2x3xf32>
 // CHECK: %[[FILL:.*]] = linalg.fill
 // CHECK: linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
@@ -13,13 +39,11 @@
 // CHECK: linalg.index 2
 // CHECK: tensor.extract %[[DATA]]
 // CHECK: tensor.extract %[[SCALES]]
-// CHECK: tensor.extract %[[TS]]
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: linalg.yield
-// CHECK-NOT: qf.
-func.func @matmul_nvfp4(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, nvfp4>) -> tensor<2x3xf32> {
-  %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, nvfp4> -> tensor<2x3xf32>
+func.func @matmul_int3(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, int3_g32>) -> tensor<2x3xf32> {
+  %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, int3_g32> -> tensor<2x3xf32>
   return %c : tensor<2x3xf32>
 }
 
