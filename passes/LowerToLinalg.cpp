@@ -134,18 +134,28 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
               b, l, c(0), c(n), c(1), outer,
               [&](OpBuilder &b, Location l, Value row, ValueRange result) {
                 SmallVector<Value> zeros(tile, zeroVec);
+                // Scale terms once per block, then its chunks.
+                int64_t block = weights.getChunkBlockSize();
                 auto ks = scf::ForOp::create(
-                    b, l, c(0), c(k), c(chunk), zeros,
-                    [&](OpBuilder &b, Location l, Value k0, ValueRange accs) {
-                      Value w = weights.emitChunk(b, l, row, k0);
-                      SmallVector<Value> next;
-                      for (int64_t i = 0; i < tile; ++i) {
-                        Value r = arith::AddIOp::create(b, l, mt, c(i));
-                        Value a = vector::TransferReadOp::create(
-                            b, l, vecType, lhs, ValueRange{r, k0}, padF32, ArrayRef<bool>{true});
-                        next.push_back(vector::FMAOp::create(b, l, a, w, accs[i]));
-                      }
-                      scf::YieldOp::create(b, l, next);
+                    b, l, c(0), c(k), c(block), zeros,
+                    [&](OpBuilder &b, Location l, Value kb, ValueRange blockAccs) {
+                      StorageAccess::BlockTerms terms = weights.emitChunkTerms(b, l, row, kb);
+                      auto chunks = scf::ForOp::create(
+                          b, l, c(0), c(block), c(chunk), blockAccs,
+                          [&](OpBuilder &b, Location l, Value kc, ValueRange accs) {
+                            Value k0 = arith::AddIOp::create(b, l, kb, kc);
+                            Value w = weights.emitChunk(b, l, row, k0, terms);
+                            SmallVector<Value> next;
+                            for (int64_t i = 0; i < tile; ++i) {
+                              Value r = arith::AddIOp::create(b, l, mt, c(i));
+                              Value a = vector::TransferReadOp::create(
+                                  b, l, vecType, lhs, ValueRange{r, k0}, padF32,
+                                  ArrayRef<bool>{true});
+                              next.push_back(vector::FMAOp::create(b, l, a, w, accs[i]));
+                            }
+                            scf::YieldOp::create(b, l, next);
+                          });
+                      scf::YieldOp::create(b, l, chunks.getResults());
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {

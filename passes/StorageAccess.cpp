@@ -314,15 +314,54 @@ static Value splatI32(OpBuilder &b, Location loc, int64_t n, int64_t v) {
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
 }
 
-Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0) const {
+int64_t StorageAccess::getChunkBlockSize() const {
+  if (scheme.getLayout() == LayoutKind::ggml)
+    return getGgmlBlockType(scheme)->blockElements;
+  return scheme.getGranularity() == Granularity::group ? scheme.getGroupSize()
+                                                        : type.getShape()[1];
+}
+
+StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location loc, Value row,
+                                                        Value k) const {
+  BlockTerms t;
+  if (scheme.getLayout() == LayoutKind::planar) {
+    t = emitPlanarTerms(b, loc, {row, k});
+  } else {
+    GgmlBlockType g = *getGgmlBlockType(scheme);
+    Value element = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])), k);
+    Value base = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
+        indexConst(b, loc, g.blockBytes));
+    Value bytes = buffers.front();
+    auto f16At = [&](int64_t offset) {
+      Value at = arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset));
+      Value bitPos = arith::MulIOp::create(b, loc, at, indexConst(b, loc, 8));
+      return floatBitsToF32(b, loc, b.getF16Type(), loadItem(b, loc, bytes, bitPos, 16));
+    };
+    t.scale = g.name == "mxfp4_ggml"
+                  ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, base))
+                  : f16At(0);
+    if (g.name == "q4_1")
+      t.min = f16At(2);
+  }
+  auto vecType = VectorType::get({kChunk}, b.getF32Type());
+  auto splat = [&](Value v) {
+    return v ? vector::BroadcastOp::create(b, loc, vecType, v).getResult() : Value();
+  };
+  return {splat(t.scale), splat(t.zeroPoint), splat(t.min)};
+}
+
+Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
+                               const BlockTerms &terms) const {
   const int64_t n = kChunk;
   int64_t k = type.getShape()[1];
   QuantFormatAttrInterface elem = scheme.getElement();
   Value element = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
-
+  Value codes;
   if (scheme.getLayout() == LayoutKind::planar) {
-    Value data = buffer("data"), codes;
+    Value data = buffer("data");
     if (elem.getBitWidth() == 8) {
       codes = loadBytes(b, loc, data, element, n);
     } else {
@@ -333,46 +372,39 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0) 
       Value high = arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 4));
       codes = vector::InterleaveOp::create(b, loc, low, high);
     }
-    BlockTerms t = emitPlanarTerms(b, loc, {row, k0});
-    return applyTerms(b, loc, elem.buildDecode(b, loc, codes, b.getF32Type()), t.scale,
-                      t.zeroPoint, t.min);
-  }
-
-  // GGUF blocks of 32: the chunk is the low (first 16) or high (last 16) half.
-  GgmlBlockType g = *getGgmlBlockType(scheme);
-  Value blockIndex = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
-  Value half = arith::DivUIOp::create(
-      b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
-      indexConst(b, loc, n));
-  Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, g.blockBytes));
-  Value bytes = buffers.front();
-  auto at = [&](int64_t offset) {
-    return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
-  };
-  auto f16At = [&](int64_t offset) {
-    Value bitPos = arith::MulIOp::create(b, loc, at(offset), indexConst(b, loc, 8));
-    return floatBitsToF32(b, loc, b.getF16Type(), loadItem(b, loc, bytes, bitPos, 16));
-  };
-  Value scale, min, codes;
-  if (g.name == "q8_0") {
-    scale = f16At(0);
-    Value offset = arith::AddIOp::create(
-        b, loc, at(2), arith::MulIOp::create(b, loc, half, indexConst(b, loc, n)));
-    codes = loadBytes(b, loc, bytes, offset, n);
   } else {
-    int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
-    scale = g.name == "mxfp4_ggml" ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, at(0)))
-                                   : f16At(0);
-    if (g.name == "q4_1")
-      min = f16At(2);
-    Value packed = loadBytes(b, loc, bytes, at(qs), n);
-    Value isHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, half,
-                                         indexConst(b, loc, 0));
-    Value shifted = arith::SelectOp::create(
-        b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
-    codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
-    if (g.name == "q4_0") // stored offset by 8
-      codes = arith::XOrIOp::create(b, loc, codes, splatI32(b, loc, n, 8));
+    // GGUF blocks of 32: the chunk is the low (first 16) or high (last 16) half.
+    GgmlBlockType g = *getGgmlBlockType(scheme);
+    Value blockIndex =
+        arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
+    Value half = arith::DivUIOp::create(
+        b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
+        indexConst(b, loc, n));
+    Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, g.blockBytes));
+    Value bytes = buffers.front();
+    if (g.name == "q8_0") {
+      Value offset = arith::AddIOp::create(
+          b, loc, arith::AddIOp::create(b, loc, base, indexConst(b, loc, 2)),
+          arith::MulIOp::create(b, loc, half, indexConst(b, loc, n)));
+      codes = loadBytes(b, loc, bytes, offset, n);
+    } else {
+      int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+      Value packed =
+          loadBytes(b, loc, bytes, arith::AddIOp::create(b, loc, base, indexConst(b, loc, qs)), n);
+      Value isHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, half,
+                                           indexConst(b, loc, 0));
+      Value shifted = arith::SelectOp::create(
+          b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
+      codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
+      if (g.name == "q4_0") // stored offset by 8
+        codes = arith::XOrIOp::create(b, loc, codes, splatI32(b, loc, n, 8));
+    }
   }
-  return applyTerms(b, loc, elem.buildDecode(b, loc, codes, b.getF32Type()), scale, Value(), min);
+  Value v = elem.buildDecode(b, loc, codes, b.getF32Type());
+  if (terms.zeroPoint)
+    v = arith::SubFOp::create(b, loc, v, terms.zeroPoint);
+  v = mulF(b, loc, v, terms.scale);
+  if (terms.min)
+    v = arith::AddFOp::create(b, loc, v, terms.min);
+  return v;
 }

@@ -27,17 +27,25 @@ public:
   /// (groups or rows), no super-blocks; and the GGUF types but q4_k.
   static bool supportsChunks(QTensorType type);
 
-  /// The f32 values of elements [k0, k0 + kChunk) of row `row` as a vector;
-  /// `k0` is a multiple of kChunk.
-  Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0) const;
-
-private:
-  /// What multiplies and offsets the decoded element of a block.
+  /// What multiplies and offsets the decoded elements of a block.
   struct BlockTerms {
     Value scale;
     Value zeroPoint; ///< subtracted before scaling (null if none)
     Value min;       ///< added after scaling (null if none)
   };
+
+  /// Elements along K that share one scale (a multiple of kChunk).
+  int64_t getChunkBlockSize() const;
+
+  /// The terms of the block holding element (row, k), splat to kChunk lanes.
+  BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
+
+  /// The f32 values of elements [k0, k0 + kChunk) of row `row` as a vector,
+  /// with the terms of their block applied; `k0` is a multiple of kChunk.
+  Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
+                  const BlockTerms &terms) const;
+
+private:
   BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;
   Value buffer(llvm::StringRef name) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
