@@ -6,13 +6,15 @@
 // once into a vector and FMA'd into one accumulator per activation row.
 // CHECK-LABEL: func.func @matmul_nvfp4
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<96xi8>, %[[SCALES:.*]]: tensor<12xi8>, %[[TS:.*]]: tensor<4xi8>) -> tensor<2x3xf32>
+// The scale terms are read once per 16-element block, then its chunks.
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
-// CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
-// CHECK: vector.interleave
 // CHECK: tensor.extract %[[SCALES]]
 // CHECK: tensor.extract %[[TS]]
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
+// CHECK: vector.interleave
 // CHECK: vector.transfer_read %[[A]]
 // CHECK: vector.fma
 // CHECK: vector.transfer_read %[[A]]
