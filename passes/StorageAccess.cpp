@@ -92,6 +92,35 @@ Value linearize(OpBuilder &b, Location loc, ValueRange indices, ArrayRef<int64_t
   return linear;
 }
 
+/// Q4_K's 6-bit scale and min of sub-block `s` (0..7), packed in the 12
+/// bytes at `base` + 4, as f32.
+std::pair<Value, Value> q4kScaleAndMin(OpBuilder &b, Location loc, Value bytes, Value base,
+                                       Value s) {
+  auto at = [&](Value i) {
+    return arith::AddIOp::create(b, loc, base,
+                                 arith::AddIOp::create(b, loc, i, indexConst(b, loc, 4)))
+        .getResult();
+  };
+  Value lowHalf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, indexConst(b, loc, 4));
+  Value sPlus4 = arith::AddIOp::create(b, loc, s, indexConst(b, loc, 4));
+  Value sMinus4 = arith::SubIOp::create(b, loc, s, indexConst(b, loc, 4));
+  Value bA = loadByte(b, loc, bytes, at(arith::SelectOp::create(b, loc, lowHalf, s, sPlus4)));
+  Value bB = loadByte(b, loc, bytes, at(arith::SelectOp::create(b, loc, lowHalf, sPlus4, sMinus4)));
+  Value bC = loadByte(b, loc, bytes, at(s));
+  auto bits = [&](Value v, int64_t shift, int64_t mask) {
+    Value x = shift ? arith::ShRUIOp::create(b, loc, v, i32Const(b, loc, shift)).getResult() : v;
+    return arith::AndIOp::create(b, loc, x, i32Const(b, loc, mask)).getResult();
+  };
+  auto orHigh = [&](Value low, Value highByte) {
+    Value h = arith::ShLIOp::create(b, loc, bits(highByte, 6, 3), i32Const(b, loc, 4));
+    return arith::OrIOp::create(b, loc, low, h).getResult();
+  };
+  Value sc = arith::SelectOp::create(b, loc, lowHalf, bits(bA, 0, 63), orHigh(bits(bA, 0, 0xF), bB));
+  Value mn = arith::SelectOp::create(b, loc, lowHalf, bits(bB, 0, 63), orHigh(bits(bA, 4, 0xF), bC));
+  auto toF32 = [&](Value i) { return arith::UIToFPOp::create(b, loc, b.getF32Type(), i).getResult(); };
+  return {toF32(sc), toF32(mn)};
+}
+
 } // namespace
 
 StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
@@ -253,28 +282,9 @@ Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) co
       i32Const(b, loc, 0xF));
 
   Value s = arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 32));
-  Value lowHalf = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, s, indexConst(b, loc, 4));
-  Value sPlus4 = arith::AddIOp::create(b, loc, s, indexConst(b, loc, 4));
-  Value sMinus4 = arith::SubIOp::create(b, loc, s, indexConst(b, loc, 4));
-  auto scaleByte = [&](Value i) {
-    return loadByte(b, loc, bytes, at(arith::AddIOp::create(b, loc, i, indexConst(b, loc, 4))));
-  };
-  Value bA = scaleByte(arith::SelectOp::create(b, loc, lowHalf, s, sPlus4));
-  Value bB = scaleByte(arith::SelectOp::create(b, loc, lowHalf, sPlus4, sMinus4));
-  Value bC = scaleByte(s);
-  auto bits = [&](Value v, int64_t shift, int64_t mask) {
-    Value x = shift ? arith::ShRUIOp::create(b, loc, v, i32Const(b, loc, shift)).getResult() : v;
-    return arith::AndIOp::create(b, loc, x, i32Const(b, loc, mask)).getResult();
-  };
-  auto orHigh = [&](Value low, Value highByte) {
-    Value h = arith::ShLIOp::create(b, loc, bits(highByte, 6, 3), i32Const(b, loc, 4));
-    return arith::OrIOp::create(b, loc, low, h).getResult();
-  };
-  Value sc = arith::SelectOp::create(b, loc, lowHalf, bits(bA, 0, 63), orHigh(bits(bA, 0, 0xF), bB));
-  Value mn = arith::SelectOp::create(b, loc, lowHalf, bits(bB, 0, 63), orHigh(bits(bA, 4, 0xF), bC));
-  auto toF32 = [&](Value i) { return arith::UIToFPOp::create(b, loc, b.getF32Type(), i); };
-  Value d = mulF(b, loc, f16At(0), toF32(sc));
-  Value m = mulF(b, loc, f16At(2), toF32(mn));
+  auto [sc, mn] = q4kScaleAndMin(b, loc, bytes, base, s);
+  Value d = mulF(b, loc, f16At(0), sc);
+  Value m = mulF(b, loc, f16At(2), mn);
   return arith::SubFOp::create(b, loc, mulF(b, loc, decode(code), d), m);
 }
 
@@ -283,7 +293,7 @@ Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) co
 //===----------------------------------------------------------------------===//
 
 static bool isChunkedGgml(StringRef name) {
-  return llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl", "mxfp4_ggml"}, name);
+  return llvm::is_contained({"q4_0", "q4_1", "q8_0", "q4_k", "iq4_nl", "mxfp4_ggml"}, name);
 }
 
 bool StorageAccess::supportsChunks(QTensorType type) {
@@ -315,8 +325,8 @@ static Value splatI32(OpBuilder &b, Location loc, int64_t n, int64_t v) {
 }
 
 int64_t StorageAccess::getChunkBlockSize() const {
-  if (scheme.getLayout() == LayoutKind::ggml)
-    return getGgmlBlockType(scheme)->blockElements;
+  if (scheme.getLayout() == LayoutKind::ggml) // q4_k: its 32-element sub-blocks
+    return std::min<int64_t>(getGgmlBlockType(scheme)->blockElements, 32);
   return scheme.getGranularity() == Granularity::group ? scheme.getGroupSize()
                                                         : type.getShape()[1];
 }
@@ -339,11 +349,21 @@ StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location l
       Value bitPos = arith::MulIOp::create(b, loc, at, indexConst(b, loc, 8));
       return floatBitsToF32(b, loc, b.getF16Type(), loadItem(b, loc, bytes, bitPos, 16));
     };
-    t.scale = g.name == "mxfp4_ggml"
-                  ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, base))
-                  : f16At(0);
-    if (g.name == "q4_1")
-      t.min = f16At(2);
+    if (g.name == "q4_k") {
+      // Sub-block s: 6-bit scale and min from the 12 bytes at offset 4;
+      // x = d * sc * q - dmin * mn.
+      Value j = arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
+      auto [sc, mn] = q4kScaleAndMin(b, loc, bytes, base,
+                                     arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 32)));
+      t.scale = mulF(b, loc, f16At(0), sc);
+      t.min = arith::NegFOp::create(b, loc, mulF(b, loc, f16At(2), mn));
+    } else {
+      t.scale = g.name == "mxfp4_ggml"
+                    ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, base))
+                    : f16At(0);
+      if (g.name == "q4_1")
+        t.min = f16At(2);
+    }
   }
   auto vecType = VectorType::get({kChunk}, b.getF32Type());
   auto splat = [&](Value v) {
@@ -387,6 +407,24 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
           b, loc, arith::AddIOp::create(b, loc, base, indexConst(b, loc, 2)),
           arith::MulIOp::create(b, loc, half, indexConst(b, loc, n)));
       codes = loadBytes(b, loc, bytes, offset, n);
+    } else if (g.name == "q4_k") {
+      // 64-element chunks of 32 bytes: the first 32 elements are the low
+      // nibbles, the next 32 the high nibbles.
+      Value j = arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
+      Value chunk64 = arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 64));
+      Value in64 = arith::RemUIOp::create(b, loc, j, indexConst(b, loc, 64));
+      Value offset = arith::AddIOp::create(
+          b, loc, base,
+          arith::AddIOp::create(
+              b, loc, arith::MulIOp::create(b, loc, chunk64, indexConst(b, loc, 32)),
+              arith::AddIOp::create(b, loc, indexConst(b, loc, 16),
+                                    arith::RemUIOp::create(b, loc, in64, indexConst(b, loc, 32)))));
+      Value packed = loadBytes(b, loc, bytes, offset, n);
+      Value isHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, in64,
+                                           indexConst(b, loc, 32));
+      Value shifted = arith::SelectOp::create(
+          b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
+      codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
     } else {
       int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
       Value packed =
