@@ -113,7 +113,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
     Value lhs = adaptor.getLhs().front();
     StorageAccess weights(wType, adaptor.getRhs());
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
-    const int64_t chunk = StorageAccess::kChunk;
+    const int64_t chunk = weights.getChunkSize();
     int64_t tile = 1; // the largest divisor of M up to 8
     for (int64_t t = std::min<int64_t>(m, 8); t >= 1; --t)
       if (m % t == 0) {

@@ -298,7 +298,7 @@ static bool isChunkedGgml(StringRef name) {
 
 bool StorageAccess::supportsChunks(QTensorType type) {
   SchemeAttr s = type.getScheme();
-  if (type.getRank() != 2 || type.getShape()[1] % kChunk)
+  if (type.getRank() != 2 || type.getShape()[1] % 16)
     return false;
   if (s.getLayout() == LayoutKind::ggml)
     return isChunkedGgml(getGgmlBlockType(s)->name);
@@ -308,8 +308,10 @@ bool StorageAccess::supportsChunks(QTensorType type) {
   if (s.getGranularity() == Granularity::per_axis)
     return s.getAxis() == 0;
   return s.getGranularity() == Granularity::group && (s.getAxis() == -1 || s.getAxis() == 1) &&
-         s.getGroupSize() % kChunk == 0;
+         s.getGroupSize() % 16 == 0;
 }
+
+int64_t StorageAccess::getChunkSize() const { return getChunkBlockSize() % 32 ? 16 : 32; }
 
 /// `n` bytes of a tensor<Nxi8> from `offset` as a vector of i32.
 static Value loadBytes(OpBuilder &b, Location loc, Value bytes, Value offset, int64_t n) {
@@ -365,7 +367,7 @@ StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location l
         t.min = f16At(2);
     }
   }
-  auto vecType = VectorType::get({kChunk}, b.getF32Type());
+  auto vecType = VectorType::get({getChunkSize()}, b.getF32Type());
   auto splat = [&](Value v) {
     return v ? vector::BroadcastOp::create(b, loc, vecType, v).getResult() : Value();
   };
@@ -374,7 +376,7 @@ StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location l
 
 Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
                                const BlockTerms &terms) const {
-  const int64_t n = kChunk;
+  const int64_t n = getChunkSize();
   int64_t k = type.getShape()[1];
   QuantFormatAttrInterface elem = scheme.getElement();
   Value element = arith::AddIOp::create(
@@ -393,20 +395,14 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
       codes = vector::InterleaveOp::create(b, loc, low, high);
     }
   } else {
-    // GGUF blocks of 32: the chunk is the low (first 16) or high (last 16) half.
+    // A chunk is a whole GGUF block of 32 (q4_k: a 32-element sub-block).
     GgmlBlockType g = *getGgmlBlockType(scheme);
     Value blockIndex =
         arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
-    Value half = arith::DivUIOp::create(
-        b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
-        indexConst(b, loc, n));
     Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, g.blockBytes));
     Value bytes = buffers.front();
     if (g.name == "q8_0") {
-      Value offset = arith::AddIOp::create(
-          b, loc, arith::AddIOp::create(b, loc, base, indexConst(b, loc, 2)),
-          arith::MulIOp::create(b, loc, half, indexConst(b, loc, n)));
-      codes = loadBytes(b, loc, bytes, offset, n);
+      codes = loadBytes(b, loc, bytes, arith::AddIOp::create(b, loc, base, indexConst(b, loc, 2)), n);
     } else if (g.name == "q4_k") {
       // 64-element chunks of 32 bytes: the first 32 elements are the low
       // nibbles, the next 32 the high nibbles.
@@ -426,14 +422,16 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
           b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
       codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
     } else {
+      // Elements 0-15 in the low nibbles of the 16 bytes, 16-31 in the high.
       int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
-      Value packed =
-          loadBytes(b, loc, bytes, arith::AddIOp::create(b, loc, base, indexConst(b, loc, qs)), n);
-      Value isHigh = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, half,
-                                           indexConst(b, loc, 0));
-      Value shifted = arith::SelectOp::create(
-          b, loc, isHigh, arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n, 4)), packed);
-      codes = arith::AndIOp::create(b, loc, shifted, splatI32(b, loc, n, 0xF));
+      Value packed = loadBytes(b, loc, bytes,
+                               arith::AddIOp::create(b, loc, base, indexConst(b, loc, qs)), n / 2);
+      Value low = arith::AndIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 0xF));
+      Value high = arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 4));
+      SmallVector<int64_t> concat;
+      for (int64_t i = 0; i < n; ++i)
+        concat.push_back(i);
+      codes = vector::ShuffleOp::create(b, loc, low, high, concat);
       if (g.name == "q4_0") // stored offset by 8
         codes = arith::XOrIOp::create(b, loc, codes, splatI32(b, loc, n, 8));
     }

@@ -19,13 +19,13 @@ public:
   /// The f32 value of the element at `indices` (one index value per dim).
   Value emitDequantized(OpBuilder &b, Location loc, ValueRange indices) const;
 
-  /// Elements per vector chunk of the vectorized path.
-  static constexpr int64_t kChunk = 16;
-
   /// Whether emitChunk handles this rank-2 qtensor: 4- or 8-bit elements,
-  /// one scale per run of a multiple of kChunk elements along the last axis
-  /// (groups or rows), no super-blocks; and the GGUF types but q4_k.
+  /// one scale per run of a multiple of 16 elements along the last axis
+  /// (groups or rows), no super-blocks; and the GGUF block types.
   static bool supportsChunks(QTensorType type);
+
+  /// Elements per vector chunk: 32, or 16 where scale blocks are 16 long.
+  int64_t getChunkSize() const;
 
   /// What multiplies and offsets the decoded elements of a block.
   struct BlockTerms {
@@ -37,11 +37,11 @@ public:
   /// Elements along K that share one scale (a multiple of kChunk).
   int64_t getChunkBlockSize() const;
 
-  /// The terms of the block holding element (row, k), splat to kChunk lanes.
+  /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
 
-  /// The f32 values of elements [k0, k0 + kChunk) of row `row` as a vector,
-  /// with the terms of their block applied; `k0` is a multiple of kChunk.
+  /// The f32 values of elements [k0, k0 + chunk) of row `row` as a vector,
+  /// with the terms of their block applied; `k0` is a multiple of the chunk.
   Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
                   const BlockTerms &terms) const;
 
