@@ -231,6 +231,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QfDialect>();
+    target.addLegalOp<LookupOp>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            scf::SCFDialect, vector::VectorDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {

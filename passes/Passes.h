@@ -2,6 +2,7 @@
 #ifndef QFORGE_PASSES_PASSES_H
 #define QFORGE_PASSES_PASSES_H
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"

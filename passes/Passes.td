@@ -12,7 +12,8 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
 
     - `qf.matmul` to vector loops that decode a chunk of 16 weights at a time
       and FMA it into one accumulator per activation row (4- and 8-bit planar
-      schemes grouped along K, and the GGUF block types but q4_k), otherwise
+      schemes grouped along K, and the GGUF block types; 4-bit codebook and
+      minifloat codes decode through `qf.lookup`), otherwise
       to a `linalg.generic` whose body decodes the weight element it
       multiplies: nothing is materialised in f32;
     - `qf.dequantize` to a `linalg.generic` that decodes each element.
@@ -27,6 +28,23 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
                            "::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def QfLowerLookup : Pass<"qf-lower-lookup"> {
+  let summary = "Lower qf.lookup to a table permute or a tree of selects";
+  let description = [{
+    With `avx512`, each 16 lanes of a `qf.lookup` become one
+    `llvm.x86.avx512.permvar.sf.512` (vpermps) on the table; otherwise a
+    tree of `arith.select` on the code bits. Runs after bufferization (the
+    intrinsic call has no declared memory effects).
+  }];
+  let options = [
+    Option<"avx512", "avx512", "bool", /*default=*/"false",
+           "Use the AVX-512 permute (the target must have AVX-512F)">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def QfFuseDequant : Pass<"qf-fuse-dequant"> {

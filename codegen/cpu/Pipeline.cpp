@@ -12,19 +12,21 @@
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "llvm/TargetParser/Host.h"
 
 #include <mutex>
 
 using namespace mlir;
 
-// Upstream passes by their registered names; the qf passes are added first.
-static const char kLoweringPipeline[] =
+// Upstream passes by their registered names, around the qf ones.
+static const char kBufferizationPipeline[] =
     "linalg-fuse-elementwise-ops,canonicalize,"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},canonicalize,"
     "buffer-results-to-out-params{hoist-static-allocs modify-public-functions},"
     "func.func(convert-linalg-to-loops),"
-    "buffer-deallocation-pipeline,"
+    "buffer-deallocation-pipeline";
+static const char kLlvmPipeline[] =
     "lower-affine,convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
     "convert-vector-to-llvm,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
@@ -39,7 +41,14 @@ void qf::buildCpuPipeline(OpPassManager &pm) {
   registerUpstreamPasses();
   pm.addPass(createQfFuseDequant());
   pm.addPass(createQfLowerToLinalg());
-  if (failed(parsePassPipeline(kLoweringPipeline, pm)))
+  if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
+    llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
+  // Table lookups become one permute where the host has AVX-512 (the package
+  // records the feature and checks it at load).
+  QfLowerLookupOptions lookup;
+  lookup.avx512 = llvm::sys::getHostCPUFeatures().lookup("avx512f");
+  pm.addPass(createQfLowerLookup(lookup));
+  if (failed(parsePassPipeline(kLlvmPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
 }
 

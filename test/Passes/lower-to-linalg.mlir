@@ -15,13 +15,14 @@
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
 // CHECK: vector.interleave
+// CHECK: qf.lookup {{.*}} : vector<16xi32> -> vector<16xf32>
 // CHECK: vector.transfer_read %[[A]]
 // CHECK: vector.fma
 // CHECK: vector.transfer_read %[[A]]
 // CHECK: vector.fma
 // CHECK: vector.reduction <add>
 // CHECK: tensor.insert
-// CHECK-NOT: qf.
+// CHECK-NOT: qf.matmul
 func.func @matmul_nvfp4(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, nvfp4>) -> tensor<2x3xf32> {
   %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, nvfp4> -> tensor<2x3xf32>
   return %c : tensor<2x3xf32>

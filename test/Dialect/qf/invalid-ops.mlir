@@ -451,3 +451,19 @@ func.func @weight_result_not_qtensor() {
   %0 = qf.weight #qf.blob<"model.gguf", offset = 0, size = 18> -> tensor<18xi8>
   return
 }
+
+// -----
+
+func.func @lookup_table_size(%c: vector<8xi32>) -> vector<8xf32> {
+  // expected-error @+1 {{'qf.lookup' op table must have 2, 4, 8 or 16 entries, got 3}}
+  %v = qf.lookup %c {table = array<f32: -1.0, 0.0, 1.0>} : vector<8xi32> -> vector<8xf32>
+  return %v : vector<8xf32>
+}
+
+// -----
+
+func.func @lookup_shapes(%c: vector<8xi32>) -> vector<16xf32> {
+  // expected-error @+1 {{'qf.lookup' op failed to verify that all of {codes, result} have same shape}}
+  %v = qf.lookup %c {table = array<f32: -1.0, 0.0>} : vector<8xi32> -> vector<16xf32>
+  return %v : vector<16xf32>
+}

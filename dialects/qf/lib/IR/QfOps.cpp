@@ -139,5 +139,12 @@ LogicalResult WeightOp::verify() {
 
 OpFoldResult WeightOp::fold(FoldAdaptor) { return getData(); }
 
+LogicalResult LookupOp::verify() {
+  size_t n = getTable().size();
+  if (n < 2 || n > 16 || (n & (n - 1)))
+    return emitOpError() << "table must have 2, 4, 8 or 16 entries, got " << n;
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "qf/IR/QfOps.cpp.inc"

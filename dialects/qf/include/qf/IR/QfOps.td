@@ -110,4 +110,21 @@ def Qf_WeightOp : Qf_Op<"weight", [Pure, ConstantLike]> {
   let hasFolder = 1;
 }
 
+def Qf_LookupOp : Qf_Op<"lookup", [Pure, AllShapesMatch<["codes", "result"]>]> {
+  let summary = "Table lookup: result[i] = table[codes[i]]";
+  let description = [{
+    Decodes a vector of small integer codes through a table of at most 16
+    values, as codebook and minifloat formats do. Kernels emit it for 4-bit
+    formats; the CPU pipeline lowers it to one AVX-512 permute per 16 lanes
+    where the host has AVX-512F, otherwise to a tree of selects.
+    ```
+    %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, ...>} : vector<32xi32> -> vector<32xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$codes, DenseF32ArrayAttr:$table);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = "$codes attr-dict `:` type($codes) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // QF_OPS_TD
