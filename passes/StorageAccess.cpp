@@ -71,12 +71,22 @@ Value floatBitsToF32(OpBuilder &b, Location loc, FloatType type, Value bits) {
   return arith::ExtFOp::create(b, loc, b.getF32Type(), f);
 }
 
-/// A scale/offset slot: a float type's bits or a format's code -> f32.
+/// A scale/offset slot: a float type's bits or a format's code -> f32. Scale
+/// formats are read once per block, so a format's code indexes a constant
+/// table of its values (one load) rather than running its arithmetic decode.
 Value decodeSlot(OpBuilder &b, Location loc, Attribute typeOrFormat, Value bits) {
   if (auto t = dyn_cast<TypeAttr>(typeOrFormat))
     return floatBitsToF32(b, loc, cast<FloatType>(t.getValue()), bits);
-  return cast<QuantFormatAttrInterface>(typeOrFormat)
-      .buildDecode(b, loc, bits, b.getF32Type());
+  auto format = cast<QuantFormatAttrInterface>(typeOrFormat);
+  SmallVector<float> table;
+  for (uint64_t c = 0, n = uint64_t(1) << format.getBitWidth(); c < n; ++c)
+    table.push_back(float(format.decodeHost(c)));
+  auto tableType = RankedTensorType::get({int64_t(table.size())}, b.getF32Type());
+  Value values = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tableType, ArrayRef(table)));
+  Value index = arith::IndexCastUIOp::create(
+      b, loc, b.getIndexType(),
+      arith::AndIOp::create(b, loc, bits, i32Const(b, loc, int64_t(table.size()) - 1)));
+  return tensor::ExtractOp::create(b, loc, values, index);
 }
 
 Value mulF(OpBuilder &b, Location loc, Value x, Value y) {
