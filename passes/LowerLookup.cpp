@@ -53,7 +53,23 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
       rewriter.replaceOp(op, result);
       return success();
     }
-    // A tree of selects on the code bits, lowest bit first.
+    // An arithmetic progression (q4_0's q - 8) is a convert and a multiply-add.
+    ArrayRef<float> values = op.getTable();
+    bool progression = true;
+    for (size_t i = 2; i < values.size(); ++i)
+      progression &= values[i] - values[i - 1] == values[1] - values[0];
+    if (progression) {
+      auto splatF32 = [&](float v) {
+        return arith::ConstantOp::create(rewriter, loc,
+                                         DenseElementsAttr::get(resultType, rewriter.getF32FloatAttr(v)))
+            .getResult();
+      };
+      Value x = arith::UIToFPOp::create(rewriter, loc, resultType, op.getCodes());
+      x = arith::MulFOp::create(rewriter, loc, x, splatF32(values[1] - values[0]));
+      rewriter.replaceOpWithNewOp<arith::AddFOp>(op, x, splatF32(values[0]));
+      return success();
+    }
+    // Otherwise a tree of selects on the code bits, lowest bit first.
     size_t size = op.getTable().size();
     SmallVector<Value> level;
     for (size_t i = 0; i < size; ++i)

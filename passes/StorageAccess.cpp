@@ -443,17 +443,18 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
       for (int64_t i = 0; i < n; ++i)
         concat.push_back(i);
       codes = vector::ShuffleOp::create(b, loc, low, high, concat);
-      if (g.name == "q4_0") // stored offset by 8
-        codes = arith::XOrIOp::create(b, loc, codes, splatI32(b, loc, n, 8));
     }
   }
   // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
   // single permute on AVX-512) instead of its arithmetic decode.
+  // q4_0 stores its signed codes offset by 8: nibble q stands for q - 8,
+  // which its table absorbs.
+  bool offsetBy8 = scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0";
   Value v;
-  if (elem.getBitWidth() == 4 && !isa<IntFormatAttr>(elem)) {
+  if (elem.getBitWidth() == 4 && (!isa<IntFormatAttr>(elem) || offsetBy8)) {
     SmallVector<float> table;
     for (uint64_t c = 0; c < 16; ++c)
-      table.push_back(float(elem.decodeHost(c)));
+      table.push_back(float(elem.decodeHost(offsetBy8 ? c ^ 8 : c)));
     v = LookupOp::create(b, loc, VectorType::get({n}, b.getF32Type()), codes,
                          b.getDenseF32ArrayAttr(table));
   } else {

@@ -19,3 +19,17 @@ func.func @e2m1(%codes: vector<32xi32>) -> vector<32xf32> {
   %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0>} : vector<32xi32> -> vector<32xf32>
   return %v : vector<32xf32>
 }
+
+// A table that is an arithmetic progression (q4_0: nibble q stands for q - 8)
+// needs no selects without AVX-512: convert, scale, offset.
+// SELECT-LABEL: func.func @offset_by_8
+// SELECT: %[[F:.*]] = arith.uitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// SELECT: %[[S:.*]] = arith.mulf %[[F]], %{{.*}} : vector<16xf32>
+// SELECT: arith.addf %[[S]], %{{.*}} : vector<16xf32>
+// SELECT-NOT: arith.select
+// AVX512-LABEL: func.func @offset_by_8
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+func.func @offset_by_8(%codes: vector<16xi32>) -> vector<16xf32> {
+  %v = qf.lookup %codes {table = array<f32: -8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0>} : vector<16xi32> -> vector<16xf32>
+  return %v : vector<16xf32>
+}
