@@ -21,11 +21,10 @@ func.func @e2m1(%codes: vector<32xi32>) -> vector<32xf32> {
 }
 
 // A table that is an arithmetic progression (q4_0: nibble q stands for q - 8)
-// needs no selects without AVX-512: convert, scale, offset.
+// needs no selects without AVX-512: convert, scale (by 1: folded), offset.
 // SELECT-LABEL: func.func @offset_by_8
 // SELECT: %[[F:.*]] = arith.uitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-// SELECT: %[[S:.*]] = arith.mulf %[[F]], %{{.*}} : vector<16xf32>
-// SELECT: arith.addf %[[S]], %{{.*}} : vector<16xf32>
+// SELECT: arith.addf %[[F]], %{{.*}} : vector<16xf32>
 // SELECT-NOT: arith.select
 // AVX512-LABEL: func.func @offset_by_8
 // AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
