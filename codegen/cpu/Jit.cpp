@@ -7,12 +7,8 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 
-#include "llvm/Support/TargetSelect.h"
 
-#include <mutex>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -22,17 +18,8 @@ static llvm::Error makeError(const llvm::Twine &msg) {
 }
 
 llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
-  static std::once_flag nativeTarget;
-  std::call_once(nativeTarget, [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-  });
   MLIRContext *ctx = module.getContext();
-  DialectRegistry registry;
-  registerCpuPipelineDialects(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-  ctx->appendDialectRegistry(registry);
+  prepareForHostCodegen(ctx);
 
   for (auto fn : module.getOps<func::FuncOp>())
     if (!fn.isDeclaration())

@@ -17,6 +17,10 @@ void buildCpuPipeline(OpPassManager &pm);
 /// interface models (bufferization) of upstream dialects.
 void registerCpuPipelineDialects(DialectRegistry &registry);
 
+/// Everything compiling for the host needs: the pipeline's dialects, LLVM IR
+/// translation, and LLVM's native target (initialized once per process).
+void prepareForHostCodegen(MLIRContext *ctx);
+
 /// Collects the diagnostics emitted while it lives as "file:line:col: message"
 /// lines, for errors returned to callers that have no source manager.
 class DiagnosticCollector {
