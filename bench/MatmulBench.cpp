@@ -74,8 +74,8 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   auto scheme = dyn_cast_or_null<SchemeAttr>(dialect->lookupPreset(o.scheme));
   if (!scheme)
     return makeError("unknown scheme preset '" + o.scheme + "'");
-  if (o.threads < 1 || o.m < 1 || o.n < o.threads || o.k < 1)
-    return makeError("need m, k >= 1 and n >= threads >= 1");
+  if (o.threads < 1 || o.threads > 64 || o.m < 1 || o.n < o.threads || o.k < 1)
+    return makeError("need m, k >= 1, 1 <= threads <= 64 and n >= threads");
 
   // Weights and activations; the reference quantizer makes the storage.
   std::mt19937 gen(42);

@@ -80,6 +80,8 @@ struct FuseDequantIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp> 
     if (vector)
       fused = tensor::CollapseShapeOp::create(rewriter, loc, outType, fused,
                                               SmallVector<ReassociationIndices>{{0, 1}});
+    if (fused.getType() != outType)
+      fused = tensor::CastOp::create(rewriter, loc, outType, fused);
     if (!isZeroFilled(init))
       fused = linalg::AddOp::create(rewriter, loc, ValueRange{fused, init}, ValueRange{init})
                   .getResult(0);

@@ -33,13 +33,14 @@ public:
   }
 };
 
-/// An empty f32 tensor shaped like `type`, dynamic sizes taken from `like`.
-Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, Value like) {
-  SmallVector<Value> dynamic;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      dynamic.push_back(tensor::DimOp::create(b, loc, like, d));
-  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(), dynamic);
+/// `v` converted to float type `to` (extended or truncated).
+Value castFloat(OpBuilder &b, Location loc, Value v, Type to) {
+  unsigned from = v.getType().getIntOrFloatBitWidth(), width = to.getIntOrFloatBitWidth();
+  if (v.getType() == to)
+    return v;
+  if (from < width)
+    return arith::ExtFOp::create(b, loc, to, v);
+  return arith::TruncFOp::create(b, loc, to, v);
 }
 
 struct MatmulLowering : OpConversionPattern<MatmulOp> {
@@ -53,7 +54,16 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     int64_t rank = resultType.getRank(); // batch..., M, N
     StorageAccess weights(op.getRhs().getType(), adaptor.getRhs());
 
-    Value init = emptyLike(rewriter, loc, resultType, lhs);
+    // Batch and M sizes from the activations, N from the weights.
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    SmallVector<int64_t> shape(lhsType.getShape().drop_back());
+    shape.push_back(op.getRhs().getType().getShape()[0]);
+    SmallVector<Value> dynamic;
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      if (lhsType.isDynamicDim(d))
+        dynamic.push_back(tensor::DimOp::create(rewriter, loc, lhs, d));
+    auto accType = RankedTensorType::get(shape, resultType.getElementType());
+    Value init = tensor::EmptyOp::create(rewriter, loc, shape, resultType.getElementType(), dynamic);
     Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(resultType.getElementType()));
     Value acc = linalg::FillOp::create(rewriter, loc, zero, init).getResult(0);
 
@@ -72,21 +82,24 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
     iterators.push_back(utils::IteratorType::reduction);
 
     auto generic = linalg::GenericOp::create(
-        rewriter, loc, resultType, ValueRange{lhs}, ValueRange{acc}, maps, iterators,
+        rewriter, loc, accType, ValueRange{lhs}, ValueRange{acc}, maps, iterators,
         [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
           Value n = linalg::IndexOp::create(b, bodyLoc, rank - 1);
           Value k = linalg::IndexOp::create(b, bodyLoc, rank);
+          // Products in the wider of the activation type and f32.
           Value w = weights.emitDequantized(b, bodyLoc, {n, k});
           Value a = args[0];
-          if (a.getType() != w.getType())
-            a = arith::ExtFOp::create(b, bodyLoc, w.getType(), a);
-          Value product = arith::MulFOp::create(b, bodyLoc, a, w);
-          if (product.getType() != args[1].getType())
-            product = arith::TruncFOp::create(b, bodyLoc, args[1].getType(), product);
-          Value sum = arith::AddFOp::create(b, bodyLoc, args[1], product);
+          Type wide = a.getType().getIntOrFloatBitWidth() > 32 ? a.getType() : w.getType();
+          Value product = arith::MulFOp::create(b, bodyLoc, castFloat(b, bodyLoc, a, wide),
+                                                castFloat(b, bodyLoc, w, wide));
+          Value sum = arith::AddFOp::create(b, bodyLoc, args[1],
+                                            castFloat(b, bodyLoc, product, args[1].getType()));
           linalg::YieldOp::create(b, bodyLoc, sum);
         });
-    rewriter.replaceOp(op, generic.getResults());
+    Value result = generic.getResult(0);
+    if (result.getType() != resultType)
+      result = tensor::CastOp::create(rewriter, loc, resultType, result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -106,8 +119,8 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
     auto aType = op.getLhs().getType();
     auto resultType = op.getResult().getType();
     if (!StorageAccess::supportsChunks(wType) || aType.getRank() != 2 ||
-        !aType.hasStaticShape() || !aType.getElementType().isF32() ||
-        !resultType.getElementType().isF32())
+        !aType.hasStaticShape() || !resultType.hasStaticShape() ||
+        !aType.getElementType().isF32() || !resultType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no vector path for this matmul");
     Location loc = op.getLoc();
     Value lhs = adaptor.getLhs().front();
@@ -194,9 +207,7 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
           for (int64_t d = 0; d < rank; ++d)
             indices.push_back(linalg::IndexOp::create(b, bodyLoc, d));
           Value v = storage.emitDequantized(b, bodyLoc, indices);
-          if (v.getType() != args[0].getType())
-            v = arith::TruncFOp::create(b, bodyLoc, args[0].getType(), v);
-          linalg::YieldOp::create(b, bodyLoc, v);
+          linalg::YieldOp::create(b, bodyLoc, castFloat(b, bodyLoc, v, args[0].getType()));
         });
     Value result = generic.getResult(0);
     if (result.getType() != resultType)

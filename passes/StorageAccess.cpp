@@ -272,7 +272,11 @@ Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) co
   if (t.name == "mxfp4_ggml") {
     Value e = loadByte(b, loc, bytes, atConst(0));
     Value scale = decodeSlot(b, loc, scheme.getScale(), e);
-    return mulF(b, loc, decode(splitNibble(1, j, 16)), scale);
+    // ggml's value table has no negative zero: code 8 reads as +0.
+    Value code = splitNibble(1, j, 16);
+    Value isNegZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, i32Const(b, loc, 8));
+    code = arith::SelectOp::create(b, loc, isNegZero, i32Const(b, loc, 0), code);
+    return mulF(b, loc, decode(code), scale);
   }
   assert(t.name == "q4_k");
   // 64-element chunks of 32 bytes; sub-block s = j / 32 has 6-bit scale and
@@ -449,12 +453,16 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   // single permute on AVX-512) instead of its arithmetic decode.
   // q4_0 stores its signed codes offset by 8: nibble q stands for q - 8,
   // which its table absorbs.
-  bool offsetBy8 = scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0";
+  bool ggml = scheme.getLayout() == LayoutKind::ggml;
+  bool offsetBy8 = ggml && getGgmlBlockType(scheme)->name == "q4_0";
+  // ggml's MXFP4 table has no negative zero: code 8 reads as +0.
+  bool noNegativeZero = ggml && getGgmlBlockType(scheme)->name == "mxfp4_ggml";
   Value v;
   if (elem.getBitWidth() == 4 && (!isa<IntFormatAttr>(elem) || offsetBy8)) {
     SmallVector<float> table;
     for (uint64_t c = 0; c < 16; ++c)
-      table.push_back(float(elem.decodeHost(offsetBy8 ? c ^ 8 : c)));
+      table.push_back(noNegativeZero && c == 8 ? 0.0f
+                                               : float(elem.decodeHost(offsetBy8 ? c ^ 8 : c)));
     v = LookupOp::create(b, loc, VectorType::get({n}, b.getF32Type()), codes,
                          b.getDenseF32ArrayAttr(table));
   } else {

@@ -37,6 +37,9 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  // memrefCopy and friends for strided copies.
+  llvm::StringRef runnerUtils[] = {QFORGE_MLIR_LIB_DIR "/libmlir_c_runner_utils.so"};
+  options.sharedLibPaths = runnerUtils;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine)
     return engine.takeError();

@@ -173,7 +173,11 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   if (!lld)
     return makeError("ld.lld not found (install lld-22): needed to link the package");
   std::string linkError;
-  llvm::StringRef linkArgs[] = {*lld, "-shared", "-o", libraryPath, objectPath};
+  // Strided copies call MLIR's memrefCopy: link its C runner utilities, only
+  // recorded as a dependency when a kernel uses them.
+  llvm::StringRef linkArgs[] = {*lld, "-shared", "-o", libraryPath, objectPath, "--as-needed",
+                                "-L" QFORGE_MLIR_LIB_DIR, "-lmlir_c_runner_utils",
+                                "-rpath", QFORGE_MLIR_LIB_DIR};
   if (llvm::sys::ExecuteAndWait(*lld, linkArgs, std::nullopt, {}, 0, 0, &linkError) != 0)
     return makeError("linking " + libraryPath + " failed: " + linkError);
   llvm::sys::fs::remove(objectPath);

@@ -40,8 +40,27 @@ static void registerUpstreamPasses() {
   std::call_once(once, [] { registerAllPasses(); });
 }
 
+namespace {
+/// A kernel must not write into its callers' inputs: tensor arguments of
+/// public functions are read-only for bufferization (results get their own
+/// buffers).
+struct MarkInputsReadOnly : PassWrapper<MarkInputsReadOnly, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MarkInputsReadOnly)
+  StringRef getArgument() const override { return "qf-mark-inputs-read-only"; }
+  void runOnOperation() override {
+    Builder b(&getContext());
+    for (auto fn : getOperation().getOps<func::FuncOp>())
+      if (fn.isPublic() && !fn.isDeclaration())
+        for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+          if (isa<TensorType>(fn.getArgument(i).getType()))
+            fn.setArgAttr(i, "bufferization.writable", b.getBoolAttr(false));
+  }
+};
+} // namespace
+
 void qf::buildCpuPipeline(OpPassManager &pm) {
   registerUpstreamPasses();
+  pm.addPass(std::make_unique<MarkInputsReadOnly>());
   pm.addPass(createQfFuseDequant());
   pm.addPass(createQfLowerToLinalg());
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))

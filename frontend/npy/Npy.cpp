@@ -178,7 +178,8 @@ Error npy::write(StringRef path, StringRef dtype, ArrayRef<int64_t> shape, const
     dims.resize(dims.size() - 2);
   else if (shape.size() == 1)
     dims.resize(dims.size() - 1);
-  std::string header = "{'descr': '<" + dtype.str() + "', 'fortran_order': False, 'shape': (" +
+  std::string order = itemSize(dtype) == 1 ? "|" : "<";
+  std::string header = "{'descr': '" + order + dtype.str() + "', 'fortran_order': False, 'shape': (" +
                        dims + "), }";
   // Pad with spaces so the data starts 64-byte aligned, ending in '\n'.
   size_t total = 10 + header.size() + 1;

@@ -72,3 +72,21 @@ func.func @vecmat_unfused(%x: tensor<8xf32>, %w: !qf.qtensor<8x64, int8_g32>, %y
   %r = linalg.vecmat ins(%x, %d : tensor<8xf32>, tensor<8x64xf32>) outs(%y : tensor<64xf32>) -> tensor<64xf32>
   return %r : tensor<64xf32>
 }
+
+// -----
+
+// Dynamic result types survive fusion through a cast.
+// CHECK-LABEL: func.func @dynamic_rows
+// CHECK: %[[MM:.*]] = qf.matmul %{{.*}}, %{{.*}} : tensor<4x64xf32>, !qf.qtensor<8x64, q4_0> -> tensor<4x8xf32>
+// CHECK: tensor.cast %[[MM]] : tensor<4x8xf32> to tensor<?x8xf32>
+func.func @dynamic_rows(%a: tensor<4x64xf32>, %w: !qf.qtensor<8x64, q4_0>, %n: index) -> tensor<?x8xf32> {
+  %d = qf.dequantize %w : !qf.qtensor<8x64, q4_0> -> tensor<8x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty(%n) : tensor<?x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %r = linalg.matmul
+      indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>,
+                       affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %d : tensor<4x64xf32>, tensor<8x64xf32>) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %r : tensor<?x8xf32>
+}

@@ -82,3 +82,28 @@ func.func @caller(%w: !qf.qtensor<8x64, int4_g32_asym>) -> tensor<8x64xf32> {
   %d = call @dequantize(%w) : (!qf.qtensor<8x64, int4_g32_asym>) -> tensor<8x64xf32>
   return %d : tensor<8x64xf32>
 }
+
+// -----
+
+// A dynamic N in the result type: N comes from the weights, then a cast.
+// CHECK-LABEL: func.func @dynamic_n
+// CHECK: tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic
+// CHECK: tensor.cast %{{.*}} : tensor<2x3xf32> to tensor<2x?xf32>
+func.func @dynamic_n(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, int3_g32>) -> tensor<2x?xf32> {
+  %c = qf.matmul %a, %w : tensor<2x64xf32>, !qf.qtensor<3x64, int3_g32> -> tensor<2x?xf32>
+  return %c : tensor<2x?xf32>
+}
+
+// -----
+
+// f64 activations: products and sums in f64.
+// CHECK-LABEL: func.func @f64_activations
+// CHECK: linalg.generic
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f64
+func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) -> tensor<2x3xf64> {
+  %c = qf.matmul %a, %w : tensor<2x64xf64>, !qf.qtensor<3x64, q8_0> -> tensor<2x3xf64>
+  return %c : tensor<2x3xf64>
+}

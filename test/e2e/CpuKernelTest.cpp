@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -63,10 +64,18 @@ protected:
   }
 
   /// Runs `@mm` (a [M, K] x W[N, K]^T) and `@dq` (W) compiled for the host.
+  /// The parameter: a preset name or the body of a #qf.scheme.
+  SchemeAttr scheme() {
+    return cast<SchemeAttr>(parseAttribute("#qf.scheme<" + GetParam() + ">", &ctx));
+  }
+  std::string qtensor(int64_t n, int64_t k) {
+    return "!qf.qtensor<" + std::to_string(n) + "x" + std::to_string(k) + ", #qf.scheme<" +
+           GetParam() + ">>";
+  }
+
   void check(Shape s) {
-    SchemeAttr scheme = getPreset(&ctx, GetParam());
-    std::string qtype =
-        "!qf.qtensor<" + std::to_string(s.n) + "x" + std::to_string(s.k) + ", " + GetParam() + ">";
+    SchemeAttr scheme = this->scheme();
+    std::string qtype = qtensor(s.n, s.k);
     std::string m = std::to_string(s.m), n = std::to_string(s.n), k = std::to_string(s.k);
     std::string source =
         "func.func @mm(%a: tensor<" + m + "x" + k + "xf32>, %w: " + qtype + ") -> tensor<" + m +
@@ -107,10 +116,14 @@ protected:
     ASSERT_FALSE(bool((*jit)->call("mm", mmArgs)));
     ASSERT_FALSE(bool((*jit)->call("dq", dqArgs)));
 
-    // Dequantization: the same values up to f32 rounding of the scale product.
-    for (size_t i = 0; i < w.size(); ++i)
+    // Dequantization: the same values up to f32 rounding of the scale
+    // product, and the same signed zeros.
+    for (size_t i = 0; i < w.size(); ++i) {
       ASSERT_NEAR(wOut[i], wRef[i], 4e-7 * std::fabs(wRef[i]) + 1e-30)
           << GetParam() << " element " << i;
+      if (wRef[i] == 0)
+        ASSERT_EQ(std::signbit(wOut[i]), std::signbit(wRef[i])) << GetParam() << " element " << i;
+    }
     // Matmul: f32 accumulation against f64, bounded by the sum of |products|.
     for (int64_t i = 0; i < s.m; ++i)
       for (int64_t j = 0; j < s.n; ++j) {
@@ -128,9 +141,9 @@ protected:
   /// `y + W x` written as linalg.matvec on qf.dequantize: qf-fuse-dequant
   /// turns it into qf.matmul, so the decode happens inside the contraction.
   void checkFusedMatvec(int64_t n, int64_t k) {
-    SchemeAttr scheme = getPreset(&ctx, GetParam());
+    SchemeAttr scheme = this->scheme();
     std::string N = std::to_string(n), K = std::to_string(k);
-    std::string qtype = "!qf.qtensor<" + N + "x" + K + ", " + GetParam() + ">";
+    std::string qtype = qtensor(n, k);
     std::string source =
         "func.func @mv(%x: tensor<" + K + "xf32>, %w: " + qtype + ", %y: tensor<" + N +
         "xf32>) -> tensor<" + N + "xf32> {\n  %d = qf.dequantize %w : " + qtype +
@@ -160,7 +173,10 @@ protected:
       args.push_back(&d);
     args.push_back(&yDesc);
     args.push_back(&outDesc);
+    std::vector<float> yBefore = y0;
     ASSERT_FALSE(bool((*jit)->call("mv", args)));
+    // The kernel reads its accumulator input and must not write into it.
+    ASSERT_EQ(y0, yBefore) << GetParam() << ": the kernel wrote into its input";
     for (int64_t j = 0; j < n; ++j) {
       double ref = y0[j], mag = std::fabs(y0[j]);
       for (int64_t l = 0; l < k; ++l) {
@@ -198,6 +214,19 @@ class CpuKernelOddKTest : public CpuKernelTest {};
 TEST_P(CpuKernelOddKTest, KNotMultipleOf64) { check({2, 3, 96}); }
 
 INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelTest, ::testing::ValuesIn(presetNames(false)));
+
+// Custom schemes: the worked-example format, offsets along other axes, 2-D
+// blocks, codebooks and ternary go through the same kernels.
+INSTANTIATE_TEST_SUITE_P(
+    Custom, CpuKernelTest,
+    ::testing::Values("element = #qf.fnuz<e4m3>, group = 32, scale = f16",
+                      "element = #qf.fnuz<e5m2>, per_axis = 0, scale = f32",
+                      "element = #qf.int<4, unsigned>, per_axis = 0, scale = f16, "
+                      "zero_point = #qf.int<4, unsigned>",
+                      "element = #qf.int<8>, block = [1, 64], scale = bf16",
+                      "element = #qf.lut<[-2.0, -0.5, 0.5, 2.0]>, group = 32, scale = f16",
+                      "element = #qf.ternary, group = 64, scale = f16",
+                      "element = #qf.float<e2m1>, group = 32, scale = f16, rounding = nearest_away"));
 INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelOddKTest, ::testing::ValuesIn(presetNames(true)));
 
 TEST(CpuKernelErrors, GroupThatDoesNotDivideKIsACompileTimeError) {

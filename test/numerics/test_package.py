@@ -143,3 +143,21 @@ def test_package_refuses_cpu_without_recorded_features(qf, package):
     (pkg / "manifest.txt").write_text(manifest.replace("features", f"features {absent[0]}", 1))
     run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
               f"this CPU lacks {absent[0]}")
+
+
+def test_package_with_strided_copy_and_f16_io(qf):
+    """Kernels needing MLIR's memrefCopy load (it is linked), and f16 tensors
+    go in and out of `qforge run` as .npy float16."""
+    src = qf.path("kernel", ".mlir")
+    src.write_text(
+        "func.func @slice(%a: tensor<4x64xf16>) -> tensor<2x32xf16> {\n"
+        "  %s = tensor.extract_slice %a[1, 16] [2, 32] [1, 1] : tensor<4x64xf16> to tensor<2x32xf16>\n"
+        "  return %s : tensor<2x32xf16>\n}\n")
+    pkg = qf.path("pkg")
+    qf.run(["compile", src, "--target", "cpu", "-o", pkg])
+    a = np.random.default_rng(3).standard_normal((4, 64)).astype(np.float16)
+    y = qf.path("y", ".npy")
+    qf.run(["run", pkg, "--entry", "slice", "--input", qf.save(a, "a"), "--output", y])
+    got = np.load(y)
+    assert got.dtype == np.float16
+    np.testing.assert_array_equal(got, a[1:3, 16:48])

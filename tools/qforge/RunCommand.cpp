@@ -13,6 +13,14 @@ namespace rt = qforge::runtime;
 
 namespace qforge {
 
+/// The .npy descr of a manifest dtype (f32 -> f4, i8 -> i1, ...); bf16 has
+/// none and never matches.
+static std::string npyDtype(const std::string &dtype) {
+  if (dtype == "bf16")
+    return dtype;
+  return dtype.substr(0, 1) + std::to_string(rt::dtypeBytes(dtype));
+}
+
 static Error runMain(ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
@@ -46,7 +54,7 @@ static Error runMain(ArrayRef<const char *> argv) {
       Expected<npy::Array> a = npy::read(path);
       if (!a)
         return a.takeError();
-      if (a->dtype != (op.dtype == "f32" ? "f4" : op.dtype) || a->shape != op.shape)
+      if (a->dtype != npyDtype(op.dtype) || a->shape != op.shape)
         return makeError(path + ": argument " + op.name + " is " + op.dtype + " [" +
                          npy::shapeString(op.shape) + "], the file holds " + a->dtype + " [" +
                          npy::shapeString(a->shape) + "]");
@@ -93,9 +101,9 @@ static Error runMain(ArrayRef<const char *> argv) {
   if (!package->run(entryName, argBuffers, resultBuffers, runError))
     return makeError(runError);
   for (auto [path, r, op] : llvm::zip(outputs, results, entry->results)) {
-    if (op.dtype != "f32")
-      return makeError("result " + op.name + " is " + op.dtype + "; only f32 results are written");
-    if (Error err = npy::write(path, "f4", op.shape, r.data()))
+    if (op.dtype == "bf16")
+      return makeError("result " + op.name + " is bf16, which .npy cannot hold");
+    if (Error err = npy::write(path, npyDtype(op.dtype), op.shape, r.data()))
       return err;
   }
   return Error::success();

@@ -73,11 +73,26 @@ Type FnuzFormatAttr::getBuiltinType() const {
 
 Value FnuzFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
                                   FloatType resultType) const {
-  // Reinterpret the byte as the builtin FNUZ type and extend: arith knows it.
+  // Integer arithmetic on the fields (LLVM has no FNUZ types to convert from):
+  // significand (m + 2^man if normal) times 2^(max(e, 1) - bias - man).
   ElementwiseBuilder ew(b, loc, code);
-  Type i8 = ew.like(b.getIntegerType(8));
-  if (code.getType() != i8)
-    code = arith::TruncIOp::create(b, loc, i8, code);
-  Value f8 = arith::BitcastOp::create(b, loc, ew.like(getBuiltinType()), code);
-  return arith::ExtFOp::create(b, loc, ew.like(resultType), f8);
+  unsigned e = getExponentBits(), m = mantissaBits(e);
+  Value c = arith::AndIOp::create(b, loc, ew.toI32(code), ew.i32(0xFF));
+  Value exp = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, c, ew.i32(m)),
+                                    ew.i32((1 << e) - 1));
+  Value man = arith::AndIOp::create(b, loc, c, ew.i32((1 << m) - 1));
+  Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, exp, ew.i32(0));
+  Value sig = arith::OrIOp::create(
+      b, loc, man, arith::SelectOp::create(b, loc, isSub, ew.i32(0), ew.i32(1 << m)));
+  Value biased = arith::AddIOp::create(b, loc, arith::MaxUIOp::create(b, loc, exp, ew.i32(1)),
+                                       ew.i32(127 - bias(e) - int(m)));
+  Value pow2 = arith::BitcastOp::create(b, loc, ew.like(b.getF32Type()),
+                                        arith::ShLIOp::create(b, loc, biased, ew.i32(23)));
+  Value f = arith::MulFOp::create(
+      b, loc, arith::UIToFPOp::create(b, loc, ew.like(b.getF32Type()), sig), pow2);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, c, ew.i32(0x80));
+  f = arith::SelectOp::create(b, loc, negative, arith::NegFOp::create(b, loc, f), f);
+  Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0x80));
+  f = arith::SelectOp::create(b, loc, isNaN, ew.f32(NAN), f);
+  return ew.toResult(f, resultType);
 }

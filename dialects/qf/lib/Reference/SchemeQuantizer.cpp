@@ -49,11 +49,20 @@ public:
 
     double tensorScale = 1;
     if (Type t = scheme.getTensorScaleType()) {
-      double amax = 0;
-      for (float v : data)
-        amax = std::max(amax, double(std::fabs(v)));
+      // The largest block scale any block can want, spread over the scale
+      // format's range (NVFP4: amax / (6 * 448)); the products are exact.
+      BlockStats all;
+      for (float v : data) {
+        all.max = std::max(all.max, double(v));
+        all.min = std::min(all.min, double(v));
+      }
+      double vmax = elem.maxValue(), vmin = elem.minValue(), top = scale.maxValue(), s = 0;
+      if (vmax > 0)
+        s = std::max(s, all.max / (vmax * top));
+      if (vmin < 0)
+        s = std::max(s, all.min / (vmin * top));
       auto ft = cast<FloatType>(t);
-      u.tensorScale = encodeFloatBits(ft, amax / (elementMagnitude() * scale.maxValue()));
+      u.tensorScale = encodeFloatBits(ft, s);
       tensorScale = decodeFloatBits(ft, u.tensorScale);
       if (tensorScale == 0 || !std::isfinite(tensorScale)) {
         u.tensorScale = encodeFloatBits(ft, 1.0);
@@ -97,7 +106,6 @@ private:
   bool hasIntMin() const {
     return scheme.getOffset() == OffsetKind::min && isa<IntFormatAttr>(scheme.getOffsetFormat());
   }
-  double elementMagnitude() const { return std::max(elem.maxValue(), -elem.minValue()); }
 
   /// The real-valued scale (and min) a block wants before any rounding.
   void idealScale(const BlockStats &st, double &s, double &m) const {
