@@ -36,16 +36,7 @@ std::string dims(int64_t a, int64_t b) { return std::to_string(a) + "x" + std::t
 
 template <int N>
 StridedMemRefType<char, N> describe(void *data, std::array<int64_t, N> sizes) {
-  StridedMemRefType<char, N> d;
-  d.basePtr = d.data = static_cast<char *>(data);
-  d.offset = 0;
-  int64_t stride = 1;
-  for (int i = N - 1; i >= 0; --i) {
-    d.sizes[i] = sizes[i];
-    d.strides[i] = stride;
-    stride *= sizes[i];
-  }
-  return d;
+  return describeRowMajor<char, N>(static_cast<char *>(data), sizes);
 }
 
 /// One thread's share: rows [row0, row0 + rows) of the weights.
@@ -61,6 +52,7 @@ struct Launch {
   enum Which { Fused, Unfused };
   std::vector<Slice> *slices;
   Which which;
+  std::vector<std::string> errors; ///< one slot a thread
 };
 
 } // namespace
@@ -155,8 +147,9 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.sgemmArgs = {&s.a, &s.wf32, &s.y};
   }
 
+  std::string callError;
   auto time = [&](Launch::Which which) -> double {
-    Launch launch{&slices, which};
+    Launch launch{&slices, which, std::vector<std::string>(o.threads)};
     std::vector<double> samples;
     for (int r = 0; r < o.repeats + 1; ++r) {
       auto t0 = std::chrono::steady_clock::now();
@@ -165,11 +158,15 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
           [](int t, void *c) {
             auto *l = static_cast<Launch *>(c);
             Slice &s = (*l->slices)[t];
+            auto record = [&](llvm::Error err) {
+              if (err)
+                l->errors[t] = llvm::toString(std::move(err));
+            };
             if (l->which == Launch::Fused) {
-              llvm::consumeError(s.kernels->call("fused", s.fusedArgs));
+              record(s.kernels->call("fused", s.fusedArgs));
             } else {
-              llvm::consumeError(s.kernels->call("dequant", s.dequantArgs));
-              llvm::consumeError(s.kernels->call("sgemm", s.sgemmArgs));
+              record(s.kernels->call("dequant", s.dequantArgs));
+              record(s.kernels->call("sgemm", s.sgemmArgs));
             }
           },
           &launch);
@@ -177,6 +174,9 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
       if (r > 0) // the first run warms caches and page tables
         samples.push_back(dt);
     }
+    for (const std::string &e : launch.errors)
+      if (!e.empty())
+        callError = e;
     return median(samples.data(), int(samples.size()));
   };
 
@@ -187,5 +187,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   report.fmaGflops = measureFmaPeak(o.threads, o.repeats);
   report.fusedSeconds = time(Launch::Fused);
   report.unfusedSeconds = time(Launch::Unfused);
+  if (!callError.empty())
+    return makeError("a benchmark kernel failed: " + callError);
   return report;
 }

@@ -2,12 +2,28 @@
 #ifndef QFORGE_CODEGEN_CPU_JIT_H
 #define QFORGE_CODEGEN_CPU_JIT_H
 
+#include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include "llvm/Support/Error.h"
 
 namespace mlir::qf {
+
+/// A descriptor of a dense row-major array for JitModule::call.
+template <typename T, int N>
+StridedMemRefType<T, N> describeRowMajor(T *data, std::array<int64_t, N> sizes) {
+  StridedMemRefType<T, N> d;
+  d.basePtr = d.data = data;
+  d.offset = 0;
+  int64_t stride = 1;
+  for (int i = N - 1; i >= 0; --i) {
+    d.sizes[i] = sizes[i];
+    d.strides[i] = stride;
+    stride *= sizes[i];
+  }
+  return d;
+}
 
 /// A module compiled by the CPU pipeline for the host, ready to call.
 class JitModule {

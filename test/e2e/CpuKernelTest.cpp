@@ -32,16 +32,16 @@ struct Shape {
 
 template <typename T, int N>
 StridedMemRefType<T, N> describe(T *data, std::array<int64_t, N> sizes) {
-  StridedMemRefType<T, N> d;
-  d.basePtr = d.data = data;
-  d.offset = 0;
-  int64_t stride = 1;
-  for (int i = N - 1; i >= 0; --i) {
-    d.sizes[i] = sizes[i];
-    d.strides[i] = stride;
-    stride *= sizes[i];
-  }
-  return d;
+  return describeRowMajor<T, N>(data, sizes);
+}
+
+/// 1-D i8 descriptors of quantized storage, one per buffer in layout order.
+std::vector<StridedMemRefType<int8_t, 1>> describeStorage(QuantizedTensor &q) {
+  std::vector<StridedMemRefType<int8_t, 1>> storage;
+  for (std::vector<uint8_t> &bytes : q.buffers)
+    storage.push_back(describe<int8_t, 1>(reinterpret_cast<int8_t *>(bytes.data()),
+                                          {int64_t(bytes.size())}));
+  return storage;
 }
 
 std::vector<float> gaussian(size_t n, unsigned seed) {
@@ -96,11 +96,7 @@ protected:
     auto jit = JitModule::compile(*module);
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
 
-    // Storage buffers as 1-D i8 memrefs, in layout order.
-    std::vector<StridedMemRefType<int8_t, 1>> storage;
-    for (std::vector<uint8_t> &bytes : q->buffers)
-      storage.push_back(describe<int8_t, 1>(reinterpret_cast<int8_t *>(bytes.data()),
-                                            {int64_t(bytes.size())}));
+    std::vector<StridedMemRefType<int8_t, 1>> storage = describeStorage(*q);
 
     std::vector<float> y(s.m * s.n, NAN), wOut(w.size(), NAN);
     auto aDesc = describe<float, 2>(a.data(), {s.m, s.k});
@@ -160,10 +156,7 @@ protected:
     auto jit = JitModule::compile(*module);
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
 
-    std::vector<StridedMemRefType<int8_t, 1>> storage;
-    for (std::vector<uint8_t> &bytes : q->buffers)
-      storage.push_back(describe<int8_t, 1>(reinterpret_cast<int8_t *>(bytes.data()),
-                                            {int64_t(bytes.size())}));
+    std::vector<StridedMemRefType<int8_t, 1>> storage = describeStorage(*q);
     std::vector<float> out(n, NAN);
     auto xDesc = describe<float, 1>(x.data(), {k});
     auto yDesc = describe<float, 1>(y0.data(), {n});
