@@ -1,7 +1,7 @@
 """Shared helpers for the qforge independent-reference numerics tests.
 
-The qforge binary is taken from $QFORGE_BIN (default
-/work/main/build/bin/qforge).  Every helper runs the CLI in a fresh
+The qforge binary is taken from $QFORGE_BIN (ctest sets it; default
+build/bin/qforge of this checkout).  Every helper runs the CLI in a fresh
 subprocess inside pytest's per-test temporary directory.
 """
 
@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-QFORGE_BIN = os.environ.get("QFORGE_BIN", "/work/main/build/bin/qforge")
+QFORGE_BIN = os.environ.get(
+    "QFORGE_BIN", str(Path(__file__).resolve().parents[2] / "build" / "bin" / "qforge"))
 CLI_TIMEOUT_S = 300
 
 
