@@ -19,7 +19,7 @@ static Expected<int64_t> integer(const Args &args, StringRef name, int64_t fallb
   return v;
 }
 
-static Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
                      "[--repeats R]");
@@ -66,10 +66,5 @@ static Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return Error::success();
 }
 
-int runBench(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  if (Error err = benchMain(ctx, argv))
-    return reportError("bench", std::move(err));
-  return 0;
-}
 
 } // namespace qforge

@@ -28,7 +28,7 @@ static Expected<qf::RoundingMode> parseRounding(StringRef text) {
                    "nearest_lowest_code or toward_zero");
 }
 
-static Error encodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error encodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("encode", argv, {"format", "input", "output"},
                                     {"rounding"}, {"no-saturate"});
   if (!args)
@@ -55,7 +55,7 @@ static Error encodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return npy::write(output, "u2", in->shape, codes.data());
 }
 
-static Error decodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error decodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("decode", argv, {"format", "input", "output"});
   if (!args)
     return args.takeError();
@@ -80,7 +80,7 @@ static Error decodeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return npy::write(output, "f8", in->shape, values.data());
 }
 
-static Error quantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error quantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("quantize", argv, {"scheme", "input", "output-dir"});
   if (!args)
     return args.takeError();
@@ -113,7 +113,7 @@ static Error quantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return Error::success();
 }
 
-static Error dequantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error dequantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args =
       Args::parse("dequantize", argv, {"scheme", "input-dir", "shape", "output"});
   if (!args)
@@ -142,26 +142,6 @@ static Error dequantizeMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (Error err = dequantize(*scheme, *shape, q, out))
     return makeError(dir + ": " + toString(std::move(err)));
   return npy::write(output, "f4", *shape, out.data());
-}
-
-static int run(StringRef command, Error (*main)(MLIRContext *, ArrayRef<const char *>),
-               MLIRContext *ctx, ArrayRef<const char *> argv) {
-  if (Error err = main(ctx, argv))
-    return reportError(command, std::move(err));
-  return 0;
-}
-
-int runEncode(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  return run("encode", encodeMain, ctx, argv);
-}
-int runDecode(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  return run("decode", decodeMain, ctx, argv);
-}
-int runQuantize(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  return run("quantize", quantizeMain, ctx, argv);
-}
-int runDequantize(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  return run("dequantize", dequantizeMain, ctx, argv);
 }
 
 } // namespace qforge

@@ -40,14 +40,16 @@ llvm::Expected<mlir::qf::QuantFormatAttrInterface> parseFormat(mlir::MLIRContext
 /// "8x256" -> {8, 256}.
 llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text);
 
-int runSchemes(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runEncode(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runDecode(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runQuantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runDequantize(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runCompile(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runRun(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
-int runBench(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+/// The subcommands; each reports what went wrong as an Error.
+using CommandMain = llvm::Error (*)(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error schemesMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error encodeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error decodeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error quantizeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error dequantizeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error compileMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error runMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error benchMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.
 int reportError(llvm::StringRef command, llvm::Error err);

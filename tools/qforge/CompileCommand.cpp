@@ -14,7 +14,7 @@ using namespace mlir;
 
 namespace qforge {
 
-static Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir --target cpu -o DIR");
   StringRef input = argv[0];
@@ -44,10 +44,5 @@ static Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return Error::success();
 }
 
-int runCompile(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  if (Error err = compileMain(ctx, argv))
-    return reportError("compile", std::move(err));
-  return 0;
-}
 
 } // namespace qforge

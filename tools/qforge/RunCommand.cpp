@@ -21,7 +21,7 @@ static std::string npyDtype(const std::string &dtype) {
   return dtype.substr(0, 1) + std::to_string(rt::dtypeBytes(dtype));
 }
 
-static Error runMain(ArrayRef<const char *> argv) {
+Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
                      "--output y.npy...");
@@ -109,10 +109,5 @@ static Error runMain(ArrayRef<const char *> argv) {
   return Error::success();
 }
 
-int runRun(MLIRContext *, ArrayRef<const char *> argv) {
-  if (Error err = runMain(argv))
-    return reportError("run", std::move(err));
-  return 0;
-}
 
 } // namespace qforge

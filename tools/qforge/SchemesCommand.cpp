@@ -58,7 +58,7 @@ static std::vector<float> makeDemoTensor() {
   return x;
 }
 
-static Error schemesMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+Error schemesMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("schemes", argv, {}, {"input", "scheme"}, {"demo", "list"});
   if (!args)
     return args.takeError();
@@ -135,10 +135,5 @@ static Error schemesMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   return Error::success();
 }
 
-int runSchemes(MLIRContext *ctx, ArrayRef<const char *> argv) {
-  if (Error err = schemesMain(ctx, argv))
-    return reportError("schemes", std::move(err));
-  return 0;
-}
 
 } // namespace qforge

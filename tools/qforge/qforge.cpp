@@ -40,22 +40,17 @@ int main(int argc, char **argv) {
   ctx.getOrLoadDialect<mlir::qf::QfDialect>();
   StringRef command = argv[1];
   ArrayRef<const char *> rest(argv + 2, argv + argc);
-  if (command == "schemes")
-    return qforge::runSchemes(&ctx, rest);
-  if (command == "quantize")
-    return qforge::runQuantize(&ctx, rest);
-  if (command == "dequantize")
-    return qforge::runDequantize(&ctx, rest);
-  if (command == "encode")
-    return qforge::runEncode(&ctx, rest);
-  if (command == "decode")
-    return qforge::runDecode(&ctx, rest);
-  if (command == "compile")
-    return qforge::runCompile(&ctx, rest);
-  if (command == "run")
-    return qforge::runRun(&ctx, rest);
-  if (command == "bench")
-    return qforge::runBench(&ctx, rest);
+  static const std::pair<StringRef, qforge::CommandMain> kCommands[] = {
+      {"schemes", qforge::schemesMain},   {"quantize", qforge::quantizeMain},
+      {"dequantize", qforge::dequantizeMain}, {"encode", qforge::encodeMain},
+      {"decode", qforge::decodeMain},     {"compile", qforge::compileMain},
+      {"run", qforge::runMain},           {"bench", qforge::benchMain}};
+  for (auto [name, main] : kCommands)
+    if (command == name) {
+      if (Error err = main(&ctx, rest))
+        return qforge::reportError(name, std::move(err));
+      return 0;
+    }
   errs() << "qforge: error: unknown command '" << command << "'\n\n" << kUsage;
   return 1;
 }
