@@ -30,17 +30,25 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-def QfLowerLookup : Pass<"qf-lower-lookup"> {
-  let summary = "Lower qf.lookup to a table permute or a tree of selects";
+def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
+  let summary = "Lower qf.lookup and qf.dot4 to host SIMD intrinsics or plain vector ops";
   let description = [{
-    With `avx512`, each 16 lanes of a `qf.lookup` become one
-    `llvm.x86.avx512.permvar.sf.512` (vpermps) on the table; otherwise a
-    tree of `arith.select` on the code bits. Runs after bufferization (the
-    intrinsic call has no declared memory effects).
+    `qf.lookup` with an f32 table: with `avx512`, one
+    `llvm.x86.avx512.permvar.sf.512` (vpermps) per 16 lanes. With a byte
+    table: with `avx2`, one `pshufb` per 32 (or 16) lanes. `qf.dot4`: with
+    `vnni`, one `vpdpbusd` per 16, 8 or 4 lanes. Otherwise lookups become a
+    tree of `arith.select` on the code bits (f32 progressions a convert and a
+    multiply-add) and dot products widening multiplies and a
+    `vector.multi_reduction`. Runs after bufferization (the intrinsic calls
+    have no declared memory effects).
   }];
   let options = [
     Option<"avx512", "avx512", "bool", /*default=*/"false",
-           "Use the AVX-512 permute (the target must have AVX-512F)">
+           "Use the AVX-512 permute for f32 tables (the target must have AVX-512F)">,
+    Option<"avx2", "avx2", "bool", /*default=*/"false",
+           "Use pshufb for byte tables (the target must have AVX2)">,
+    Option<"vnni", "vnni", "bool", /*default=*/"false",
+           "Use vpdpbusd for qf.dot4 (the target must have AVX512-VNNI with VL, or AVX-VNNI)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect",

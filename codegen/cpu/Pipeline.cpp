@@ -30,7 +30,7 @@ static const char kBufferizationPipeline[] =
     "func.func(convert-linalg-to-loops),"
     "buffer-deallocation-pipeline";
 static const char kLlvmPipeline[] =
-    "lower-affine,convert-vector-to-scf,convert-scf-to-cf,expand-strided-metadata,"
+    "lower-affine,convert-vector-to-scf,convert-math-to-llvm,convert-scf-to-cf,expand-strided-metadata,"
     "convert-vector-to-llvm,finalize-memref-to-llvm,"
     "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
@@ -65,11 +65,14 @@ void qf::buildCpuPipeline(OpPassManager &pm) {
   pm.addPass(createQfLowerToLinalg());
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
-  // Table lookups become one permute where the host has AVX-512 (the package
-  // records the feature and checks it at load).
-  QfLowerLookupOptions lookup;
-  lookup.avx512 = llvm::sys::getHostCPUFeatures().lookup("avx512f");
-  pm.addPass(createQfLowerLookup(lookup));
+  // Table lookups and byte dot products become single instructions where the
+  // host has them (the package records the features and checks them at load).
+  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  QfLowerSimdOpsOptions simd;
+  simd.avx512 = host.lookup("avx512f");
+  simd.avx2 = host.lookup("avx2");
+  simd.vnni = (host.lookup("avx512vnni") && host.lookup("avx512vl")) || host.lookup("avxvnni");
+  pm.addPass(createQfLowerSimdOps(simd));
   if (failed(parsePassPipeline(kLlvmPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
 }

@@ -467,3 +467,35 @@ func.func @lookup_shapes(%c: vector<8xi32>) -> vector<16xf32> {
   %v = qf.lookup %c {table = array<f32: -1.0, 0.0>} : vector<8xi32> -> vector<16xf32>
   return %v : vector<16xf32>
 }
+
+// -----
+
+func.func @lookup_byte_codes(%c: vector<8xi32>) -> vector<8xi8> {
+  // expected-error @+1 {{'qf.lookup' op byte tables take i8 codes and f32 tables take i32 codes}}
+  %v = qf.lookup %c {table = array<f32: -1.0, 0.0>} : vector<8xi32> -> vector<8xi8>
+  return %v : vector<8xi8>
+}
+
+// -----
+
+func.func @lookup_byte_fraction(%c: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{'qf.lookup' op byte table entries must be integers in [-128, 255], got 5.000000e-01}}
+  %v = qf.lookup %c {table = array<f32: 0.5, 1.0>} : vector<8xi8> -> vector<8xi8>
+  return %v : vector<8xi8>
+}
+
+// -----
+
+func.func @lookup_byte_range(%c: vector<8xi8>) -> vector<8xi8> {
+  // expected-error @+1 {{'qf.lookup' op byte table entries must be integers in [-128, 255], got 2.560000e+02}}
+  %v = qf.lookup %c {table = array<f32: 0.0, 256.0>} : vector<8xi8> -> vector<8xi8>
+  return %v : vector<8xi8>
+}
+
+// -----
+
+func.func @dot4_lanes(%acc: vector<4xi32>, %u: vector<32xi8>) -> vector<4xi32> {
+  // expected-error @+1 {{'qf.dot4' op needs four bytes per i32 lane: 32 bytes for 4 lanes}}
+  %d = qf.dot4 %acc, %u, %u : vector<32xi8> -> vector<4xi32>
+  return %d : vector<4xi32>
+}

@@ -143,6 +143,21 @@ LogicalResult LookupOp::verify() {
   size_t n = getTable().size();
   if (n < 2 || n > 16 || (n & (n - 1)))
     return emitOpError() << "table must have 2, 4, 8 or 16 entries, got " << n;
+  Type codes = getCodes().getType().getElementType(), result = getResult().getType().getElementType();
+  if (result.isInteger(8) != codes.isInteger(8))
+    return emitOpError() << "byte tables take i8 codes and f32 tables take i32 codes";
+  if (result.isInteger(8))
+    for (float v : getTable())
+      if (v != std::trunc(v) || v < -128 || v > 255)
+        return emitOpError() << "byte table entries must be integers in [-128, 255], got " << v;
+  return success();
+}
+
+LogicalResult Dot4Op::verify() {
+  int64_t lanes = getAcc().getType().getDimSize(0), bytes = getLhs().getType().getDimSize(0);
+  if (bytes != 4 * lanes)
+    return emitOpError() << "needs four bytes per i32 lane: " << bytes << " bytes for " << lanes
+                         << " lanes";
   return success();
 }
 

@@ -114,16 +114,42 @@ def Qf_LookupOp : Qf_Op<"lookup", [Pure, AllShapesMatch<["codes", "result"]>]> {
   let summary = "Table lookup: result[i] = table[codes[i]]";
   let description = [{
     Decodes a vector of small integer codes through a table of at most 16
-    values, as codebook and minifloat formats do. Kernels emit it for 4-bit
-    formats; the CPU pipeline lowers it to one AVX-512 permute per 16 lanes
-    where the host has AVX-512F, otherwise to a tree of selects.
+    values, as codebook and minifloat formats do. With an f32 result the
+    codes are i32 (the f32 decode of 4-bit formats); with an i8 result the
+    codes are i8 and the table holds byte values, integers in [-128, 255]
+    (the integer codes an integer dot product consumes). The CPU pipeline
+    lowers f32 tables to one AVX-512 permute per 16 lanes, byte tables to
+    one byte shuffle per 16 or 32 lanes where the host has them, and either
+    to a tree of selects otherwise.
     ```
     %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, ...>} : vector<32xi32> -> vector<32xf32>
+    %u = qf.lookup %nibbles {table = array<f32: 12.0, 13.0, ...>} : vector<32xi8> -> vector<32xi8>
     ```
   }];
-  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$codes, DenseF32ArrayAttr:$table);
-  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let arguments = (ins VectorOfRankAndType<[1], [I32, I8]>:$codes, DenseF32ArrayAttr:$table);
+  let results = (outs VectorOfRankAndType<[1], [F32, I8]>:$result);
   let assemblyFormat = "$codes attr-dict `:` type($codes) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Qf_Dot4Op : Qf_Op<"dot4", [Pure, AllTypesMatch<["acc", "result"]>,
+                                AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Sums of four unsigned-by-signed byte products into i32 lanes";
+  let description = [{
+    `result[i] = acc[i] + sum_{j < 4} zext(lhs[4i + j]) * sext(rhs[4i + j])`,
+    without saturation: the integer dot product of quantized weights (as
+    unsigned bytes) and quantized activations (as signed bytes). The CPU
+    pipeline lowers it to one VNNI `vpdpbusd` where the host has one, and to
+    widening multiplies and a reduction otherwise.
+    ```
+    %d = qf.dot4 %acc, %u, %a : vector<32xi8> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
   let hasVerifier = 1;
 }
 

@@ -1,0 +1,181 @@
+//===- LowerSimdOps.cpp - qf.lookup and qf.dot4 to host SIMD or plain ops --===//
+#include "passes/Passes.h"
+#include "qf/IR/Qf.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::qf {
+#define GEN_PASS_DEF_QFLOWERSIMDOPS
+#include "passes/Passes.h.inc"
+} // namespace mlir::qf
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
+}
+
+/// `f` applied to each `width`-lane slice of the 1-D `inputs`, the results
+/// joined back into a vector of `resultType`.
+Value perSlice(OpBuilder &b, Location loc, VectorType resultType, ValueRange inputs,
+               int64_t width, function_ref<Value(ValueRange)> f) {
+  int64_t n = resultType.getDimSize(0);
+  if (n == width)
+    return f(inputs);
+  Value result = splat(b, loc, resultType, b.getZeroAttr(resultType.getElementType()));
+  for (int64_t i = 0; i < n; i += width) {
+    SmallVector<Value> slices;
+    for (Value in : inputs) {
+      int64_t scale = cast<VectorType>(in.getType()).getDimSize(0) / n;
+      slices.push_back(vector::ExtractStridedSliceOp::create(
+          b, loc, in, ArrayRef<int64_t>{i * scale}, ArrayRef<int64_t>{width * scale},
+          ArrayRef<int64_t>{1}));
+    }
+    result = vector::InsertStridedSliceOp::create(b, loc, f(slices), result,
+                                                  ArrayRef<int64_t>{i}, ArrayRef<int64_t>{1});
+  }
+  return result;
+}
+
+Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
+  return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
+}
+
+struct LookupLowering : OpRewritePattern<LookupOp> {
+  LookupLowering(MLIRContext *ctx, bool avx512, bool avx2)
+      : OpRewritePattern(ctx), avx512(avx512), avx2(avx2) {}
+
+  LogicalResult matchAndRewrite(LookupOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto codesType = cast<VectorType>(op.getCodes().getType());
+    auto resultType = cast<VectorType>(op.getResult().getType());
+    Type elem = resultType.getElementType();
+    bool bytes = elem.isInteger(8);
+    int64_t n = codesType.getDimSize(0);
+    // The table padded to 16 entries (codes never index the padding).
+    SmallVector<float> table(op.getTable());
+    table.resize(16, 0.0f);
+    auto entry = [&](float v) -> Attribute {
+      if (bytes)
+        return rewriter.getIntegerAttr(elem, APInt(8, uint64_t(int64_t(v)), /*isSigned=*/true));
+      return rewriter.getF32FloatAttr(v);
+    };
+
+    if (!bytes && avx512 && n % 16 == 0) {
+      auto v16f = VectorType::get({16}, elem);
+      Value values = arith::ConstantOp::create(rewriter, loc,
+                                               DenseElementsAttr::get(v16f, ArrayRef(table)));
+      rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), 16,
+                                      [&](ValueRange idx) {
+                                        return callIntrinsic(rewriter, loc, v16f,
+                                                             "llvm.x86.avx512.permvar.sf.512",
+                                                             {values, idx[0]});
+                                      }));
+      return success();
+    }
+    // pshufb looks up the low four bits of each byte in its 128-bit lane:
+    // the table repeats in each lane.
+    if (bytes && avx2 && n % 16 == 0) {
+      int64_t width = n % 32 == 0 ? 32 : 16;
+      auto sliceType = VectorType::get({width}, elem);
+      SmallVector<Attribute> repeated;
+      for (int64_t i = 0; i < width; ++i)
+        repeated.push_back(entry(table[i % 16]));
+      Value values = arith::ConstantOp::create(rewriter, loc,
+                                               DenseElementsAttr::get(sliceType, repeated));
+      StringRef name = width == 32 ? "llvm.x86.avx2.pshuf.b" : "llvm.x86.ssse3.pshuf.b.128";
+      rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), width,
+                                      [&](ValueRange idx) {
+                                        return callIntrinsic(rewriter, loc, sliceType, name,
+                                                             {values, idx[0]});
+                                      }));
+      return success();
+    }
+    // An arithmetic progression (q4_0's q - 8) is a convert and a multiply-add.
+    ArrayRef<float> values = op.getTable();
+    bool progression = true;
+    for (size_t i = 2; i < values.size(); ++i)
+      progression &= values[i] - values[i - 1] == values[1] - values[0];
+    if (progression && !bytes) {
+      Value x = arith::UIToFPOp::create(rewriter, loc, resultType, op.getCodes());
+      x = arith::MulFOp::create(rewriter, loc, x,
+                                splat(rewriter, loc, resultType, entry(values[1] - values[0])));
+      rewriter.replaceOpWithNewOp<arith::AddFOp>(
+          op, x, splat(rewriter, loc, resultType, entry(values[0])));
+      return success();
+    }
+    // Otherwise a tree of selects on the code bits, lowest bit first.
+    size_t size = op.getTable().size();
+    SmallVector<Value> level;
+    for (size_t i = 0; i < size; ++i)
+      level.push_back(splat(rewriter, loc, resultType, entry(table[i])));
+    Type codeElem = codesType.getElementType();
+    for (unsigned bit = 0; level.size() > 1; ++bit) {
+      Value set = arith::CmpIOp::create(
+          rewriter, loc, arith::CmpIPredicate::ne,
+          arith::AndIOp::create(rewriter, loc, op.getCodes(),
+                                splat(rewriter, loc, codesType,
+                                      rewriter.getIntegerAttr(codeElem, 1 << bit))),
+          splat(rewriter, loc, codesType, rewriter.getZeroAttr(codeElem)));
+      SmallVector<Value> next;
+      for (size_t i = 0; i < level.size(); i += 2)
+        next.push_back(arith::SelectOp::create(rewriter, loc, set, level[i + 1], level[i]));
+      level = std::move(next);
+    }
+    rewriter.replaceOp(op, level.front());
+    return success();
+  }
+
+  bool avx512, avx2;
+};
+
+struct Dot4Lowering : OpRewritePattern<Dot4Op> {
+  Dot4Lowering(MLIRContext *ctx, bool vnni) : OpRewritePattern(ctx), vnni(vnni) {}
+
+  LogicalResult matchAndRewrite(Dot4Op op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto accType = cast<VectorType>(op.getAcc().getType());
+    int64_t lanes = accType.getDimSize(0);
+    if (vnni && lanes % 4 == 0) {
+      int64_t width = lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
+      auto sliceType = VectorType::get({width}, accType.getElementType());
+      std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(width * 32);
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType,
+                                      {op.getAcc(), op.getLhs(), op.getRhs()}, width,
+                                      [&](ValueRange s) {
+                                        return callIntrinsic(rewriter, loc, sliceType, name, s);
+                                      }));
+      return success();
+    }
+    auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
+    Value u = arith::ExtUIOp::create(rewriter, loc, wide, op.getLhs());
+    Value s = arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs());
+    Value products = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({lanes, 4}, rewriter.getI32Type()),
+        arith::MulIOp::create(rewriter, loc, u, s));
+    rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
+        op, products, op.getAcc(), ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    return success();
+  }
+
+  bool vnni;
+};
+
+struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
+  using QfLowerSimdOpsBase::QfLowerSimdOpsBase;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LookupLowering>(&getContext(), avx512, avx2);
+    patterns.add<Dot4Lowering>(&getContext(), vnni);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,64 @@
+// RUN: qforge-opt %s --qf-lower-simd-ops=avx512=true | FileCheck %s --check-prefix=AVX512
+// RUN: qforge-opt %s --qf-lower-simd-ops | FileCheck %s --check-prefix=SELECT
+
+// AVX512-LABEL: func.func @e2m1
+// AVX512: %[[T:.*]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00, -0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : vector<16xf32>
+// AVX512: vector.extract_strided_slice %{{.*}} {offsets = [0]
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"(%[[T]], %{{.*}}) : (vector<16xf32>, vector<16xi32>) -> vector<16xf32>
+// AVX512: vector.insert_strided_slice
+// AVX512: vector.extract_strided_slice %{{.*}} {offsets = [16]
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+// AVX512-NOT: qf.lookup
+
+// Without AVX-512: 15 selects on the four code bits.
+// SELECT-LABEL: func.func @e2m1
+// SELECT-COUNT-15: arith.select
+// SELECT-NOT: arith.select
+// SELECT-NOT: llvm.call_intrinsic
+func.func @e2m1(%codes: vector<32xi32>) -> vector<32xf32> {
+  %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0>} : vector<32xi32> -> vector<32xf32>
+  return %v : vector<32xf32>
+}
+
+// A table that is an arithmetic progression (q4_0: nibble q stands for q - 8)
+// needs no selects without AVX-512: convert, scale (by 1: folded), offset.
+// SELECT-LABEL: func.func @offset_by_8
+// SELECT: %[[F:.*]] = arith.uitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// SELECT: arith.addf %[[F]], %{{.*}} : vector<16xf32>
+// SELECT-NOT: arith.select
+// AVX512-LABEL: func.func @offset_by_8
+// AVX512: llvm.call_intrinsic "llvm.x86.avx512.permvar.sf.512"
+func.func @offset_by_8(%codes: vector<16xi32>) -> vector<16xf32> {
+  %v = qf.lookup %codes {table = array<f32: -8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0>} : vector<16xi32> -> vector<16xf32>
+  return %v : vector<16xf32>
+}
+
+// Byte tables: one pshufb per 32 lanes on the table repeated in both 128-bit
+// lanes; otherwise selects on i8.
+// RUN: qforge-opt %s --qf-lower-simd-ops=avx2=true | FileCheck %s --check-prefix=AVX2
+// AVX2-LABEL: func.func @e2m1_bytes
+// AVX2: %[[T:.*]] = arith.constant dense<[12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0, 12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0]> : vector<32xi8>
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[T]], %{{.*}}) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// AVX2-NOT: qf.lookup
+// SELECT-LABEL: func.func @e2m1_bytes
+// SELECT-COUNT-15: arith.select {{.*}} vector<32xi1>, vector<32xi8>
+// SELECT-NOT: llvm.call_intrinsic
+func.func @e2m1_bytes(%codes: vector<32xi8>) -> vector<32xi8> {
+  %v = qf.lookup %codes {table = array<f32: 12.0, 13.0, 14.0, 15.0, 16.0, 18.0, 20.0, 24.0, 12.0, 11.0, 10.0, 9.0, 8.0, 6.0, 4.0, 0.0>} : vector<32xi8> -> vector<32xi8>
+  return %v : vector<32xi8>
+}
+
+// Dot products: vpdpbusd on 8 lanes, or widening multiplies and a reduction
+// of each group of four.
+// RUN: qforge-opt %s --qf-lower-simd-ops=vnni=true | FileCheck %s --check-prefix=VNNI
+// VNNI-LABEL: func.func @dot4
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"(%arg0, %arg1, %arg2) : (vector<8xi32>, vector<32xi8>, vector<32xi8>) -> vector<8xi32>
+// SELECT-LABEL: func.func @dot4
+// SELECT-DAG: arith.extui %arg1 : vector<32xi8> to vector<32xi32>
+// SELECT-DAG: arith.extsi %arg2 : vector<32xi8> to vector<32xi32>
+// SELECT: vector.shape_cast %{{.*}} : vector<32xi32> to vector<8x4xi32>
+// SELECT: vector.multi_reduction <add>, %{{.*}}, %arg0 [1] : vector<8x4xi32> to vector<8xi32>
+func.func @dot4(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
+  %d = qf.dot4 %acc, %u, %a : vector<32xi8> -> vector<8xi32>
+  return %d : vector<8xi32>
+}
