@@ -1,10 +1,13 @@
 //===- LowerToLinalg.cpp - qf ops to linalg on packed storage --------------===//
+#include "passes/ActivationQuant.h"
+#include "passes/IntegerDotMatmul.h"
 #include "passes/Passes.h"
 #include "passes/StorageAccess.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Func/Transforms/FuncConversions.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -224,27 +227,45 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     WalkResult unsupported = module.walk([](Operation *op) {
       if (isa<QuantizeOp, RequantizeOp, HadamardOp, WeightOp>(op))
         return op->emitOpError("has no lowering to linalg yet"), WalkResult::interrupt();
-      if (auto mm = dyn_cast<MatmulOp>(op); mm && mm.getActScheme())
-        return mm.emitOpError("with an activation scheme has no lowering to linalg yet"),
-               WalkResult::interrupt();
       return WalkResult::advance();
     });
     if (unsupported.wasInterrupted())
+      return signalPassFailure();
+    // Activation schemes: where weights have no integer dot path, the
+    // activations are quantized and dequantized ahead (the same values the
+    // scheme gives) and the matmul takes them as floats.
+    WalkResult badScheme = module.walk([](MatmulOp mm) {
+      std::optional<SchemeAttr> act = mm.getActScheme();
+      if (!act)
+        return WalkResult::advance();
+      auto actType = cast<RankedTensorType>(mm.getLhs().getType());
+      if (failed(ActivationQuantizer::check(mm, *act, actType)))
+        return WalkResult::interrupt();
+      if (!hasIntegerDotPath(mm)) {
+        OpBuilder b(mm);
+        Value dequantized = ActivationQuantizer(*act, actType).emitDequantized(b, mm.getLoc(), mm.getLhs());
+        mm.getLhsMutable().assign(dequantized);
+        mm.removeActSchemeAttr();
+      }
+      return WalkResult::advance();
+    });
+    if (badScheme.wasInterrupted())
       return signalPassFailure();
 
     MLIRContext *ctx = &getContext();
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, VectorMatmulLowering, DequantizeLowering>(converter, ctx);
+    populateIntegerDotMatmulPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     populateCallOpTypeConversionPattern(patterns, converter);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QfDialect>();
-    target.addLegalOp<LookupOp>();
+    target.addLegalOp<LookupOp, Dot4Op>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
-                           scf::SCFDialect, vector::VectorDialect>();
+                           scf::SCFDialect, vector::VectorDialect, math::MathDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {
       return converter.isSignatureLegal(f.getFunctionType()) &&
              converter.isLegal(&f.getBody());

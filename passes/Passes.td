@@ -10,6 +10,12 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
     per buffer of its layout, qf/IR/Layout.h: a 1:N type conversion of
     function signatures, calls and returns) and lowers
 
+    - `qf.matmul` with an activation scheme (signed integer codes, float
+      scales) to integer dot products: activations are quantized on the fly
+      exactly as the reference quantizer does, weights read as unsigned
+      bytes, each 32-element chunk one `qf.dot4` (4-bit formats whose values
+      are integer multiples of a power of two, 8-bit integer formats); for
+      other weights the activations are quantized and dequantized ahead;
     - `qf.matmul` to vector loops that decode a chunk of 16 weights at a time
       and FMA it into one accumulator per activation row (4- and 8-bit planar
       schemes grouped along K, and the GGUF block types; 4-bit codebook and
@@ -20,14 +26,15 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
 
     Element and scale decodes come from the format interface
     (`buildDecode`), so a new format needs no change here. Ops without a
-    lowering yet (quantize, requantize, hadamard, weight, activation schemes)
-    are reported as errors at their location.
+    lowering yet (quantize, requantize, hadamard, weight) and activation
+    schemes without one are reported as errors at their location.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::math::MathDialect"];
 }
 
 def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {

@@ -5,6 +5,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::qf;
 
@@ -133,6 +135,8 @@ std::pair<Value, Value> q4kScaleAndMin(OpBuilder &b, Location loc, Value bytes, 
 }
 
 } // namespace
+
+static double storedCodeValue(SchemeAttr scheme, uint64_t c);
 
 StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
     : type(type), scheme(type.getScheme()),
@@ -341,14 +345,15 @@ static Value splatI32(OpBuilder &b, Location loc, int64_t n, int64_t v) {
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
 }
 
-int64_t StorageAccess::getChunkBlockSize() const {
+int64_t StorageAccess::getChunkBlockSize(QTensorType type) {
+  SchemeAttr scheme = type.getScheme();
   if (scheme.getLayout() == LayoutKind::ggml) // q4_k: its 32-element sub-blocks
     return std::min<int64_t>(getGgmlBlockType(scheme)->blockElements, 32);
   return scheme.getGranularity() == Granularity::group ? scheme.getGroupSize()
                                                         : type.getShape()[1];
 }
 
-StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location loc, Value row,
+StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location loc, Value row,
                                                         Value k) const {
   BlockTerms t;
   if (scheme.getLayout() == LayoutKind::planar) {
@@ -382,6 +387,12 @@ StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location l
         t.min = f16At(2);
     }
   }
+  return t;
+}
+
+StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location loc, Value row,
+                                                        Value k) const {
+  BlockTerms t = emitBlockTerms(b, loc, row, k);
   auto vecType = VectorType::get({getChunkSize()}, b.getF32Type());
   auto splat = [&](Value v) {
     return v ? vector::BroadcastOp::create(b, loc, vecType, v).getResult() : Value();
@@ -450,19 +461,14 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
     }
   }
   // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
-  // single permute on AVX-512) instead of its arithmetic decode.
-  // q4_0 stores its signed codes offset by 8: nibble q stands for q - 8,
-  // which its table absorbs.
-  bool ggml = scheme.getLayout() == LayoutKind::ggml;
-  bool offsetBy8 = ggml && getGgmlBlockType(scheme)->name == "q4_0";
-  // ggml's MXFP4 table has no negative zero: code 8 reads as +0.
-  bool noNegativeZero = ggml && getGgmlBlockType(scheme)->name == "mxfp4_ggml";
+  // single permute on AVX-512) instead of its arithmetic decode. So is q4_0,
+  // whose stored nibbles are its codes offset by 8.
+  bool offsetBy8 = scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0";
   Value v;
   if (elem.getBitWidth() == 4 && (!isa<IntFormatAttr>(elem) || offsetBy8)) {
     SmallVector<float> table;
     for (uint64_t c = 0; c < 16; ++c)
-      table.push_back(noNegativeZero && c == 8 ? 0.0f
-                                               : float(elem.decodeHost(offsetBy8 ? c ^ 8 : c)));
+      table.push_back(float(storedCodeValue(scheme, c)));
     v = LookupOp::create(b, loc, VectorType::get({n}, b.getF32Type()), codes,
                          b.getDenseF32ArrayAttr(table));
   } else {
@@ -474,4 +480,165 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   if (terms.min)
     v = arith::AddFOp::create(b, loc, v, terms.min);
   return v;
+}
+
+/// The value of stored code c (GGUF stores some codes transformed).
+static double storedCodeValue(SchemeAttr scheme, uint64_t c) {
+  QuantFormatAttrInterface elem = scheme.getElement();
+  if (scheme.getLayout() == LayoutKind::ggml) {
+    StringRef name = getGgmlBlockType(scheme)->name;
+    if (name == "q4_0") // nibble q stands for q - 8
+      return elem.decodeHost(c ^ 8);
+    if (name == "mxfp4_ggml" && c == 8) // ggml's table has no negative zero
+      return 0.0;
+  }
+  return elem.decodeHost(c);
+}
+
+//===----------------------------------------------------------------------===//
+// Byte chunks
+//===----------------------------------------------------------------------===//
+
+std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType type) {
+  if (!supportsChunks(type) || type.getShape()[1] % kByteChunk)
+    return std::nullopt;
+  unsigned bits = type.getScheme().getElement().getBitWidth();
+  uint64_t n = uint64_t(1) << bits;
+  SmallVector<double> values;
+  for (uint64_t c = 0; c < n; ++c) {
+    values.push_back(storedCodeValue(type.getScheme(), c));
+    if (!std::isfinite(values.back()))
+      return std::nullopt;
+  }
+  // The largest power of two all values are integer multiples of.
+  auto integersAt = [&](int e, SmallVector<int64_t> &ints) {
+    ints.clear();
+    for (double v : values) {
+      double q = std::ldexp(v, -e);
+      if (q != std::trunc(q) || std::fabs(q) > 255)
+        return false;
+      ints.push_back(int64_t(q));
+    }
+    return true;
+  };
+  SmallVector<int64_t> ints;
+  int e = 8;
+  while (e >= -16 && !integersAt(e, ints))
+    --e;
+  if (e < -16)
+    return std::nullopt;
+  ByteCodes codes;
+  codes.factor = std::ldexp(1.0, e);
+  int64_t lo = *llvm::min_element(ints), hi = *llvm::max_element(ints);
+  codes.bias = std::max<int64_t>(0, -lo);
+  if (hi + codes.bias > 255)
+    return std::nullopt;
+  if (bits == 4) {
+    for (int64_t v : ints)
+      codes.table.push_back(v + codes.bias);
+    return codes;
+  }
+  // 8-bit codes are used as they are: the value must be the code read as an
+  // unsigned or a two's complement byte.
+  bool isUnsigned = true, isSigned = true;
+  for (uint64_t c = 0; c < n; ++c) {
+    isUnsigned &= ints[c] == int64_t(c);
+    isSigned &= ints[c] == int64_t(int8_t(uint8_t(c)));
+  }
+  if (!isUnsigned && !isSigned)
+    return std::nullopt;
+  codes.bias = isSigned ? 128 : 0;
+  codes.flip = isSigned ? 0x80 : 0;
+  return codes;
+}
+
+SmallVector<int64_t> StorageAccess::getByteChunkOrder() const {
+  SmallVector<int64_t> order;
+  bool planarNibbles = scheme.getLayout() == LayoutKind::planar && scheme.getElement().getBitWidth() == 4;
+  if (planarNibbles) // even elements from the low nibbles, then odd ones from the high
+    for (int64_t parity : {0, 1})
+      for (int64_t i = parity; i < kByteChunk; i += 2)
+        order.push_back(i);
+  else
+    for (int64_t i = 0; i < kByteChunk; ++i)
+      order.push_back(i);
+  return order;
+}
+
+Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k0,
+                                   const ByteCodes &codes) const {
+  auto i8Vec = [&](int64_t n) { return VectorType::get({n}, b.getI8Type()); };
+  auto splatI8 = [&](int64_t n, int64_t v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(n), b.getI8IntegerAttr(v)))
+        .getResult();
+  };
+  auto read = [&](Value bytes, Value offset, int64_t n) {
+    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    return vector::TransferReadOp::create(b, loc, i8Vec(n), bytes, ValueRange{offset}, pad,
+                                          ArrayRef<bool>{true})
+        .getResult();
+  };
+  // The low nibbles of 16 bytes, then their high nibbles.
+  auto nibbles = [&](Value packed) {
+    Value low = arith::AndIOp::create(b, loc, packed, splatI8(16, 0xF));
+    Value high = arith::ShRUIOp::create(b, loc, packed, splatI8(16, 4));
+    SmallVector<int64_t> concat;
+    for (int64_t i = 0; i < kByteChunk; ++i)
+      concat.push_back(i);
+    return vector::ShuffleOp::create(b, loc, low, high, concat).getResult();
+  };
+  int64_t k = type.getShape()[1];
+  Value element = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
+  Value raw;
+  if (scheme.getLayout() == LayoutKind::planar) {
+    Value data = buffer("data");
+    if (scheme.getElement().getBitWidth() == 8)
+      raw = read(data, element, kByteChunk);
+    else
+      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), 16));
+  } else {
+    GgmlBlockType g = *getGgmlBlockType(scheme);
+    Value bytes = buffers.front();
+    Value base = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
+        indexConst(b, loc, g.blockBytes));
+    auto at = [&](Value offset) { return arith::AddIOp::create(b, loc, base, offset).getResult(); };
+    if (g.name == "q8_0") {
+      raw = read(bytes, at(indexConst(b, loc, 2)), kByteChunk);
+    } else if (g.name == "q4_k") {
+      // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
+      // bytes at 16 + 32 * (s / 2).
+      Value s = arith::DivUIOp::create(
+          b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
+          indexConst(b, loc, 32));
+      Value offset = arith::AddIOp::create(
+          b, loc, indexConst(b, loc, 16),
+          arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, s, indexConst(b, loc, 2)),
+                                indexConst(b, loc, 32)));
+      Value shift = arith::IndexCastUIOp::create(
+          b, loc, b.getI8Type(),
+          arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, s, indexConst(b, loc, 2)),
+                                indexConst(b, loc, 4)));
+      Value packed = read(bytes, at(offset), kByteChunk);
+      raw = arith::AndIOp::create(
+          b, loc,
+          arith::ShRUIOp::create(b, loc, packed,
+                                 vector::BroadcastOp::create(b, loc, i8Vec(kByteChunk), shift)),
+          splatI8(kByteChunk, 0xF));
+    } else {
+      int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+      raw = nibbles(read(bytes, at(indexConst(b, loc, qs)), 16));
+    }
+  }
+  if (codes.table.empty())
+    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(kByteChunk, codes.flip)).getResult()
+                      : raw;
+  bool identity = true;
+  for (auto [c, v] : llvm::enumerate(codes.table))
+    identity &= int64_t(c) == v;
+  if (identity)
+    return raw;
+  SmallVector<float> table(codes.table.begin(), codes.table.end());
+  return LookupOp::create(b, loc, i8Vec(kByteChunk), raw, b.getDenseF32ArrayAttr(table));
 }

@@ -34,8 +34,12 @@ public:
     Value min;       ///< added after scaling (null if none)
   };
 
-  /// Elements along K that share one scale (a multiple of kChunk).
-  int64_t getChunkBlockSize() const;
+  /// Elements along K that share one scale (a multiple of 16).
+  int64_t getChunkBlockSize() const { return getChunkBlockSize(type); }
+  static int64_t getChunkBlockSize(QTensorType type);
+
+  /// The terms of the block holding element (row, k), as scalars.
+  BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k) const;
 
   /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
@@ -44,6 +48,33 @@ public:
   /// with the terms of their block applied; `k0` is a multiple of the chunk.
   Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
                   const BlockTerms &terms) const;
+
+  /// Weights as unsigned bytes for integer dot products: the element whose
+  /// stored code is c has the value factor * (table[c] - bias), with
+  /// table[c] in [0, 255]. An empty table means the code itself, xor `flip`.
+  struct ByteCodes {
+    SmallVector<int64_t> table;
+    int64_t flip = 0;
+    int64_t bias = 0;
+    double factor = 1;
+  };
+
+  /// ByteCodes for a chunked rank-2 qtensor with K a multiple of 32 whose
+  /// 4-bit values are integer multiples of one power of two (integer and
+  /// GGUF formats, E2M1, IQ4_NL) or whose 8-bit values are an integer code
+  /// times a power of two; none otherwise (NF4, FP8).
+  static std::optional<ByteCodes> getByteCodes(QTensorType type);
+
+  /// Elements per byte chunk.
+  static constexpr int64_t kByteChunk = 32;
+
+  /// The unsigned bytes (table applied) of elements [k0, k0 + kByteChunk)
+  /// of row `row`, in the order getByteChunkOrder() gives.
+  Value emitByteChunk(OpBuilder &b, Location loc, Value row, Value k0,
+                      const ByteCodes &codes) const;
+
+  /// Position p of emitByteChunk holds element order[p] of its chunk.
+  SmallVector<int64_t> getByteChunkOrder() const;
 
 private:
   BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;

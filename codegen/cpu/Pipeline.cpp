@@ -79,7 +79,7 @@ void qf::buildCpuPipeline(OpPassManager &pm) {
 
 void qf::registerCpuPipelineDialects(DialectRegistry &registry) {
   registry.insert<qf::QfDialect, func::FuncDialect, linalg::LinalgDialect, tensor::TensorDialect,
-                  arith::ArithDialect, scf::SCFDialect, vector::VectorDialect>();
+                  arith::ArithDialect, scf::SCFDialect, vector::VectorDialect, math::MathDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);

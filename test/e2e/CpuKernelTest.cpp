@@ -73,13 +73,17 @@ protected:
            GetParam() + ">>";
   }
 
-  void check(Shape s) {
+  /// With `actScheme` (a #qf.scheme body), the activations are quantized on
+  /// the fly; the reference quantizes them with the host quantizer.
+  void check(Shape s, const std::string &actScheme = "") {
     SchemeAttr scheme = this->scheme();
+    std::string actAttr =
+        actScheme.empty() ? "" : " {act_scheme = #qf.scheme<" + actScheme + ">}";
     std::string qtype = qtensor(s.n, s.k);
     std::string m = std::to_string(s.m), n = std::to_string(s.n), k = std::to_string(s.k);
     std::string source =
         "func.func @mm(%a: tensor<" + m + "x" + k + "xf32>, %w: " + qtype + ") -> tensor<" + m +
-        "x" + n + "xf32> {\n  %c = qf.matmul %a, %w : tensor<" + m + "x" + k + "xf32>, " + qtype +
+        "x" + n + "xf32> {\n  %c = qf.matmul %a, %w" + actAttr + " : tensor<" + m + "x" + k + "xf32>, " + qtype +
         " -> tensor<" + m + "x" + n + "xf32>\n  return %c : tensor<" + m + "x" + n + "xf32>\n}\n" +
         "func.func @dq(%w: " + qtype + ") -> tensor<" + n + "x" + k + "xf32> {\n" +
         "  %d = qf.dequantize %w : " + qtype + " -> tensor<" + n + "x" + k + "xf32>\n" +
@@ -92,6 +96,13 @@ protected:
     ASSERT_TRUE(bool(q)) << llvm::toString(q.takeError());
     std::vector<float> wRef(w.size());
     ASSERT_FALSE(bool(dequantize(scheme, {s.n, s.k}, *q, wRef)));
+    std::vector<float> aRef = a;
+    if (!actScheme.empty()) {
+      auto act = cast<SchemeAttr>(parseAttribute("#qf.scheme<" + actScheme + ">", &ctx));
+      auto qa = quantize(act, {s.m, s.k}, a);
+      ASSERT_TRUE(bool(qa)) << llvm::toString(qa.takeError());
+      ASSERT_FALSE(bool(dequantize(act, {s.m, s.k}, *qa, aRef)));
+    }
 
     auto jit = JitModule::compile(*module);
     ASSERT_TRUE(bool(jit)) << llvm::toString(jit.takeError());
@@ -121,15 +132,19 @@ protected:
         ASSERT_EQ(std::signbit(wOut[i]), std::signbit(wRef[i])) << GetParam() << " element " << i;
     }
     // Matmul: f32 accumulation against f64, bounded by the sum of |products|.
+    // Integer dot products scale sums of biased byte codes (q4_0's are
+    // q + 8), whose f32 rounding is a few times that of the plain products;
+    // one activation code off by one still moves a result by ~1/(64 K) of it.
+    double tolerance = actScheme.empty() ? 1e-6 : 8e-6;
     for (int64_t i = 0; i < s.m; ++i)
       for (int64_t j = 0; j < s.n; ++j) {
         double ref = 0, mag = 0;
         for (int64_t l = 0; l < s.k; ++l) {
-          double p = double(a[i * s.k + l]) * wRef[j * s.k + l];
+          double p = double(aRef[i * s.k + l]) * wRef[j * s.k + l];
           ref += p;
           mag += std::fabs(p);
         }
-        ASSERT_NEAR(y[i * s.n + j], ref, 1e-6 * mag + 1e-30)
+        ASSERT_NEAR(y[i * s.n + j], ref, tolerance * mag + 1e-30)
             << GetParam() << " [" << i << ", " << j << "] of " << s.m << "x" << s.n << "x" << s.k;
       }
   }
@@ -188,6 +203,17 @@ TEST_P(CpuKernelTest, FusedMatvecFromLinalg) { checkFusedMatvec(7, 256); }
 
 TEST_P(CpuKernelTest, Gemv) { check({1, 5, 256}); }
 TEST_P(CpuKernelTest, SmallGemmOddSizes) { check({3, 13, 512}); }
+
+// Activations quantized on the fly: per token (f32 scales), in groups of 32
+// (f16 scales, the int8_g32 preset), and 4-bit groups of 64 rounding away.
+TEST_P(CpuKernelTest, Int8PerTokenActivations) {
+  check({1, 5, 256}, "element = #qf.int<8>, per_axis = 0, scale = f32");
+  check({5, 7, 512}, "element = #qf.int<8>, per_axis = 0, scale = f32");
+}
+TEST_P(CpuKernelTest, Int8GroupActivations) { check({3, 13, 512}, "int8_g32"); }
+TEST_P(CpuKernelTest, Int4Activations) {
+  check({2, 3, 256}, "element = #qf.int<4>, group = 64, scale = bf16, rounding = nearest_away");
+}
 
 std::vector<std::string> presetNames(bool onlyDividing96) {
   MLIRContext ctx;

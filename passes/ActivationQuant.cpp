@@ -1,0 +1,222 @@
+//===- ActivationQuant.cpp - IR that quantizes activations on the fly ------===//
+#include "passes/ActivationQuant.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::qf;
+
+namespace {
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value f64Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
+}
+
+SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lo, Value hi, int64_t step,
+                           ValueRange init,
+                           function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> fn) {
+  auto loop = scf::ForOp::create(b, loc, lo, hi, indexConst(b, loc, step), init,
+                                 [&](OpBuilder &b, Location l, Value iv, ValueRange carried) {
+                                   scf::YieldOp::create(b, l, fn(b, l, iv, carried));
+                                 });
+  return loop.getResults();
+}
+
+IntFormatAttr signedIntElement(SchemeAttr scheme) {
+  auto elem = dyn_cast<IntFormatAttr>(scheme.getElement());
+  return elem && elem.getSignedness() ? elem : IntFormatAttr();
+}
+
+} // namespace
+
+LogicalResult ActivationQuantizer::check(Operation *op, SchemeAttr scheme,
+                                         RankedTensorType actType) {
+  if (!signedIntElement(scheme))
+    return op->emitOpError() << "activation scheme element " << scheme.getElement()
+                             << " has no CPU lowering: activations quantize to signed #qf.int";
+  if (scheme.getOffset() != OffsetKind::none || !isa<TypeAttr>(scheme.getScale()) ||
+      scheme.getTensorScaleType() || scheme.getSuperBlock())
+    return op->emitOpError() << "activation schemes lower with float scales only (no offsets, "
+                                "scale formats, tensor or super-block scales)";
+  RoundingMode mode = scheme.getRounding();
+  if (mode != RoundingMode::nearest_even && mode != RoundingMode::nearest_away &&
+      mode != RoundingMode::toward_zero)
+    return op->emitOpError() << "activation rounding " << stringifyRoundingMode(mode)
+                             << " has no CPU lowering (nearest_even, nearest_away, toward_zero)";
+  if (actType.getRank() != 2 || !actType.hasStaticShape() || !actType.getElementType().isF32())
+    return op->emitOpError() << "activation schemes lower for static rank-2 f32 activations, got "
+                             << actType;
+  return success();
+}
+
+ActivationQuantizer::ActivationQuantizer(SchemeAttr scheme, RankedTensorType actType)
+    : scheme(scheme), actType(actType) {
+  int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
+  switch (scheme.getGranularity()) {
+  case Granularity::tensor:
+    groupRows = m, groupCols = k;
+    break;
+  case Granularity::per_axis: // per token
+    groupRows = 1, groupCols = k;
+    break;
+  default:
+    groupRows = 1, groupCols = scheme.getGroupSize();
+  }
+}
+
+bool ActivationQuantizer::supportsCodes() const {
+  return actType.getDimSize(1) % 32 == 0 && groupCols % 32 == 0;
+}
+
+SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Value act,
+                                                  int64_t width, ValueRange init,
+                                                  ChunkBody body) const {
+  IntFormatAttr elem = signedIntElement(scheme);
+  auto f32 = b.getF32Type(), f64 = b.getF64Type();
+  auto vecF32 = VectorType::get({width}, f32), vecF64 = VectorType::get({width}, f64);
+  auto vecI32 = VectorType::get({width}, b.getI32Type());
+  double unit = std::ldexp(1.0, -int(elem.getFrac()));
+  int64_t cmax = (int64_t(1) << (elem.getWidth() - 1)) - 1, cmin = -cmax - 1;
+  Value zero = indexConst(b, loc, 0);
+  Value padF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  auto readChunk = [&](OpBuilder &b, Location l, Value r, Value k) {
+    return vector::TransferReadOp::create(b, l, vecF32, act, ValueRange{r, k}, padF32,
+                                          ArrayRef<bool>{true})
+        .getResult();
+  };
+  // Every run of `width` in the group at (r0, g0).
+  auto overGroup = [&](OpBuilder &b, Location l, Value r0, Value g0, ValueRange init,
+                       function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
+                                                       ValueRange)> fn) {
+    Value r1 = arith::AddIOp::create(b, l, r0, indexConst(b, l, groupRows));
+    Value g1 = arith::AddIOp::create(b, l, g0, indexConst(b, l, groupCols));
+    return forLoop(b, l, r0, r1, 1, init, [&](OpBuilder &b, Location l, Value r, ValueRange c) {
+      return forLoop(b, l, g0, g1, width, c, [&](OpBuilder &b, Location l, Value k, ValueRange c) {
+        return fn(b, l, r, k, c);
+      });
+    });
+  };
+
+  int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
+  return forLoop(b, loc, zero, indexConst(b, loc, m), groupRows, init,
+                 [&](OpBuilder &b, Location l, Value r0, ValueRange carried) {
+    return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), groupCols, carried,
+                   [&](OpBuilder &b, Location l, Value g0, ValueRange carried) {
+      // The group's max and min.
+      Value negInf = arith::ConstantOp::create(b, l, b.getF32FloatAttr(-INFINITY));
+      Value posInf = arith::ConstantOp::create(b, l, b.getF32FloatAttr(INFINITY));
+      SmallVector<Value> stats = overGroup(
+          b, l, r0, g0, ValueRange{negInf, posInf},
+          [&](OpBuilder &b, Location l, Value r, Value kc, ValueRange mm) -> SmallVector<Value> {
+            Value x = readChunk(b, l, r, kc);
+            Value hi = vector::ReductionOp::create(b, l, vector::CombiningKind::MAXNUMF, x, mm[0]);
+            Value lo = vector::ReductionOp::create(b, l, vector::CombiningKind::MINNUMF, x, mm[1]);
+            return {hi, lo};
+          });
+      // scale = max(0, max / vmax, min / vmin), rounded to the scale type.
+      Value hi = arith::ExtFOp::create(b, l, f64, stats[0]);
+      Value lo = arith::ExtFOp::create(b, l, f64, stats[1]);
+      Value s = arith::MaximumFOp::create(
+          b, l, f64Const(b, l, 0),
+          arith::MaximumFOp::create(b, l, arith::DivFOp::create(b, l, hi, f64Const(b, l, cmax * unit)),
+                                    arith::DivFOp::create(b, l, lo, f64Const(b, l, cmin * unit))));
+      Type scaleType = cast<TypeAttr>(scheme.getScale()).getValue();
+      Value stored = arith::TruncFOp::create(b, l, scaleType, s);
+      Value S = arith::ExtFOp::create(b, l, f64, stored);
+      Value saWide = arith::MulFOp::create(b, l, S, f64Const(b, l, unit));
+      Value sa = arith::TruncFOp::create(b, l, f32, saWide);
+      Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, S, f64Const(b, l, 0));
+      // code = clamp(round(x / scale * 2^frac)), 0 for a zero scale.
+      Value step = arith::DivFOp::create(b, l, S, f64Const(b, l, unit));
+      return overGroup(
+          b, l, r0, g0, carried,
+          [&](OpBuilder &b, Location l, Value r, Value kc, ValueRange c) {
+            Value x = arith::ExtFOp::create(b, l, vecF64, readChunk(b, l, r, kc));
+            Value y = arith::DivFOp::create(b, l, x, vector::BroadcastOp::create(b, l, vecF64, step));
+            switch (scheme.getRounding()) {
+            case RoundingMode::nearest_away:
+              y = math::RoundOp::create(b, l, y);
+              break;
+            case RoundingMode::toward_zero:
+              y = math::TruncOp::create(b, l, y);
+              break;
+            default:
+              y = math::RoundEvenOp::create(b, l, y);
+            }
+            auto splat = [&](double v) {
+              return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF64, b.getF64FloatAttr(v)))
+                  .getResult();
+            };
+            y = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, y, splat(cmin)),
+                                          splat(cmax));
+            y = arith::SelectOp::create(b, l, positive, y, splat(0));
+            Value codes = arith::FPToSIOp::create(b, l, vecI32, y);
+            return body(b, l, r, kc, sa, codes, c);
+          });
+    });
+  });
+}
+
+ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location loc, Value act,
+                                                          ArrayRef<int64_t> chunkOrder,
+                                                          int64_t sumBlock) const {
+  constexpr int64_t chunk = 32;
+  int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
+  auto f32 = b.getF32Type();
+  Value codes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, b.getI8Type());
+  Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / chunk}, f32);
+  Value sums = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / sumBlock}, f32);
+  SmallVector<Value> out = emitLoops(
+      b, loc, act, chunk, ValueRange{codes, scales, sums},
+      [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
+          ValueRange t) -> SmallVector<Value> {
+        Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
+        Value ordered = vector::ShuffleOp::create(b, l, bytes, bytes, chunkOrder);
+        Value codes = vector::TransferWriteOp::create(b, l, ordered, t[0], ValueRange{r, k0},
+                                                      ArrayRef<bool>{true})
+                          .getResult();
+        Value ci = arith::DivUIOp::create(b, l, k0, indexConst(b, l, chunk));
+        Value scales = tensor::InsertOp::create(b, l, sa, t[1], ValueRange{r, ci});
+        Value sums = t[2];
+        for (int64_t j = 0; j < chunk; j += sumBlock) {
+          Value part = vector::ExtractStridedSliceOp::create(b, l, c, ArrayRef<int64_t>{j},
+                                                             ArrayRef<int64_t>{sumBlock},
+                                                             ArrayRef<int64_t>{1});
+          Value total = arith::SIToFPOp::create(
+              b, l, f32, vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, part));
+          Value at = arith::DivUIOp::create(
+              b, l, arith::AddIOp::create(b, l, k0, indexConst(b, l, j)), indexConst(b, l, sumBlock));
+          sums = tensor::InsertOp::create(b, l, arith::MulFOp::create(b, l, total, sa), sums,
+                                          ValueRange{r, at});
+        }
+        return {codes, scales, sums};
+      });
+  return {out[0], out[1], out[2]};
+}
+
+Value ActivationQuantizer::emitDequantized(OpBuilder &b, Location loc, Value act) const {
+  int64_t width = 32;
+  while (groupCols % width)
+    width /= 2;
+  Value init = tensor::EmptyOp::create(b, loc, actType.getShape(), b.getF32Type());
+  auto vecF32 = VectorType::get({width}, b.getF32Type());
+  return emitLoops(b, loc, act, width, ValueRange{init},
+                   [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
+                       ValueRange t) -> SmallVector<Value> {
+                     Value v = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, vecF32, c),
+                                                     vector::BroadcastOp::create(b, l, vecF32, sa));
+                     return {vector::TransferWriteOp::create(b, l, v, t[0], ValueRange{r, k0},
+                                                             ArrayRef<bool>{true})
+                                 .getResult()};
+                   })
+      .front();
+}
