@@ -14,6 +14,7 @@
 #include "qf/IR/Layout.h"
 #include "qf/Reference/Quantizer.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/Parser/Parser.h"
 
@@ -44,12 +45,12 @@ struct Slice {
   int64_t row0, rows;
   std::vector<StridedMemRefType<char, 1>> storage;
   StridedMemRefType<char, 2> a, y, wf32;
-  std::vector<void *> fusedArgs, dequantArgs, sgemmArgs;
+  std::vector<void *> fusedArgs, dequantArgs, sgemmArgs; // fused_exact takes fusedArgs
   JitModule *kernels;
 };
 
 struct Launch {
-  enum Which { Fused, Unfused };
+  enum Which { Fused, FusedExact, Unfused };
   std::vector<Slice> *slices;
   Which which;
   std::vector<std::string> errors; ///< one slot a thread
@@ -68,6 +69,13 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     return makeError("unknown scheme preset '" + o.scheme + "'");
   if (o.threads < 1 || o.threads > 64 || o.m < 1 || o.n < o.threads || o.k < 1)
     return makeError("need m, k >= 1, 1 <= threads <= 64 and n >= threads");
+  std::string actAttr;
+  if (!o.actScheme.empty()) {
+    std::string text = "#qf.scheme<" + o.actScheme + ">";
+    if (!parseAttribute(text, ctx))
+      return makeError("--act-scheme: '" + o.actScheme + "' is neither a preset nor a scheme body");
+    actAttr = " {act_scheme = " + text + "}";
+  }
 
   // Weights and activations; the reference quantizer makes the storage.
   std::mt19937 gen(42);
@@ -114,10 +122,14 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
       std::string qtype = "!qf.qtensor<" + dims(s.rows, o.k) + ", " + o.scheme + ">";
       std::string at = "tensor<" + dims(o.m, o.k) + "xf32>", yt = "tensor<" + dims(o.m, s.rows) + "xf32>",
                   wt = "tensor<" + dims(s.rows, o.k) + "xf32>";
+      auto matmul = [&](const std::string &name, const std::string &attr) {
+        return "func.func @" + name + "(%a: " + at + ", %w: " + qtype + ") -> " + yt + " {\n" +
+               "  %c = qf.matmul %a, %w" + attr + " : " + at + ", " + qtype + " -> " + yt +
+               "\n  return %c : " + yt + "\n}\n";
+      };
       std::string source =
-          "func.func @fused(%a: " + at + ", %w: " + qtype + ") -> " + yt + " {\n" +
-          "  %c = qf.matmul %a, %w : " + at + ", " + qtype + " -> " + yt + "\n  return %c : " + yt +
-          "\n}\n" + "func.func @dequant(%w: " + qtype + ") -> " + wt + " {\n" +
+          matmul("fused", actAttr) + (actAttr.empty() ? "" : matmul("fused_exact", "")) +
+          "func.func @dequant(%w: " + qtype + ") -> " + wt + " {\n" +
           "  %d = qf.dequantize %w : " + qtype + " -> " + wt + "\n  return %d : " + wt + "\n}\n" +
           "func.func @sgemm(%a: " + at + ", %w: " + wt + ") -> " + yt + " {\n" +
           "  %z = arith.constant 0.0 : f32\n  %e = tensor.empty() : " + yt + "\n" +
@@ -164,6 +176,8 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
             };
             if (l->which == Launch::Fused) {
               record(s.kernels->call("fused", s.fusedArgs));
+            } else if (l->which == Launch::FusedExact) {
+              record(s.kernels->call("fused_exact", s.fusedArgs));
             } else {
               record(s.kernels->call("dequant", s.dequantArgs));
               record(s.kernels->call("sgemm", s.sgemmArgs));
@@ -187,6 +201,8 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   report.fmaGflops = measureFmaPeak(o.threads, o.repeats);
   report.fusedSeconds = time(Launch::Fused);
   report.unfusedSeconds = time(Launch::Unfused);
+  if (!o.actScheme.empty())
+    report.exactSeconds = time(Launch::FusedExact);
   if (!callError.empty())
     return makeError("a benchmark kernel failed: " + callError);
   return report;

@@ -12,6 +12,9 @@ namespace qforge::bench {
 
 struct MatmulBenchOptions {
   std::string scheme;
+  /// When set (a preset name or a #qf.scheme body): the fused kernel
+  /// quantizes activations with it, and the exact f32 kernel is timed too.
+  std::string actScheme;
   int64_t m = 1, n = 4096, k = 4096;
   int threads = 1;
   int repeats = 5;
@@ -21,6 +24,7 @@ struct MatmulBenchOptions {
 struct MatmulBenchReport {
   double weightBytes = 0, flops = 0;
   double fusedSeconds = 0, unfusedSeconds = 0;
+  double exactSeconds = 0; ///< f32 activations, when an activation scheme is set
   double dramGBs = 0, fmaGflops = 0;
 };
 

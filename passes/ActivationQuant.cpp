@@ -168,15 +168,19 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
 
 ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location loc, Value act,
                                                           ArrayRef<int64_t> chunkOrder,
-                                                          int64_t sumBlock) const {
+                                                          int64_t sumBlock,
+                                                          int64_t laneBias) const {
   constexpr int64_t chunk = 32;
   int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
   auto f32 = b.getF32Type();
   Value codes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, b.getI8Type());
   Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / chunk}, f32);
   Value sums = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / sumBlock}, f32);
+  SmallVector<Value> init = {codes, scales, sums};
+  if (laneBias)
+    init.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / 4}, b.getI32Type()));
   SmallVector<Value> out = emitLoops(
-      b, loc, act, chunk, ValueRange{codes, scales, sums},
+      b, loc, act, chunk, init,
       [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
           ValueRange t) -> SmallVector<Value> {
         Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
@@ -198,9 +202,26 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
           sums = tensor::InsertOp::create(b, l, arith::MulFOp::create(b, l, total, sa), sums,
                                           ValueRange{r, at});
         }
-        return {codes, scales, sums};
+        SmallVector<Value> results = {codes, scales, sums};
+        if (laneBias) {
+          auto lanes = VectorType::get({chunk / 4}, b.getI32Type());
+          Value wide = arith::ExtSIOp::create(b, l, VectorType::get({chunk}, b.getI32Type()), ordered);
+          Value groups = vector::ShapeCastOp::create(
+              b, l, VectorType::get({chunk / 4, 4}, b.getI32Type()), wide);
+          Value zero = arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(0)));
+          Value laneSums = vector::MultiDimReductionOp::create(
+              b, l, groups, zero, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+          Value start = arith::MulIOp::create(
+              b, l, laneSums,
+              arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(-laneBias))));
+          Value at = arith::DivUIOp::create(b, l, k0, indexConst(b, l, 4));
+          results.push_back(vector::TransferWriteOp::create(b, l, start, t[3], ValueRange{r, at},
+                                                            ArrayRef<bool>{true})
+                                .getResult());
+        }
+        return results;
       });
-  return {out[0], out[1], out[2]};
+  return {out[0], out[1], out[2], laneBias ? out[3] : Value()};
 }
 
 Value ActivationQuantizer::emitDequantized(OpBuilder &b, Location loc, Value act) const {

@@ -26,12 +26,15 @@ public:
     Value codes;  ///< tensor<MxKxi8>, each 32-element chunk in `chunkOrder`
     Value scales; ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
     Value sums;   ///< tensor<M x K/sumBlock x f32>: scale * the sum of the codes
+    Value laneInit; ///< tensor<M x K/4 x i32>: -laneBias * each 4 codes' sum (or null)
   };
 
   /// Codes for integer dot products; K must be a multiple of 32 and of the
-  /// group size, and `sumBlock` 16 or 32.
+  /// group size, and `sumBlock` 16 or 32. With a non-zero `laneBias`, also
+  /// the accumulator start of each four codes of a dot product against
+  /// bytes biased by it.
   Codes emitCodes(OpBuilder &b, Location loc, Value act, ArrayRef<int64_t> chunkOrder,
-                  int64_t sumBlock) const;
+                  int64_t sumBlock, int64_t laneBias) const;
 
   /// The dequantized activations (f32), for kernels that take floats.
   Value emitDequantized(OpBuilder &b, Location loc, Value act) const;

@@ -4,11 +4,13 @@
 // weights are read as unsigned bytes (StorageAccess::emitByteChunk), and each
 // 32-element chunk is one qf.dot4 into eight i32 lanes, converted and scaled
 // into an f32 accumulator per activation row. A weight element is
-// sc * u + off per block (u its byte, sc = scale * factor,
-// off = min - scale * zero_point - sc * bias), and an activation code q is
-// worth sa, so a block contributes sc * sa * dot(u, q) + off * sa * sum(q):
-// the first term on vectors, the second on scalars from per-block sums of
-// the activation codes.
+// sc * (u - bias) + off per block (u its byte, sc = scale * factor,
+// off = min - scale * zero_point), and an activation code q is worth sa, so
+// a block contributes sc * sa * dot(u - bias, q) + (min -
+// scale * zero_point) * sa * sum(q): the first term on vectors (the dot
+// product starts from -bias * the sums of each four codes, computed with the
+// codes), the second, for weights with offsets, on scalars from per-block
+// sums of the activation codes.
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
@@ -50,8 +52,9 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<int64_t> order = weights.getByteChunkOrder();
 
     ActivationQuantizer quantizer(*op.getActScheme(), aType);
-    ActivationQuantizer::Codes act =
-        quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), order, sumBlock);
+    ActivationQuantizer::Codes act = quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(),
+                                                         order, sumBlock, byteCodes.bias);
+    bool offsets = weights.hasBlockOffsets();
 
     int64_t tile = 1; // the largest divisor of M up to 4
     for (int64_t t = std::min<int64_t>(m, 4); t >= 1; --t)
@@ -59,6 +62,18 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         tile = t;
         break;
       }
+    // `unroll` chunks in flight, each with its own accumulators, hide the
+    // latency of the FMA (and scalar add) chains.
+    int64_t unroll = 1;
+    for (int64_t u : {4, 2})
+      if (k % std::max(blockStep, kChunk * u) == 0 &&
+          (blockStep < kChunk * u || blockStep % (kChunk * u) == 0)) {
+        unroll = u;
+        break;
+      }
+    int64_t iterStep = std::max(blockStep, kChunk * unroll);
+    int64_t slots = tile * unroll;
+
     auto f32 = rewriter.getF32Type();
     auto vecF32 = VectorType::get({kLanes}, f32);
     auto vecI32 = VectorType::get({kLanes}, rewriter.getI32Type());
@@ -72,6 +87,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     Value zeroI32Vec = arith::ConstantOp::create(rewriter, loc,
                                                  DenseElementsAttr::get(vecI32, rewriter.getI32IntegerAttr(0)));
     Value padI8 = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI8Type(), 0);
+    Value padI32 = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI32Type(), 0);
     // With two blocks a chunk: which lanes hold the second block's elements.
     Value secondBlockLanes;
     if (blocksPerChunk == 2) {
@@ -84,6 +100,64 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     }
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, n}, f32);
 
+    struct Terms {
+      SmallVector<Value> scale, offset; // one a block of the chunk
+    };
+    // The weight block terms at kb: sc = scale * factor, off = min -
+    // scale * zero_point (null without offsets).
+    auto blockTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
+      Terms terms;
+      for (int64_t h = 0; h < blocksPerChunk; ++h) {
+        Value kh = arith::AddIOp::create(b, l, kb, c(b, 16 * h));
+        StorageAccess::BlockTerms t = weights.emitBlockTerms(b, l, row, kh);
+        terms.scale.push_back(arith::MulFOp::create(b, l, t.scale, f32Const(b, byteCodes.factor)));
+        Value o;
+        if (t.zeroPoint)
+          o = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, t.scale, t.zeroPoint));
+        if (t.min)
+          o = o ? arith::AddFOp::create(b, l, o, t.min).getResult() : t.min;
+        terms.offset.push_back(o);
+      }
+      return terms;
+    };
+    // One chunk at k0 into accumulator slot `slot` of each activation row.
+    auto chunk = [&](OpBuilder &b, Location l, ArrayRef<Value> r, Value row, Value k0,
+                     const Terms &terms, int64_t slot, SmallVector<Value> &accs) {
+      Value u = weights.emitByteChunk(b, l, row, k0, byteCodes);
+      Value ci = arith::DivUIOp::create(b, l, k0, c(b, kChunk));
+      for (int64_t i = 0; i < tile; ++i) {
+        Value a = vector::TransferReadOp::create(b, l, vecI8, act.codes, ValueRange{r[i], k0}, padI8,
+                                                 ArrayRef<bool>{true});
+        Value start = zeroI32Vec;
+        if (act.laneInit)
+          start = vector::TransferReadOp::create(
+              b, l, vecI32, act.laneInit,
+              ValueRange{r[i], arith::DivUIOp::create(b, l, k0, c(b, 4))}, padI32,
+              ArrayRef<bool>{true});
+        Value dot = Dot4Op::create(b, l, vecI32, start, u, a);
+        Value sa = tensor::ExtractOp::create(b, l, act.scales, ValueRange{r[i], ci});
+        auto laneScale = [&](Value s) {
+          return vector::BroadcastOp::create(b, l, vecF32, arith::MulFOp::create(b, l, s, sa))
+              .getResult();
+        };
+        Value lanes = laneScale(terms.scale[0]);
+        if (blocksPerChunk == 2)
+          lanes = arith::SelectOp::create(b, l, secondBlockLanes, laneScale(terms.scale[1]), lanes);
+        int64_t at = i * unroll + slot;
+        accs[at] = vector::FMAOp::create(b, l, arith::SIToFPOp::create(b, l, vecF32, dot), lanes,
+                                         accs[at]);
+        if (!offsets)
+          continue;
+        Value si = arith::DivUIOp::create(b, l, k0, c(b, sumBlock));
+        for (int64_t h = 0; h < blocksPerChunk; ++h) {
+          Value qs = tensor::ExtractOp::create(
+              b, l, act.sums, ValueRange{r[i], arith::AddIOp::create(b, l, si, c(b, h))});
+          accs[slots + at] = arith::AddFOp::create(
+              b, l, accs[slots + at], arith::MulFOp::create(b, l, terms.offset[h], qs));
+        }
+      }
+    };
+
     auto rows = scf::ForOp::create(
         rewriter, loc, c(rewriter, 0), c(rewriter, m), c(rewriter, tile), ValueRange{init},
         [&](OpBuilder &b, Location l, Value mt, ValueRange outer) {
@@ -93,68 +167,49 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
           auto cols = scf::ForOp::create(
               b, l, c(b, 0), c(b, n), c(b, 1), outer,
               [&](OpBuilder &b, Location l, Value row, ValueRange result) {
-                // Per activation row: a vector and a scalar accumulator.
-                SmallVector<Value> zeros(tile, zeroF32Vec);
-                zeros.append(tile, f32Const(b, 0));
-                auto blocks = scf::ForOp::create(
-                    b, l, c(b, 0), c(b, k), c(b, blockStep), zeros,
-                    [&](OpBuilder &b, Location l, Value kb, ValueRange blockAccs) {
-                      SmallVector<Value> sc, off;
-                      for (int64_t h = 0; h < blocksPerChunk; ++h) {
-                        Value kh = arith::AddIOp::create(b, l, kb, c(b, 16 * h));
-                        StorageAccess::BlockTerms t = weights.emitBlockTerms(b, l, row, kh);
-                        Value s = arith::MulFOp::create(b, l, t.scale, f32Const(b, byteCodes.factor));
-                        Value o = arith::MulFOp::create(b, l, s, f32Const(b, -double(byteCodes.bias)));
-                        if (t.zeroPoint)
-                          o = arith::SubFOp::create(b, l, o,
-                                                    arith::MulFOp::create(b, l, t.scale, t.zeroPoint));
-                        if (t.min)
-                          o = arith::AddFOp::create(b, l, o, t.min);
-                        sc.push_back(s);
-                        off.push_back(o);
+                // Per activation row and slot: a vector and a scalar accumulator.
+                SmallVector<Value> zeros(slots, zeroF32Vec);
+                if (offsets)
+                  zeros.append(slots, f32Const(b, 0));
+                auto steps = scf::ForOp::create(
+                    b, l, c(b, 0), c(b, k), c(b, iterStep), zeros,
+                    [&](OpBuilder &b, Location l, Value kb, ValueRange stepAccs) {
+                      SmallVector<Value> accs(stepAccs);
+                      if (blockStep >= kChunk * unroll) {
+                        // One block; its chunks `unroll` at a time.
+                        Terms terms = blockTerms(b, l, row, kb);
+                        auto inner = scf::ForOp::create(
+                            b, l, c(b, 0), c(b, blockStep), c(b, kChunk * unroll), accs,
+                            [&](OpBuilder &b, Location l, Value kc, ValueRange innerAccs) {
+                              SmallVector<Value> next(innerAccs);
+                              Value k0 = arith::AddIOp::create(b, l, kb, kc);
+                              for (int64_t j = 0; j < unroll; ++j)
+                                chunk(b, l, r, row, arith::AddIOp::create(b, l, k0, c(b, kChunk * j)),
+                                      terms, j, next);
+                              scf::YieldOp::create(b, l, next);
+                            });
+                        accs.assign(inner.getResults().begin(), inner.getResults().end());
+                      } else {
+                        // Several small blocks, each chunk in its own slot.
+                        int64_t slot = 0;
+                        for (int64_t kbi = 0; kbi < iterStep; kbi += blockStep) {
+                          Value kb0 = arith::AddIOp::create(b, l, kb, c(b, kbi));
+                          Terms terms = blockTerms(b, l, row, kb0);
+                          for (int64_t kc = 0; kc < blockStep; kc += kChunk)
+                            chunk(b, l, r, row, arith::AddIOp::create(b, l, kb0, c(b, kc)), terms,
+                                  slot++, accs);
+                        }
                       }
-                      auto chunks = scf::ForOp::create(
-                          b, l, c(b, 0), c(b, blockStep), c(b, kChunk), blockAccs,
-                          [&](OpBuilder &b, Location l, Value kc, ValueRange accs) {
-                            Value k0 = arith::AddIOp::create(b, l, kb, kc);
-                            Value u = weights.emitByteChunk(b, l, row, k0, byteCodes);
-                            Value ci = arith::DivUIOp::create(b, l, k0, c(b, kChunk));
-                            Value si = arith::DivUIOp::create(b, l, k0, c(b, sumBlock));
-                            SmallVector<Value> next(accs);
-                            for (int64_t i = 0; i < tile; ++i) {
-                              Value a = vector::TransferReadOp::create(
-                                  b, l, vecI8, act.codes, ValueRange{r[i], k0}, padI8,
-                                  ArrayRef<bool>{true});
-                              Value dot = Dot4Op::create(b, l, vecI32, zeroI32Vec, u, a);
-                              Value sa = tensor::ExtractOp::create(b, l, act.scales, ValueRange{r[i], ci});
-                              auto laneScale = [&](Value s) {
-                                return vector::BroadcastOp::create(
-                                           b, l, vecF32, arith::MulFOp::create(b, l, s, sa))
-                                    .getResult();
-                              };
-                              Value lanes = laneScale(sc[0]);
-                              if (blocksPerChunk == 2)
-                                lanes = arith::SelectOp::create(b, l, secondBlockLanes,
-                                                                laneScale(sc[1]), lanes);
-                              next[i] = vector::FMAOp::create(
-                                  b, l, arith::SIToFPOp::create(b, l, vecF32, dot), lanes, accs[i]);
-                              for (int64_t h = 0; h < blocksPerChunk; ++h) {
-                                Value qs = tensor::ExtractOp::create(
-                                    b, l, act.sums,
-                                    ValueRange{r[i], arith::AddIOp::create(b, l, si, c(b, h))});
-                                next[tile + i] = arith::AddFOp::create(
-                                    b, l, next[tile + i], arith::MulFOp::create(b, l, off[h], qs));
-                              }
-                            }
-                            scf::YieldOp::create(b, l, next);
-                          });
-                      scf::YieldOp::create(b, l, chunks.getResults());
+                      scf::YieldOp::create(b, l, accs);
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD,
-                                                          blocks.getResult(i));
-                  sum = arith::AddFOp::create(b, l, sum, blocks.getResult(tile + i));
+                  Value vec = steps.getResult(i * unroll);
+                  for (int64_t j = 1; j < unroll; ++j)
+                    vec = arith::AddFOp::create(b, l, vec, steps.getResult(i * unroll + j));
+                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, vec);
+                  for (int64_t j = 0; offsets && j < unroll; ++j)
+                    sum = arith::AddFOp::create(b, l, sum, steps.getResult(slots + i * unroll + j));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r[i], row});
                 }
                 scf::YieldOp::create(b, l, out);

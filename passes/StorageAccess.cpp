@@ -31,16 +31,18 @@ Value loadByte(OpBuilder &b, Location loc, Value bytes, Value index) {
 Value loadItem(OpBuilder &b, Location loc, Value bytes, Value bitPos, unsigned bits) {
   Value eight = indexConst(b, loc, 8);
   Value byteIndex = arith::DivUIOp::create(b, loc, bitPos, eight);
+  if (bits == 8)
+    return loadByte(b, loc, bytes, byteIndex);
   if (bits % 8 == 0) {
-    Value word;
-    for (unsigned i = 0; i < bits / 8; ++i) {
-      Value at = arith::AddIOp::create(b, loc, byteIndex, indexConst(b, loc, i));
-      Value byte = loadByte(b, loc, bytes, at);
-      if (i)
-        byte = arith::ShLIOp::create(b, loc, byte, i32Const(b, loc, 8 * i));
-      word = word ? arith::OrIOp::create(b, loc, word, byte).getResult() : byte;
-    }
-    return word;
+    // One little-endian load of the item's bytes.
+    auto type = VectorType::get({bits / 8}, b.getI8Type());
+    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    Value raw = vector::TransferReadOp::create(b, loc, type, bytes, ValueRange{byteIndex}, pad,
+                                               ArrayRef<bool>{true});
+    Value word = vector::BitCastOp::create(
+        b, loc, VectorType::get({1}, b.getIntegerType(bits)), raw);
+    Value item = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
+    return bits == 32 ? item : arith::ExtUIOp::create(b, loc, b.getI32Type(), item).getResult();
   }
   Value shift = arith::IndexCastUIOp::create(
       b, loc, b.getI32Type(), arith::RemUIOp::create(b, loc, bitPos, eight));
@@ -388,6 +390,12 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location l
     }
   }
   return t;
+}
+
+bool StorageAccess::hasBlockOffsets() const {
+  if (scheme.getLayout() == LayoutKind::ggml)
+    return llvm::is_contained({"q4_1", "q4_k"}, getGgmlBlockType(scheme)->name);
+  return scheme.getOffset() != OffsetKind::none;
 }
 
 StorageAccess::BlockTerms StorageAccess::emitChunkTerms(OpBuilder &b, Location loc, Value row,

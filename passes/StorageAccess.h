@@ -38,6 +38,9 @@ public:
   int64_t getChunkBlockSize() const { return getChunkBlockSize(type); }
   static int64_t getChunkBlockSize(QTensorType type);
 
+  /// Whether blocks have a min or zero point besides their scale.
+  bool hasBlockOffsets() const;
+
   /// The terms of the block holding element (row, k), as scalars.
   BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k) const;
 

@@ -30,9 +30,9 @@ static const char kBufferizationPipeline[] =
     "func.func(convert-linalg-to-loops),"
     "buffer-deallocation-pipeline";
 static const char kLlvmPipeline[] =
-    "lower-affine,convert-vector-to-scf,convert-math-to-llvm,convert-scf-to-cf,expand-strided-metadata,"
+    "lower-affine,func.func(lower-vector-multi-reduction),convert-vector-to-scf,convert-math-to-llvm,convert-scf-to-cf,expand-strided-metadata,"
     "convert-vector-to-llvm,finalize-memref-to-llvm,"
-    "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+    "convert-arith-to-llvm,convert-ub-to-llvm,convert-index-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
     "reconcile-unrealized-casts";
 
 static void registerUpstreamPasses() {

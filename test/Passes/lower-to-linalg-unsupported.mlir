@@ -8,8 +8,32 @@ func.func @quantize(%x: tensor<4x32xf32>) -> !qf.qtensor<4x32, mxfp4> {
 
 // -----
 
-func.func @act_scheme(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
-  // expected-error @+1 {{'qf.matmul' op with an activation scheme has no lowering to linalg yet}}
+func.func @act_scheme_fp8(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation scheme element #qf.float<e4m3> has no CPU lowering: activations quantize to signed #qf.int}}
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<mxfp8_e4m3>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
   return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @act_scheme_offset(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation schemes lower with float scales only (no offsets, scale formats, tensor or super-block scales)}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, group = 32, scale = f16, zero_point = #qf.int<8>>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @act_scheme_rounding(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation rounding nearest_up has no CPU lowering (nearest_even, nearest_away, toward_zero)}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, group = 32, scale = f32, rounding = nearest_up>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @act_scheme_batched(%a: tensor<2x1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<2x1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation schemes lower for static rank-2 f32 activations, got 'tensor<2x1x64xf32>'}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x1x3xf32>
+  return %c : tensor<2x1x3xf32>
 }

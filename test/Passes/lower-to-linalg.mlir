@@ -11,7 +11,7 @@
 // CHECK: scf.for
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: tensor.extract %[[SCALES]]
-// CHECK: tensor.extract %[[TS]]
+// CHECK: vector.transfer_read %[[TS]]{{.*}} : tensor<4xi8>, vector<4xi8>
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
 // CHECK: vector.interleave
@@ -41,7 +41,7 @@ func.func @matmul_nvfp4(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, nvfp4>) -> t
 // CHECK: linalg.index 1
 // CHECK: linalg.index 2
 // CHECK: tensor.extract %[[DATA]]
-// CHECK: tensor.extract %[[SCALES]]
+// CHECK: vector.transfer_read %[[SCALES]]{{.*}} : tensor<12xi8>, vector<2xi8>
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: linalg.yield
@@ -106,4 +106,54 @@ func.func @dynamic_n(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, int3_g32>) -> t
 func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) -> tensor<2x3xf64> {
   %c = qf.matmul %a, %w : tensor<2x64xf64>, !qf.qtensor<3x64, q8_0> -> tensor<2x3xf64>
   return %c : tensor<2x3xf64>
+}
+
+// -----
+
+// An activation scheme on byte-coded weights: the activations are quantized
+// once (f64 division, round to even, clamp, codes in the weights' chunk
+// order), then each 32-element chunk is one qf.dot4 of the q4_0 nibbles
+// (bias 8, started from -8 * the sums of each four codes) and activation
+// codes, scaled by the weight scale times the activation scale.
+// CHECK-LABEL: func.func @matmul_q4_0_int8_acts
+// CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[BLOCKS:.*]]: tensor<108xi8>)
+// CHECK: vector.reduction <maxnumf>
+// CHECK: vector.reduction <minnumf>
+// CHECK: arith.truncf %{{.*}} : f64 to f16
+// CHECK: arith.divf %{{.*}} : vector<32xf64>
+// CHECK: math.roundeven
+// CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
+// CHECK: vector.multi_reduction <add>, %{{.*}} [1] : vector<8x4xi32> to vector<8xi32>
+// CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
+// CHECK-NOT: qf.lookup
+// CHECK: qf.dot4 %{{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK: vector.fma
+// CHECK-NOT: qf.matmul
+func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<2x3xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x3xf32>
+  return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// E2M1 weights become bytes through a table (2 * value + 12); NF4 values are
+// not integers, so its activations are quantized and dequantized ahead and
+// the f32 kernel takes them.
+// CHECK-LABEL: func.func @matmul_mxfp4_int8_acts
+// CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<32xi8> -> vector<32xi8>
+// CHECK: qf.dot4
+// CHECK-LABEL: func.func @matmul_nf4_int8_acts
+// CHECK: math.roundeven
+// CHECK: arith.sitofp %{{.*}} : vector<32xi32> to vector<32xf32>
+// CHECK-NOT: qf.dot4
+// CHECK: qf.lookup {{.*}} : vector<32xi32> -> vector<32xf32>
+// CHECK: vector.fma
+func.func @matmul_mxfp4_int8_acts(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, mxfp4>) -> tensor<1x3xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, per_axis = 0, scale = f32>} : tensor<1x64xf32>, !qf.qtensor<3x64, mxfp4> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+func.func @matmul_nf4_int8_acts(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, nf4_g64>) -> tensor<1x3xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, per_axis = 0, scale = f32>} : tensor<1x64xf32>, !qf.qtensor<3x64, nf4_g64> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
 }

@@ -22,13 +22,14 @@ static Expected<int64_t> integer(const Args &args, StringRef name, int64_t fallb
 Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
-                     "[--repeats R]");
+                     "[--repeats R] [--act-scheme A]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
-                                    {"m", "n", "k", "threads", "repeats"});
+                                    {"m", "n", "k", "threads", "repeats", "act-scheme"});
   if (!args)
     return args.takeError();
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
+  o.actScheme = args->get("act-scheme");
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
         {"k", &o.k, 4096}}) {
@@ -50,7 +51,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return r.takeError();
   auto gbs = [&](double s) { return r->weightBytes / s / 1e9; };
   auto gflops = [&](double s) { return r->flops / s / 1e9; };
-  outs() << "qforge bench matmul: " << o.scheme << "  M=" << o.m << " N=" << o.n << " K=" << o.k
+  outs() << "qforge bench matmul: " << o.scheme
+         << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme) << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
                    8 * r->weightBytes / double(o.n * o.k));
@@ -58,8 +60,11 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
                    r->dramGBs, r->fmaGflops);
   outs() << format("%-9s %10s %11s %9s %12s %9s\n", "kernel", "time ms", "weight GB/s", "of DRAM",
                    "GFLOP/s", "of FMA");
-  for (auto [name, secs] : {std::pair<const char *, double>{"fused", r->fusedSeconds},
-                            {"unfused", r->unfusedSeconds}})
+  std::vector<std::pair<const char *, double>> rows = {{"fused", r->fusedSeconds}};
+  if (!o.actScheme.empty())
+    rows.push_back({"fused-f32", r->exactSeconds});
+  rows.push_back({"unfused", r->unfusedSeconds});
+  for (auto [name, secs] : rows)
     outs() << format("%-9s %10.3f %11.2f %8.1f%% %12.2f %8.2f%%\n", name, secs * 1e3, gbs(secs),
                      100 * gbs(secs) / r->dramGBs, gflops(secs), 100 * gflops(secs) / r->fmaGflops);
   outs() << format("fused vs unfused: %.2fx faster\n", r->unfusedSeconds / r->fusedSeconds);
