@@ -4,7 +4,9 @@
 // unfused baseline (compiled qf.dequantize to f32, then a straightforward
 // compiled f32 matmul), next to the machine's DRAM read bandwidth and FMA
 // peak, all in one process. Threads split the output rows N; each thread
-// runs the kernel compiled for its slice on its slice of the storage.
+// runs the kernel compiled for its slice on its slice of the storage. Runs
+// cycle through copies of the weights that together exceed the last-level
+// cache, so weights always come from DRAM.
 //===----------------------------------------------------------------------===//
 #include "bench/MatmulBench.h"
 #include "bench/Probes.h"
@@ -23,6 +25,8 @@
 #include <cmath>
 #include <random>
 
+#include <unistd.h>
+
 using namespace mlir;
 using namespace mlir::qf;
 using namespace qforge::bench;
@@ -40,12 +44,14 @@ StridedMemRefType<char, N> describe(void *data, std::array<int64_t, N> sizes) {
   return describeRowMajor<char, N>(static_cast<char *>(data), sizes);
 }
 
-/// One thread's share: rows [row0, row0 + rows) of the weights.
+/// One thread's share: rows [row0, row0 + rows) of the weights, in each
+/// copy of them.
 struct Slice {
   int64_t row0, rows;
-  std::vector<StridedMemRefType<char, 1>> storage;
+  std::vector<std::vector<StridedMemRefType<char, 1>>> storage; ///< a copy, a buffer
   StridedMemRefType<char, 2> a, y, wf32;
-  std::vector<void *> fusedArgs, dequantArgs, sgemmArgs; // fused_exact takes fusedArgs
+  std::vector<std::vector<void *>> fusedArgs, dequantArgs; ///< a copy; fused_exact takes fusedArgs
+  std::vector<void *> sgemmArgs;
   JitModule *kernels;
 };
 
@@ -53,8 +59,15 @@ struct Launch {
   enum Which { Fused, FusedExact, Unfused };
   std::vector<Slice> *slices;
   Which which;
+  size_t copy;
   std::vector<std::string> errors; ///< one slot a thread
 };
+
+/// The last-level cache size, or a generous guess.
+int64_t lastLevelCacheBytes() {
+  long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  return l3 > 0 ? l3 : int64_t(64) << 20;
+}
 
 } // namespace
 
@@ -90,6 +103,12 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     return q.takeError();
   w.clear();
   w.shrink_to_fit();
+  // Copies of the weights used in turn, so that between two runs on one copy
+  // the others push it out of the last-level cache: every run reads its
+  // weights from DRAM, as a model too large for the cache does.
+  int64_t weightBytes = q->layout.totalBytes();
+  size_t copies = 1 + size_t((2 * lastLevelCacheBytes() + weightBytes - 1) / weightBytes);
+  std::vector<std::vector<std::vector<uint8_t>>> weightCopies(copies, q->buffers);
 
   // Row slices and the byte ranges of each buffer they own.
   std::vector<Slice> slices(o.threads);
@@ -103,15 +122,18 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.rows = std::min(per, o.n - s.row0);
     if (s.rows <= 0)
       return makeError("--threads " + std::to_string(o.threads) + " leaves a thread no rows");
-    for (auto [spec, bytes] : llvm::zip(q->layout.buffers, q->buffers)) {
-      bool perRow = spec.count % o.n == 0;
-      int64_t bitsPerRow = perRow ? spec.count / o.n * spec.itemBits : 0;
-      if (perRow && (bitsPerRow % 8))
-        return makeError("buffer '" + spec.name + "' packs rows into shared bytes; use a K "
-                         "that makes each row whole bytes");
-      int64_t offset = s.row0 * bitsPerRow / 8;
-      int64_t size = perRow ? s.rows * bitsPerRow / 8 : int64_t(bytes.size());
-      s.storage.push_back(describe<1>(bytes.data() + offset, {size}));
+    for (std::vector<std::vector<uint8_t>> &copy : weightCopies) {
+      s.storage.emplace_back();
+      for (auto [spec, bytes] : llvm::zip(q->layout.buffers, copy)) {
+        bool perRow = spec.count % o.n == 0;
+        int64_t bitsPerRow = perRow ? spec.count / o.n * spec.itemBits : 0;
+        if (perRow && (bitsPerRow % 8))
+          return makeError("buffer '" + spec.name + "' packs rows into shared bytes; use a K "
+                           "that makes each row whole bytes");
+        int64_t offset = s.row0 * bitsPerRow / 8;
+        int64_t size = perRow ? s.rows * bitsPerRow / 8 : int64_t(bytes.size());
+        s.storage.back().push_back(describe<1>(bytes.data() + offset, {size}));
+      }
     }
     yParts[t].resize(o.m * s.rows);
     s.a = describe<2>(a.data(), {o.m, o.k});
@@ -148,22 +170,25 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.kernels = kernels.get();
   }
   for (Slice &s : slices) {
-    s.fusedArgs = {&s.a};
-    s.dequantArgs = {};
-    for (auto &d : s.storage) {
-      s.fusedArgs.push_back(&d);
-      s.dequantArgs.push_back(&d);
+    for (auto &storage : s.storage) {
+      std::vector<void *> &fused = s.fusedArgs.emplace_back(std::vector<void *>{&s.a});
+      std::vector<void *> &dequant = s.dequantArgs.emplace_back();
+      for (auto &d : storage) {
+        fused.push_back(&d);
+        dequant.push_back(&d);
+      }
+      fused.push_back(&s.y);
+      dequant.push_back(&s.wf32);
     }
-    s.fusedArgs.push_back(&s.y);
-    s.dequantArgs.push_back(&s.wf32);
     s.sgemmArgs = {&s.a, &s.wf32, &s.y};
   }
 
   std::string callError;
   auto time = [&](Launch::Which which) -> double {
-    Launch launch{&slices, which, std::vector<std::string>(o.threads)};
+    Launch launch{&slices, which, 0, std::vector<std::string>(o.threads)};
     std::vector<double> samples;
     for (int r = 0; r < o.repeats + 1; ++r) {
+      launch.copy = size_t(r) % copies;
       auto t0 = std::chrono::steady_clock::now();
       parallelFor(
           o.threads,
@@ -175,11 +200,11 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
                 l->errors[t] = llvm::toString(std::move(err));
             };
             if (l->which == Launch::Fused) {
-              record(s.kernels->call("fused", s.fusedArgs));
+              record(s.kernels->call("fused", s.fusedArgs[l->copy]));
             } else if (l->which == Launch::FusedExact) {
-              record(s.kernels->call("fused_exact", s.fusedArgs));
+              record(s.kernels->call("fused_exact", s.fusedArgs[l->copy]));
             } else {
-              record(s.kernels->call("dequant", s.dequantArgs));
+              record(s.kernels->call("dequant", s.dequantArgs[l->copy]));
               record(s.kernels->call("sgemm", s.sgemmArgs));
             }
           },

@@ -39,41 +39,40 @@ namespace {
 typedef float v16f __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
 
-// Four independent streams per thread, 256 bytes per iteration, prefetching
-// 1 KiB ahead; the sums keep the loads alive.
-__attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n) {
-  v16f a = {}, b = {}, c = {}, d = {};
-  for (size_t i = 0; i + 64 <= n; i += 64) {
-    __builtin_prefetch(p + i + 256);
-    v16f x, y, z, w;
-    std::memcpy(&x, p + i, 64);
-    std::memcpy(&y, p + i + 16, 64);
-    std::memcpy(&z, p + i + 32, 64);
-    std::memcpy(&w, p + i + 48, 64);
-    a += x;
-    b += y;
-    c += z;
-    d += w;
-  }
-  v16f s = a + b + c + d;
+// Each thread reads `streams` separate parts of its range at once, 256 bytes
+// per part and iteration, prefetching 1 KiB ahead; the sums keep the loads
+// alive.
+__attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n, int streams) {
+  v16f acc[4] = {};
+  size_t part = n / streams / 64 * 64;
+  for (size_t i = 0; i + 64 <= part; i += 64)
+    for (int s = 0; s < streams; ++s) {
+      const float *q = p + s * part + i;
+      __builtin_prefetch(q + 256);
+      for (int j = 0; j < 4; ++j) {
+        v16f x;
+        std::memcpy(&x, q + 16 * j, 64);
+        acc[j] += x;
+      }
+    }
+  v16f s = acc[0] + acc[1] + acc[2] + acc[3];
   return s[0] + s[15];
 }
 
-__attribute__((target("avx2"))) float readAvx2(const float *p, size_t n) {
-  v8f a = {}, b = {}, c = {}, d = {};
-  for (size_t i = 0; i + 32 <= n; i += 32) {
-    __builtin_prefetch(p + i + 256);
-    v8f x, y, z, w;
-    std::memcpy(&x, p + i, 32);
-    std::memcpy(&y, p + i + 8, 32);
-    std::memcpy(&z, p + i + 16, 32);
-    std::memcpy(&w, p + i + 24, 32);
-    a += x;
-    b += y;
-    c += z;
-    d += w;
-  }
-  v8f s = a + b + c + d;
+__attribute__((target("avx2"))) float readAvx2(const float *p, size_t n, int streams) {
+  v8f acc[4] = {};
+  size_t part = n / streams / 32 * 32;
+  for (size_t i = 0; i + 32 <= part; i += 32)
+    for (int s = 0; s < streams; ++s) {
+      const float *q = p + s * part + i;
+      __builtin_prefetch(q + 256);
+      for (int j = 0; j < 4; ++j) {
+        v8f x;
+        std::memcpy(&x, q + 8 * j, 32);
+        acc[j] += x;
+      }
+    }
+  v8f s = acc[0] + acc[1] + acc[2] + acc[3];
   return s[0] + s[7];
 }
 
@@ -88,11 +87,11 @@ float readGeneric(const float *p, size_t n) {
   return a + b + c + d;
 }
 
-float readVector(const float *p, size_t n) {
+float readVector(const float *p, size_t n, int streams) {
   if (__builtin_cpu_supports("avx512f"))
-    return readAvx512(p, n);
+    return readAvx512(p, n, streams);
   if (__builtin_cpu_supports("avx2"))
-    return readAvx2(p, n);
+    return readAvx2(p, n, streams);
   return readGeneric(p, n);
 }
 
@@ -146,6 +145,7 @@ float fmaRun(long n, float s) {
 struct ReadContext {
   const float *data;
   size_t perThread;
+  int streams;
   float sink[64];
 };
 
@@ -161,23 +161,29 @@ double qforge::bench::measureReadBandwidth(int threads, int repeats) {
   const size_t bytes = size_t(1) << 30;
   float *data = static_cast<float *>(std::aligned_alloc(64, bytes));
   std::memset(data, 1, bytes); // touch every page
-  ReadContext ctx{data, bytes / sizeof(float) / threads, {}};
-  std::vector<double> samples;
-  for (int r = 0; r < repeats + 1; ++r) {
-    double t0 = now();
-    parallelFor(
-        threads,
-        [](int t, void *c) {
-          auto *rc = static_cast<ReadContext *>(c);
-          rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread);
-        },
-        &ctx);
-    double dt = now() - t0;
-    if (r > 0) // the first pass warms the TLB
-      samples.push_back(double(bytes) / dt / 1e9);
+  // The best of one, two and four streams a thread: the probe must be one
+  // that kernels do not beat.
+  double best = 0;
+  for (int streams : {1, 2, 4}) {
+    ReadContext ctx{data, bytes / sizeof(float) / threads, streams, {}};
+    std::vector<double> samples;
+    for (int r = 0; r < repeats + 1; ++r) {
+      double t0 = now();
+      parallelFor(
+          threads,
+          [](int t, void *c) {
+            auto *rc = static_cast<ReadContext *>(c);
+            rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
+          },
+          &ctx);
+      double dt = now() - t0;
+      if (r > 0) // the first pass warms the TLB
+        samples.push_back(double(bytes) / dt / 1e9);
+    }
+    best = std::max(best, median(samples.data(), int(samples.size())));
   }
   std::free(data);
-  return median(samples.data(), int(samples.size()));
+  return best;
 }
 
 double qforge::bench::measureFmaPeak(int threads, int repeats) {

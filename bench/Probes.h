@@ -6,8 +6,8 @@ namespace qforge::bench {
 
 /// DRAM read bandwidth in GB/s with `threads` threads: each streams its own
 /// slice of a buffer far larger than the last-level cache with the widest
-/// vector loads the CPU has, several independent streams and software
-/// prefetch. Median of `repeats` passes.
+/// vector loads the CPU has and software prefetch, as one, two and four
+/// separate streams. The best of their medians of `repeats` passes.
 double measureReadBandwidth(int threads, int repeats);
 
 /// f32 FMA peak in GFLOP/s with `threads` threads: independent FMA chains

@@ -57,6 +57,14 @@ std::string Manifest::serialize() const {
     for (const Operand &r : e.results)
       os << "result " << r.name << " " << r.kind << " " << r.dtype << " " << shapeText(r.shape)
          << "\n";
+    if (e.split.blocks) {
+      os << "split " << e.split.blockEntry << " " << e.split.blocks;
+      for (int64_t b : e.split.argBlockBytes)
+        os << " " << b;
+      for (int64_t c : e.split.resultBlockCols)
+        os << " " << c;
+      os << "\n";
+    }
     os << "end\n";
   }
   return os.str();
@@ -120,7 +128,7 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
     } else if (key == "entry") {
       if (entry)
         return fail("entry '" + rest + "' starts before 'end' of '" + entry->name + "'");
-      out.entries.push_back({rest, {}, {}});
+      out.entries.push_back({rest, {}, {}, {}});
       entry = &out.entries.back();
     } else if (key == "arg" || key == "result") {
       if (!entry)
@@ -133,6 +141,22 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
           !parseShape(shape, op.shape))
         return fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
       (key == "arg" ? entry->args : entry->results).push_back(op);
+    } else if (key == "split") {
+      if (!entry)
+        return fail("'split' outside an entry");
+      std::istringstream fs(rest);
+      Split &split = entry->split;
+      std::vector<int64_t> counts;
+      fs >> split.blockEntry;
+      for (int64_t v; fs >> v;)
+        counts.push_back(v);
+      size_t operands = entry->args.size() + entry->results.size();
+      if (split.blockEntry.empty() || !fs.eof() || counts.size() != 1 + operands || counts[0] < 1)
+        return fail("malformed split '" + rest + "' (expected: entry blocks, then one count per "
+                    "argument and result)");
+      split.blocks = counts[0];
+      split.argBlockBytes.assign(counts.begin() + 1, counts.begin() + 1 + entry->args.size());
+      split.resultBlockCols.assign(counts.begin() + 1 + entry->args.size(), counts.end());
     } else if (key == "end") {
       if (!entry)
         return fail("'end' without an entry");

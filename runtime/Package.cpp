@@ -2,11 +2,13 @@
 #include "runtime/Package.h"
 #include "runtime/qforge_runtime.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 using namespace qforge::runtime;
 
@@ -49,6 +51,15 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
       return nullptr;
     }
     p->functions_[e.name] = reinterpret_cast<EntryFn>(fn);
+  }
+  for (const EntryPoint &e : p->manifest_.entries) {
+    const EntryPoint *block = e.split.blocks ? p->manifest_.find(e.split.blockEntry) : nullptr;
+    if (e.split.blocks && (!block || block->args.size() != e.args.size() ||
+                           block->results.size() != e.results.size())) {
+      error = manifestPath + ": entry '" + e.name + "' splits into '" + e.split.blockEntry +
+              "', which is not an entry with the same operands";
+      return nullptr;
+    }
   }
   return p;
 }
@@ -100,18 +111,77 @@ bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
   };
   if (!check("argument", e->args, args) || !check("result", e->results, results))
     return false;
+  if (threads_ > 1 && e->split.blocks > 1)
+    runBlocks(*e, args, results);
+  else
+    call(*e, functions_.at(entry), args, results);
+  return true;
+}
+
+void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
+                        const std::vector<Buffer> &results) const {
+  const Split &split = e.split;
+  const EntryPoint &block = *manifest_.find(split.blockEntry);
+  EntryFn fn = functions_.at(split.blockEntry);
+  int threads = int(std::min<int64_t>(threads_, split.blocks));
+  // Thread t runs the consecutive blocks [t * blocks / threads, (t + 1) * ...).
+  auto work = [&](int t) {
+    // Results of more than one row are strided in a block: written to a
+    // scratch buffer of the block's shape, then copied into their columns.
+    std::vector<std::vector<char>> scratch(results.size());
+    for (int64_t b = t * split.blocks / threads; b < (t + 1) * split.blocks / threads; ++b) {
+      std::vector<Buffer> blockArgs, blockResults;
+      for (size_t i = 0; i < args.size(); ++i) {
+        int64_t bytes = split.argBlockBytes[i];
+        blockArgs.push_back(bytes ? Buffer{static_cast<char *>(args[i].data) + b * bytes, size_t(bytes)}
+                                  : args[i]);
+      }
+      for (size_t i = 0; i < results.size(); ++i) {
+        const Operand &whole = e.results[i];
+        int64_t rows = whole.shape.size() > 1 ? whole.numElements() / whole.shape.back() : 1;
+        int64_t cols = split.resultBlockCols[i], elem = dtypeBytes(whole.dtype);
+        char *base = static_cast<char *>(results[i].data) + b * cols * elem;
+        if (rows == 1) {
+          blockResults.push_back({base, size_t(cols * elem)});
+        } else {
+          scratch[i].resize(size_t(block.results[i].bytes()));
+          blockResults.push_back({scratch[i].data(), scratch[i].size()});
+        }
+      }
+      call(block, fn, blockArgs, blockResults);
+      for (size_t i = 0; i < results.size(); ++i) {
+        if (scratch[i].empty())
+          continue;
+        const Operand &whole = e.results[i];
+        int64_t cols = split.resultBlockCols[i], elem = dtypeBytes(whole.dtype);
+        int64_t rowBytes = whole.shape.back() * elem, rows = whole.bytes() / rowBytes;
+        for (int64_t r = 0; r < rows; ++r)
+          std::memcpy(static_cast<char *>(results[i].data) + r * rowBytes + b * cols * elem,
+                      scratch[i].data() + r * cols * elem, size_t(cols * elem));
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t)
+    pool.emplace_back(work, t);
+  work(0);
+  for (std::thread &th : pool)
+    th.join();
+}
+
+void Package::call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &args,
+                   const std::vector<Buffer> &results) {
   std::vector<std::vector<int64_t>> descriptors;
   for (size_t i = 0; i < args.size(); ++i)
-    descriptors.push_back(describe(args[i].data, e->args[i].kind == "buffer"
-                                                     ? std::vector<int64_t>{e->args[i].bytes()}
-                                                     : e->args[i].shape));
+    descriptors.push_back(describe(args[i].data, e.args[i].kind == "buffer"
+                                                     ? std::vector<int64_t>{e.args[i].bytes()}
+                                                     : e.args[i].shape));
   for (size_t i = 0; i < results.size(); ++i)
-    descriptors.push_back(describe(results[i].data, e->results[i].shape));
+    descriptors.push_back(describe(results[i].data, e.results[i].shape));
   std::vector<void *> pointers;
   for (std::vector<int64_t> &d : descriptors)
     pointers.push_back(d.data());
-  functions_.at(entry)(pointers.data());
-  return true;
+  fn(pointers.data());
 }
 
 //===----------------------------------------------------------------------===//
@@ -156,6 +226,13 @@ extern "C" int qf_package_run(qf_package *package, const char *entry, size_t num
     setError(error, message);
     return 1;
   }
+  return 0;
+}
+
+extern "C" int qf_package_set_threads(qf_package *package, int threads) {
+  if (!package || threads < 1)
+    return 1;
+  package->impl->setThreads(threads);
   return 0;
 }
 

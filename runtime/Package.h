@@ -21,14 +21,25 @@ public:
 
   const Manifest &manifest() const { return manifest_; }
 
-  /// Calls `entry`; buffers in manifest order, sizes checked.
+  /// Threads that run an entry with a split (1: the calling thread only).
+  void setThreads(int threads) { threads_ = threads < 1 ? 1 : threads; }
+  int threads() const { return threads_; }
+
+  /// Calls `entry`; buffers in manifest order, sizes checked. An entry with
+  /// a split runs its blocks on threads() threads.
   bool run(const std::string &entry, const std::vector<Buffer> &args,
            const std::vector<Buffer> &results, std::string &error) const;
 
 private:
   Package() = default;
   using EntryFn = void (*)(void **);
+  void runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
+                 const std::vector<Buffer> &results) const;
+  static void call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &args,
+                   const std::vector<Buffer> &results);
+
   Manifest manifest_;
+  int threads_ = 1;
   void *library_ = nullptr;
   std::map<std::string, EntryFn> functions_;
 };

@@ -1,7 +1,8 @@
 /*===- qforge_runtime.h - C API of the qforge runtime ----------------------===*
  *
  * Load a compiled package (`qforge compile ... -o dir`) and call its entry
- * points. No global state: every call names its package. Errors come back as
+ * points, on as many threads as the package is set to. No global state:
+ * every call names its package. Errors come back as
  * malloc'ed strings the caller frees with qf_free_error.
  *===----------------------------------------------------------------------===*/
 #ifndef QFORGE_RUNTIME_H
@@ -26,6 +27,11 @@ void qf_package_free(qf_package *package);
 int qf_package_run(qf_package *package, const char *entry, size_t num_args, void *const *args,
                    const size_t *arg_bytes, size_t num_results, void *const *results,
                    const size_t *result_bytes, char **error);
+
+/* Threads that run entry points compiled with a split into blocks of output
+ * rows (the manifest's `split`); 1, the default, runs every call on the
+ * calling thread. The setting belongs to the package. Returns 0 on success. */
+int qf_package_set_threads(qf_package *package, int threads);
 
 void qf_free_error(char *error);
 

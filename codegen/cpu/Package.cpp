@@ -6,6 +6,7 @@
 #include "runtime/Package.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "qf/IR/Qf.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
@@ -21,6 +22,9 @@
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
+
+#include <map>
+#include <optional>
 
 
 using namespace mlir;
@@ -90,6 +94,68 @@ static void addEntryWrapper(ModuleOp module, const rt::EntryPoint &entry) {
   LLVM::ReturnOp::create(b, loc, ValueRange{});
 }
 
+/// For an entry that is one qf.matmul of its two arguments returned as it is:
+/// a clone computing one of `blocks` equal blocks of output rows (weight rows
+/// [b * R, (b + 1) * R)), named <name>__rows, and the split the runtime needs
+/// to run blocks on threads. Each storage buffer must be cut into equal
+/// consecutive parts (or be shared whole, as a tensor scale); otherwise the
+/// entry runs whole.
+static std::optional<rt::Split> addRowBlockEntry(func::FuncOp fn) {
+  if (fn.getNumArguments() != 2 || fn.getNumResults() != 1 ||
+      !llvm::hasSingleElement(fn.getBody()) || fn.getBody().front().getOperations().size() != 2)
+    return std::nullopt;
+  auto matmul = dyn_cast<MatmulOp>(fn.getBody().front().front());
+  auto ret = dyn_cast<func::ReturnOp>(fn.getBody().front().back());
+  if (!matmul || !ret || matmul.getLhs() != fn.getArgument(0) ||
+      matmul.getRhs() != fn.getArgument(1) || ret.getOperand(0) != matmul.getResult())
+    return std::nullopt;
+  QTensorType w = matmul.getRhs().getType();
+  auto resultType = matmul.getResult().getType();
+  int64_t n = w.getShape()[0];
+  int64_t blocks = 1; // the most blocks up to 64 that divide N
+  for (int64_t b = std::min<int64_t>(64, n); b > 1; --b)
+    if (n % b == 0) {
+      blocks = b;
+      break;
+    }
+  if (blocks == 1 || !resultType.hasStaticShape())
+    return std::nullopt;
+  int64_t rows = n / blocks;
+  QTensorType blockW = QTensorType::get(w.getContext(), {rows, w.getShape()[1]}, w.getScheme());
+  rt::Split split;
+  split.blockEntry = fn.getName().str() + "__rows";
+  split.blocks = blocks;
+  if (auto a = dyn_cast<RankedTensorType>(matmul.getLhs().getType()); !a || !a.hasStaticShape())
+    return std::nullopt;
+  split.argBlockBytes.push_back(0);
+  StorageLayout whole = getStorageLayout(w.getScheme(), w.getShape());
+  StorageLayout part = getStorageLayout(blockW.getScheme(), blockW.getShape());
+  for (auto [full, piece] : llvm::zip(whole.buffers, part.buffers)) {
+    if (piece.bytes == full.bytes)
+      split.argBlockBytes.push_back(0);
+    else if (piece.bytes * blocks == full.bytes)
+      split.argBlockBytes.push_back(piece.bytes);
+    else
+      return std::nullopt;
+  }
+  split.resultBlockCols.push_back(rows);
+
+  SmallVector<int64_t> blockShape(resultType.getShape());
+  blockShape.back() = rows;
+  auto blockResult = RankedTensorType::get(blockShape, resultType.getElementType());
+  OpBuilder b(fn);
+  b.setInsertionPointAfter(fn);
+  auto clone = func::FuncOp::create(
+      b, fn.getLoc(), split.blockEntry,
+      b.getFunctionType({matmul.getLhs().getType(), blockW}, {blockResult}));
+  Block *body = clone.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  auto blockMatmul = MatmulOp::create(b, matmul.getLoc(), blockResult, body->getArgument(0),
+                                      body->getArgument(1), matmul.getActSchemeAttr());
+  func::ReturnOp::create(b, ret.getLoc(), blockMatmul.getResult());
+  return split;
+}
+
 static std::vector<std::string> hostFeatures() {
   llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
   std::vector<std::string> features;
@@ -105,11 +171,20 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
 
   DiagnosticCollector diagnostics(ctx);
 
+  // Entries that split into blocks of rows get a block entry beside them.
+  std::map<std::string, rt::Split> splits;
+  for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (!fn.isDeclaration() && fn.isPublic())
+      if (std::optional<rt::Split> split = addRowBlockEntry(fn))
+        splits[fn.getName().str()] = *split;
+
   rt::Manifest manifest;
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration() || !fn.isPublic())
       continue;
-    rt::EntryPoint entry{fn.getName().str(), {}, {}};
+    rt::EntryPoint entry{fn.getName().str(), {}, {}, {}};
+    if (auto it = splits.find(entry.name); it != splits.end())
+      entry.split = it->second;
     for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
       if (failed(operandsOf(fn.getLoc(), t, "arg" + std::to_string(i), entry.args)))
         return makeError(diagnostics.text());

@@ -55,10 +55,52 @@ def test_compiled_matmul_matches_numpy(qf, scheme):
             "--output", y])
     got = np.load(y)
     assert got.dtype == np.float32 and got.shape == (M, N)
+    # Threads run blocks of output rows with the same per-row code: the same
+    # bits (schemes whose buffers pack rows into shared bytes run whole).
+    y3 = qf.path("y3", ".npy")
+    qf.run(["run", pkg, "--entry", "mm", "--input", qf.save(a, "a"), "--input-dir", wq,
+            "--output", y3, "--threads", "3"])
+    assert np.array_equal(np.load(y3), got), f"{scheme}: 3 threads differ from 1"
     ref = a.astype(np.float64) @ np.load(wd).astype(np.float64).T
     mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
     err = np.abs(got - ref)
     assert np.all(err <= 1e-6 * mag + 1e-30), f"{scheme}: max error {err.max()} (bound {1e-6 * mag.max()})"
+
+
+@pytest.mark.parametrize("scheme", ["q4_k", "nvfp4", "int4_g128", "mxfp4"])
+@pytest.mark.parametrize("act_scheme", ["", "int8_g32"])
+def test_threads_split_decode_rows(qf, scheme, act_scheme):
+    """GEMV (M = 1) on 1, 2 and 5 threads: blocks write their slice of the
+    result in place; shared buffers (nvfp4's tensor scale) go to every block."""
+    m, n, k = 1, 40, 256
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    src = qf.path("kernel", ".mlir")
+    attr = f" {{act_scheme = #qf.scheme<{act_scheme}>}}" if act_scheme else ""
+    q = f"!qf.qtensor<{n}x{k}, {scheme}>"
+    src.write_text(f"func.func @mv(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
+                   f"  %c = qf.matmul %a, %w{attr} : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
+                   f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
+    pkg = qf.path("pkg")
+    qf.run(["compile", src, "--target", "cpu", "-o", pkg])
+    assert "split mv__rows 40 " in (pkg / "manifest.txt").read_text()
+    wq = qf.path("wq")
+    qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
+    outs = []
+    for threads in (1, 2, 5):
+        y = qf.path(f"y{threads}", ".npy")
+        qf.run(["run", pkg, "--entry", "mv", "--input", qf.save(a, "a"), "--input-dir", wq,
+                "--output", y, "--threads", str(threads)])
+        outs.append(np.load(y))
+    assert np.array_equal(outs[0], outs[1]) and np.array_equal(outs[0], outs[2])
+    wd = qf.path("wd", ".npy")
+    qf.run(["dequantize", "--scheme", scheme, "--input-dir", wq, "--shape", f"{n}x{k}",
+            "--output", wd])
+    if not act_scheme:
+        ref = a.astype(np.float64) @ np.load(wd).astype(np.float64).T
+        mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
+        assert np.all(np.abs(outs[0] - ref) <= 1e-6 * mag + 1e-30)
 
 
 @pytest.fixture
@@ -161,3 +203,9 @@ def test_package_with_strided_copy_and_f16_io(qf):
     got = np.load(y)
     assert got.dtype == np.float16
     np.testing.assert_array_equal(got, a[1:3, 16:48])
+
+
+def test_run_rejects_bad_thread_count(qf, package):
+    pkg, a, wq, y = package
+    run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y,
+                   "--threads", "0"], "--threads takes a positive integer, got '0'")

@@ -11,14 +11,6 @@ using namespace mlir;
 
 namespace qforge {
 
-static Expected<int64_t> integer(const Args &args, StringRef name, int64_t fallback) {
-  std::string text = args.get(name, std::to_string(fallback));
-  int64_t v;
-  if (StringRef(text).getAsInteger(10, v) || v < 1)
-    return makeError("--" + name + " takes a positive integer, got '" + text + "'");
-  return v;
-}
-
 Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
@@ -33,12 +25,12 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
         {"k", &o.k, 4096}}) {
-    Expected<int64_t> v = integer(*args, name, fallback);
+    Expected<int64_t> v = args->getPositive(name, fallback);
     if (!v)
       return v.takeError();
     *field = *v;
   }
-  Expected<int64_t> threads = integer(*args, "threads", 1), repeats = integer(*args, "repeats", 5);
+  Expected<int64_t> threads = args->getPositive("threads", 1), repeats = args->getPositive("repeats", 5);
   if (!threads)
     return threads.takeError();
   if (!repeats)

@@ -59,6 +59,14 @@ std::string Args::get(StringRef name, StringRef fallback) const {
   return it == values.end() ? fallback.str() : it->second.back();
 }
 
+Expected<int64_t> Args::getPositive(StringRef name, int64_t fallback) const {
+  std::string text = get(name, std::to_string(fallback));
+  int64_t v;
+  if (StringRef(text).getAsInteger(10, v) || v < 1)
+    return makeError("--" + name + " takes a positive integer, got '" + text + "'");
+  return v;
+}
+
 std::vector<std::string> Args::getAll(StringRef name) const {
   auto it = values.find(name);
   return it == values.end() ? std::vector<std::string>() : it->second;

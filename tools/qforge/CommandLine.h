@@ -23,6 +23,8 @@ public:
   bool has(llvm::StringRef name) const { return values.count(name) || switches.count(name); }
   std::string get(llvm::StringRef name, llvm::StringRef fallback = "") const;
   std::vector<std::string> getAll(llvm::StringRef name) const;
+  /// The positive integer value of `--name`, or `fallback` when absent.
+  llvm::Expected<int64_t> getPositive(llvm::StringRef name, int64_t fallback) const;
 
 private:
   std::string command;

@@ -24,12 +24,15 @@ static std::string npyDtype(const std::string &dtype) {
 Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
-                     "--output y.npy...");
+                     "--output y.npy... [--threads T]");
   std::string dir = argv[0];
   Expected<Args> args = Args::parse("run", argv.drop_front(), {"entry", "output"},
-                                    {"input", "input-dir"});
+                                    {"input", "input-dir", "threads"});
   if (!args)
     return args.takeError();
+  Expected<int64_t> threads = args->getPositive("threads", 1);
+  if (!threads)
+    return threads.takeError();
   std::string loadError;
   std::unique_ptr<rt::Package> package = rt::Package::load(dir, loadError);
   if (!package)
@@ -98,6 +101,7 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   for (std::vector<uint8_t> &r : results)
     resultBuffers.push_back({r.data(), r.size()});
   std::string runError;
+  package->setThreads(int(std::min<int64_t>(*threads, 1024)));
   if (!package->run(entryName, argBuffers, resultBuffers, runError))
     return makeError(runError);
   for (auto [path, r, op] : llvm::zip(outputs, results, entry->results)) {

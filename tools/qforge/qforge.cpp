@@ -20,7 +20,7 @@ commands:
   decode      qforge decode --format F --input codes.npy --output values.npy
   compile     qforge compile kernel.mlir --target cpu -o DIR
               compiles the public functions for this CPU into a package
-  run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy
+  run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
