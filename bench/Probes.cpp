@@ -42,38 +42,30 @@ typedef float v8f __attribute__((vector_size(32)));
 // Each thread reads `streams` separate parts of its range at once, 256 bytes
 // per part and iteration, prefetching 1 KiB ahead; the sums keep the loads
 // alive.
-__attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n, int streams) {
-  v16f acc[4] = {};
-  size_t part = n / streams / 64 * 64;
-  for (size_t i = 0; i + 64 <= part; i += 64)
+template <typename V>
+__attribute__((always_inline)) inline float readStreams(const float *p, size_t n, int streams) {
+  constexpr size_t lanes = sizeof(V) / sizeof(float), step = 4 * lanes;
+  V acc[4] = {};
+  size_t part = n / streams / step * step;
+  for (size_t i = 0; i + step <= part; i += step)
     for (int s = 0; s < streams; ++s) {
       const float *q = p + s * part + i;
       __builtin_prefetch(q + 256);
-      for (int j = 0; j < 4; ++j) {
-        v16f x;
-        std::memcpy(&x, q + 16 * j, 64);
+      for (size_t j = 0; j < 4; ++j) {
+        V x;
+        std::memcpy(&x, q + lanes * j, sizeof(V));
         acc[j] += x;
       }
     }
-  v16f s = acc[0] + acc[1] + acc[2] + acc[3];
-  return s[0] + s[15];
+  V sum = acc[0] + acc[1] + acc[2] + acc[3];
+  return sum[0] + sum[lanes - 1];
 }
 
+__attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n, int streams) {
+  return readStreams<v16f>(p, n, streams);
+}
 __attribute__((target("avx2"))) float readAvx2(const float *p, size_t n, int streams) {
-  v8f acc[4] = {};
-  size_t part = n / streams / 32 * 32;
-  for (size_t i = 0; i + 32 <= part; i += 32)
-    for (int s = 0; s < streams; ++s) {
-      const float *q = p + s * part + i;
-      __builtin_prefetch(q + 256);
-      for (int j = 0; j < 4; ++j) {
-        v8f x;
-        std::memcpy(&x, q + 8 * j, 32);
-        acc[j] += x;
-      }
-    }
-  v8f s = acc[0] + acc[1] + acc[2] + acc[3];
-  return s[0] + s[7];
+  return readStreams<v8f>(p, n, streams);
 }
 
 float readGeneric(const float *p, size_t n) {
