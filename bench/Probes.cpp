@@ -148,6 +148,19 @@ struct FmaContext {
 
 } // namespace
 
+/// Median seconds of `repeats` parallel runs of `body`, after one that warms
+/// caches and the TLB.
+static double medianSeconds(int threads, int repeats, void (*body)(int, void *), void *context) {
+  std::vector<double> samples;
+  for (int r = 0; r < repeats + 1; ++r) {
+    double t0 = now();
+    parallelFor(threads, body, context);
+    if (r > 0)
+      samples.push_back(now() - t0);
+  }
+  return median(samples.data(), int(samples.size()));
+}
+
 double qforge::bench::measureReadBandwidth(int threads, int repeats) {
   // 1 GiB: far beyond any last-level cache of the machines this runs on.
   const size_t bytes = size_t(1) << 30;
@@ -158,21 +171,14 @@ double qforge::bench::measureReadBandwidth(int threads, int repeats) {
   double best = 0;
   for (int streams : {1, 2, 4}) {
     ReadContext ctx{data, bytes / sizeof(float) / threads, streams, {}};
-    std::vector<double> samples;
-    for (int r = 0; r < repeats + 1; ++r) {
-      double t0 = now();
-      parallelFor(
-          threads,
-          [](int t, void *c) {
-            auto *rc = static_cast<ReadContext *>(c);
-            rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
-          },
-          &ctx);
-      double dt = now() - t0;
-      if (r > 0) // the first pass warms the TLB
-        samples.push_back(double(bytes) / dt / 1e9);
-    }
-    best = std::max(best, median(samples.data(), int(samples.size())));
+    double seconds = medianSeconds(
+        threads, repeats,
+        [](int t, void *c) {
+          auto *rc = static_cast<ReadContext *>(c);
+          rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
+        },
+        &ctx);
+    best = std::max(best, double(bytes) / seconds / 1e9);
   }
   std::free(data);
   return best;
@@ -181,19 +187,12 @@ double qforge::bench::measureReadBandwidth(int threads, int repeats) {
 double qforge::bench::measureFmaPeak(int threads, int repeats) {
   int width = std::max(fmaWidth(), 1);
   FmaContext ctx{20'000'000 / width * 4, {}};
-  std::vector<double> samples;
-  for (int r = 0; r < repeats + 1; ++r) {
-    double t0 = now();
-    parallelFor(
-        threads,
-        [](int t, void *c) {
-          auto *fc = static_cast<FmaContext *>(c);
-          fc->sink[t] = fmaRun(fc->iterations, float(t + 1));
-        },
-        &ctx);
-    double dt = now() - t0;
-    if (r > 0)
-      samples.push_back(2.0 * 12 * width * double(ctx.iterations) * threads / dt / 1e9);
-  }
-  return median(samples.data(), int(samples.size()));
+  double seconds = medianSeconds(
+      threads, repeats,
+      [](int t, void *c) {
+        auto *fc = static_cast<FmaContext *>(c);
+        fc->sink[t] = fmaRun(fc->iterations, float(t + 1));
+      },
+      &ctx);
+  return 2.0 * 12 * width * double(ctx.iterations) * threads / seconds / 1e9;
 }
