@@ -31,6 +31,26 @@ SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lo, Value hi, int64
   return loop.getResults();
 }
 
+/// `x` (f64) rounded once to `type`. Narrower than f32, it goes through f32
+/// rounded to odd, which keeps the second rounding exact, instead of the
+/// soft-float library call LLVM emits for a direct f64 -> f16 truncation.
+Value truncF64(OpBuilder &b, Location loc, Type type, Value x) {
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  if (type.getIntOrFloatBitWidth() >= 32)
+    return arith::TruncFOp::create(b, loc, type, x);
+  Value t = arith::TruncFOp::create(b, loc, f32, x);
+  Value back = arith::ExtFOp::create(b, loc, x.getType(), t);
+  Value bits = arith::BitcastOp::create(b, loc, i32, t);
+  auto i32Const = [&](int32_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); };
+  // Truncate toward zero, then make the last bit sticky.
+  Value away = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, math::AbsFOp::create(b, loc, back),
+                                     math::AbsFOp::create(b, loc, x));
+  bits = arith::SelectOp::create(b, loc, away, arith::SubIOp::create(b, loc, bits, i32Const(1)), bits);
+  Value inexact = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, back, x);
+  bits = arith::SelectOp::create(b, loc, inexact, arith::OrIOp::create(b, loc, bits, i32Const(1)), bits);
+  return arith::TruncFOp::create(b, loc, type, arith::BitcastOp::create(b, loc, f32, bits));
+}
+
 IntFormatAttr signedIntElement(SchemeAttr scheme) {
   auto elem = dyn_cast<IntFormatAttr>(scheme.getElement());
   return elem && elem.getSignedness() ? elem : IntFormatAttr();
@@ -111,17 +131,32 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
                  [&](OpBuilder &b, Location l, Value r0, ValueRange carried) {
     return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), groupCols, carried,
                    [&](OpBuilder &b, Location l, Value g0, ValueRange carried) {
-      // The group's max and min.
-      Value negInf = arith::ConstantOp::create(b, l, b.getF32FloatAttr(-INFINITY));
-      Value posInf = arith::ConstantOp::create(b, l, b.getF32FloatAttr(INFINITY));
+      // The group's max and min: elementwise over its runs, then halving.
+      auto splatF32 = [&](float v) {
+        return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(v)))
+            .getResult();
+      };
       SmallVector<Value> stats = overGroup(
-          b, l, r0, g0, ValueRange{negInf, posInf},
+          b, l, r0, g0, ValueRange{splatF32(-INFINITY), splatF32(INFINITY)},
           [&](OpBuilder &b, Location l, Value r, Value kc, ValueRange mm) -> SmallVector<Value> {
             Value x = readChunk(b, l, r, kc);
-            Value hi = vector::ReductionOp::create(b, l, vector::CombiningKind::MAXNUMF, x, mm[0]);
-            Value lo = vector::ReductionOp::create(b, l, vector::CombiningKind::MINNUMF, x, mm[1]);
-            return {hi, lo};
+            return {arith::MaxNumFOp::create(b, l, mm[0], x), arith::MinNumFOp::create(b, l, mm[1], x)};
           });
+      for (int64_t half = width / 2; half >= 1; half /= 2) {
+        auto fold = [&](Value v) {
+          auto part = [&](int64_t at) {
+            return vector::ExtractStridedSliceOp::create(b, l, v, ArrayRef<int64_t>{at},
+                                                         ArrayRef<int64_t>{half}, ArrayRef<int64_t>{1})
+                .getResult();
+          };
+          return std::pair(part(0), part(half));
+        };
+        auto [hiA, hiB] = fold(stats[0]);
+        auto [loA, loB] = fold(stats[1]);
+        stats = {arith::MaxNumFOp::create(b, l, hiA, hiB), arith::MinNumFOp::create(b, l, loA, loB)};
+      }
+      for (Value &v : stats)
+        v = vector::ExtractOp::create(b, l, v, ArrayRef<int64_t>{0});
       // scale = max(0, max / vmax, min / vmin), rounded to the scale type.
       Value hi = arith::ExtFOp::create(b, l, f64, stats[0]);
       Value lo = arith::ExtFOp::create(b, l, f64, stats[1]);
@@ -130,7 +165,7 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
           arith::MaximumFOp::create(b, l, arith::DivFOp::create(b, l, hi, f64Const(b, l, cmax * unit)),
                                     arith::DivFOp::create(b, l, lo, f64Const(b, l, cmin * unit))));
       Type scaleType = cast<TypeAttr>(scheme.getScale()).getValue();
-      Value stored = arith::TruncFOp::create(b, l, scaleType, s);
+      Value stored = truncF64(b, l, scaleType, s);
       Value S = arith::ExtFOp::create(b, l, f64, stored);
       Value saWide = arith::MulFOp::create(b, l, S, f64Const(b, l, unit));
       Value sa = arith::TruncFOp::create(b, l, f32, saWide);
@@ -167,61 +202,74 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
 }
 
 ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location loc, Value act,
-                                                          ArrayRef<int64_t> chunkOrder,
-                                                          int64_t sumBlock,
-                                                          int64_t laneBias) const {
+                                                          const CodeOptions &options) const {
   constexpr int64_t chunk = 32;
-  int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
+  int64_t m = actType.getDimSize(0), k = actType.getDimSize(1), sumBlock = options.sumBlock;
   auto f32 = b.getF32Type();
-  Value codes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k}, b.getI8Type());
-  Value scales = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / chunk}, f32);
-  Value sums = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / sumBlock}, f32);
-  SmallVector<Value> init = {codes, scales, sums};
-  if (laneBias)
-    init.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, k / 4}, b.getI32Type()));
+  auto i32 = b.getI32Type();
+  auto empty = [&](int64_t cols, Type elem) {
+    return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, cols}, elem).getResult();
+  };
+  // The loops carry codes, scales, then the optional results in this order.
+  SmallVector<Value> init = {empty(k, b.getI8Type()), empty(k / chunk, f32)};
+  enum Optional { Sums, CodeSums, LaneInit };
+  SmallVector<Optional> optional;
+  if (options.scaledSums)
+    optional.push_back(Sums), init.push_back(empty(k / sumBlock, f32));
+  if (options.codeSums)
+    optional.push_back(CodeSums), init.push_back(empty(k / sumBlock, i32));
+  if (options.laneBias)
+    optional.push_back(LaneInit), init.push_back(empty(k / 4, i32));
   SmallVector<Value> out = emitLoops(
       b, loc, act, chunk, init,
       [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
           ValueRange t) -> SmallVector<Value> {
         Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
-        Value ordered = vector::ShuffleOp::create(b, l, bytes, bytes, chunkOrder);
-        Value codes = vector::TransferWriteOp::create(b, l, ordered, t[0], ValueRange{r, k0},
-                                                      ArrayRef<bool>{true})
-                          .getResult();
-        Value ci = arith::DivUIOp::create(b, l, k0, indexConst(b, l, chunk));
-        Value scales = tensor::InsertOp::create(b, l, sa, t[1], ValueRange{r, ci});
-        Value sums = t[2];
-        for (int64_t j = 0; j < chunk; j += sumBlock) {
-          Value part = vector::ExtractStridedSliceOp::create(b, l, c, ArrayRef<int64_t>{j},
-                                                             ArrayRef<int64_t>{sumBlock},
-                                                             ArrayRef<int64_t>{1});
-          Value total = arith::SIToFPOp::create(
-              b, l, f32, vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, part));
-          Value at = arith::DivUIOp::create(
-              b, l, arith::AddIOp::create(b, l, k0, indexConst(b, l, j)), indexConst(b, l, sumBlock));
-          sums = tensor::InsertOp::create(b, l, arith::MulFOp::create(b, l, total, sa), sums,
-                                          ValueRange{r, at});
-        }
-        SmallVector<Value> results = {codes, scales, sums};
-        if (laneBias) {
-          auto lanes = VectorType::get({chunk / 4}, b.getI32Type());
-          Value wide = arith::ExtSIOp::create(b, l, VectorType::get({chunk}, b.getI32Type()), ordered);
-          Value groups = vector::ShapeCastOp::create(
-              b, l, VectorType::get({chunk / 4, 4}, b.getI32Type()), wide);
-          Value zero = arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(0)));
-          Value laneSums = vector::MultiDimReductionOp::create(
-              b, l, groups, zero, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
-          Value start = arith::MulIOp::create(
-              b, l, laneSums,
-              arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(-laneBias))));
-          Value at = arith::DivUIOp::create(b, l, k0, indexConst(b, l, 4));
-          results.push_back(vector::TransferWriteOp::create(b, l, start, t[3], ValueRange{r, at},
-                                                            ArrayRef<bool>{true})
-                                .getResult());
+        Value ordered = vector::ShuffleOp::create(b, l, bytes, bytes, options.chunkOrder);
+        SmallVector<Value> results = {
+            vector::TransferWriteOp::create(b, l, ordered, t[0], ValueRange{r, k0},
+                                            ArrayRef<bool>{true})
+                .getResult(),
+            tensor::InsertOp::create(b, l, sa, t[1],
+                                     ValueRange{r, arith::DivUIOp::create(b, l, k0, indexConst(b, l, chunk))})};
+        for (auto [kind, tensor] : llvm::zip(optional, t.drop_front(2))) {
+          Value next = tensor;
+          if (kind == LaneInit) {
+            auto lanes = VectorType::get({chunk / 4}, i32);
+            Value wide = arith::ExtSIOp::create(b, l, VectorType::get({chunk}, i32), ordered);
+            Value groups = vector::ShapeCastOp::create(b, l, VectorType::get({chunk / 4, 4}, i32), wide);
+            Value zero = arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(0)));
+            Value laneSums = vector::MultiDimReductionOp::create(
+                b, l, groups, zero, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+            Value start = arith::MulIOp::create(
+                b, l, laneSums,
+                arith::ConstantOp::create(
+                    b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(-options.laneBias))));
+            Value at = arith::DivUIOp::create(b, l, k0, indexConst(b, l, 4));
+            results.push_back(
+                vector::TransferWriteOp::create(b, l, start, next, ValueRange{r, at}, ArrayRef<bool>{true})
+                    .getResult());
+            continue;
+          }
+          for (int64_t j = 0; j < chunk; j += sumBlock) {
+            Value part = vector::ExtractStridedSliceOp::create(b, l, c, ArrayRef<int64_t>{j},
+                                                               ArrayRef<int64_t>{sumBlock},
+                                                               ArrayRef<int64_t>{1});
+            Value total = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, part);
+            if (kind == Sums)
+              total = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, f32, total), sa);
+            Value at = arith::DivUIOp::create(
+                b, l, arith::AddIOp::create(b, l, k0, indexConst(b, l, j)), indexConst(b, l, sumBlock));
+            next = tensor::InsertOp::create(b, l, total, next, ValueRange{r, at});
+          }
+          results.push_back(next);
         }
         return results;
       });
-  return {out[0], out[1], out[2], laneBias ? out[3] : Value()};
+  Codes codes{out[0], out[1], {}, {}, {}};
+  for (auto [kind, tensor] : llvm::zip(optional, ArrayRef(out).drop_front(2)))
+    (kind == Sums ? codes.sums : kind == CodeSums ? codes.codeSums : codes.laneInit) = tensor;
+  return codes;
 }
 
 Value ActivationQuantizer::emitDequantized(OpBuilder &b, Location loc, Value act) const {

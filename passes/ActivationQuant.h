@@ -22,22 +22,33 @@ public:
 
   ActivationQuantizer(SchemeAttr scheme, RankedTensorType actType);
 
+  /// What emitCodes produces besides the codes and their scales.
+  struct CodeOptions {
+    ArrayRef<int64_t> chunkOrder; ///< each 32-element chunk's codes in this order
+    int64_t sumBlock = 32;        ///< 16 or 32: the run `sums` and `codeSums` cover
+    bool scaledSums = false;      ///< emit `sums`
+    bool codeSums = false;        ///< emit `codeSums`
+    int64_t laneBias = 0;         ///< non-zero: emit `laneInit`
+  };
+
   struct Codes {
-    Value codes;  ///< tensor<MxKxi8>, each 32-element chunk in `chunkOrder`
-    Value scales; ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
-    Value sums;   ///< tensor<M x K/sumBlock x f32>: scale * the sum of the codes
-    Value laneInit; ///< tensor<M x K/4 x i32>: -laneBias * each 4 codes' sum (or null)
+    Value codes;    ///< tensor<MxKxi8>, each 32-element chunk in `chunkOrder`
+    Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
+    Value sums;     ///< tensor<M x K/sumBlock x f32>: scale * the sum of the codes
+    Value codeSums; ///< tensor<M x K/sumBlock x i32>: the sum of the codes
+    Value laneInit; ///< tensor<M x K/4 x i32>: -laneBias * each 4 codes' sum
   };
 
   /// Codes for integer dot products; K must be a multiple of 32 and of the
-  /// group size, and `sumBlock` 16 or 32. With a non-zero `laneBias`, also
-  /// the accumulator start of each four codes of a dot product against
-  /// bytes biased by it.
-  Codes emitCodes(OpBuilder &b, Location loc, Value act, ArrayRef<int64_t> chunkOrder,
-                  int64_t sumBlock, int64_t laneBias) const;
+  /// group size. With a non-zero `laneBias`, also the accumulator start of
+  /// each four codes of a dot product against bytes biased by it.
+  Codes emitCodes(OpBuilder &b, Location loc, Value act, const CodeOptions &options) const;
 
   /// The dequantized activations (f32), for kernels that take floats.
   Value emitDequantized(OpBuilder &b, Location loc, Value act) const;
+
+  /// Elements along K that share one activation scale.
+  int64_t getGroupSize() const { return groupCols; }
 
   /// Whether emitCodes applies (K and the group size are multiples of 32).
   bool supportsCodes() const;

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
+#include "passes/PackedDotMatmul.h"
 #include "passes/StorageAccess.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -52,9 +53,18 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<int64_t> order = weights.getByteChunkOrder();
 
     ActivationQuantizer quantizer(*op.getActScheme(), aType);
-    ActivationQuantizer::Codes act = quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(),
-                                                         order, sumBlock, byteCodes.bias);
+    if (PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k); packed.applies()) {
+      rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
+      return success();
+    }
     bool offsets = weights.hasBlockOffsets();
+    ActivationQuantizer::CodeOptions options;
+    options.chunkOrder = order;
+    options.sumBlock = sumBlock;
+    options.scaledSums = offsets;
+    options.laneBias = byteCodes.bias;
+    ActivationQuantizer::Codes act =
+        quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
     int64_t tile = 1; // the largest divisor of M up to 4
     for (int64_t t = std::min<int64_t>(m, 4); t >= 1; --t)

@@ -135,14 +135,16 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
 };
 
 struct Dot4Lowering : OpRewritePattern<Dot4Op> {
-  Dot4Lowering(MLIRContext *ctx, bool vnni) : OpRewritePattern(ctx), vnni(vnni) {}
+  Dot4Lowering(MLIRContext *ctx, bool vnni, bool avx512)
+      : OpRewritePattern(ctx), vnni(vnni), avx512(avx512) {}
 
   LogicalResult matchAndRewrite(Dot4Op op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto accType = cast<VectorType>(op.getAcc().getType());
     int64_t lanes = accType.getDimSize(0);
     if (vnni && lanes % 4 == 0) {
-      int64_t width = lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
+      // AVX-VNNI without AVX-512 has the 128- and 256-bit forms only.
+      int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
       auto sliceType = VectorType::get({width}, accType.getElementType());
       std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(width * 32);
       rewriter.replaceOp(op, perSlice(rewriter, loc, accType,
@@ -163,7 +165,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     return success();
   }
 
-  bool vnni;
+  bool vnni, avx512;
 };
 
 struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
@@ -172,7 +174,7 @@ struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LookupLowering>(&getContext(), avx512, avx2);
-    patterns.add<Dot4Lowering>(&getContext(), vnni);
+    patterns.add<Dot4Lowering>(&getContext(), vnni, avx512);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

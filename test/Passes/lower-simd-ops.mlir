@@ -62,3 +62,16 @@ func.func @dot4(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> ve
   %d = qf.dot4 %acc, %u, %a : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
 }
+
+// Sixteen lanes: one 512-bit vpdpbusd with AVX-512, two 256-bit ones with
+// AVX-VNNI alone.
+// RUN: qforge-opt %s --qf-lower-simd-ops="vnni=true avx512=true" | FileCheck %s --check-prefix=VNNI512
+// VNNI512-LABEL: func.func @dot4_wide
+// VNNI512: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%arg0, %arg1, %arg2) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// VNNI-LABEL: func.func @dot4_wide
+// VNNI-COUNT-2: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"
+// VNNI-NOT: vpdpbusd.512
+func.func @dot4_wide(%acc: vector<16xi32>, %u: vector<64xi8>, %a: vector<64xi8>) -> vector<16xi32> {
+  %d = qf.dot4 %acc, %u, %a : vector<64xi8> -> vector<16xi32>
+  return %d : vector<16xi32>
+}

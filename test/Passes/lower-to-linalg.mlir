@@ -117,9 +117,12 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // codes, scaled by the weight scale times the activation scale.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[BLOCKS:.*]]: tensor<108xi8>)
-// CHECK: vector.reduction <maxnumf>
-// CHECK: vector.reduction <minnumf>
-// CHECK: arith.truncf %{{.*}} : f64 to f16
+// CHECK: arith.maxnumf %{{.*}} : vector<32xf32>
+// CHECK: arith.minnumf %{{.*}} : vector<32xf32>
+// CHECK: arith.maxnumf %{{.*}} : vector<16xf32>
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+// CHECK: arith.ori
+// CHECK: arith.truncf %{{.*}} : f32 to f16
 // CHECK: arith.divf %{{.*}} : vector<32xf64>
 // CHECK: math.roundeven
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
@@ -133,6 +136,27 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<2x3xf32> {
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x3xf32>
   return %c : tensor<2x3xf32>
+}
+
+// -----
+
+// Eight or more activation rows: weights decoded once per panel of 16
+// columns and transposed so that each i32 lane is one column; four
+// activation codes are broadcast to every lane; i32 sums are scaled once a
+// block, with the bias (8) taken off through the block's code sums.
+// CHECK-LABEL: func.func @matmul_q4_0_int8_acts_prefill
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 1, 9,
+// CHECK: vector.transfer_write %{{.*}} : vector<16xi32>, tensor<16x16xi32>
+// CHECK: vector.broadcast %{{.*}} : i32 to vector<16xi32>
+// CHECK: qf.dot4 %{{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: arith.muli %{{.*}}, %c-8_i32 : i32
+// CHECK: arith.addi %{{.*}} : vector<16xi32>
+// CHECK: arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: vector.fma
+// CHECK-NOT: qf.matmul
+func.func @matmul_q4_0_int8_acts_prefill(%a: tensor<9x64xf32>, %w: !qf.qtensor<16x64, q4_0>) -> tensor<9x16xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<9x64xf32>, !qf.qtensor<16x64, q4_0> -> tensor<9x16xf32>
+  return %c : tensor<9x16xf32>
 }
 
 // -----

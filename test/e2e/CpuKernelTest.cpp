@@ -211,6 +211,12 @@ TEST_P(CpuKernelTest, Int8PerTokenActivations) {
   check({5, 7, 512}, "element = #qf.int<8>, per_axis = 0, scale = f32");
 }
 TEST_P(CpuKernelTest, Int8GroupActivations) { check({3, 13, 512}, "int8_g32"); }
+// Enough activation rows for the packed-panel kernel: one or two vectors of
+// columns a panel, and a tail of rows short of a register tile.
+TEST_P(CpuKernelTest, Int8ActivationsPrefill) {
+  check({19, 48, 256}, "int8_g32");
+  check({16, 64, 512}, "element = #qf.int<8>, per_axis = 0, scale = f32");
+}
 TEST_P(CpuKernelTest, Int4Activations) {
   check({2, 3, 256}, "element = #qf.int<4>, group = 64, scale = bf16, rounding = nearest_away");
 }
