@@ -61,7 +61,7 @@ std::string Manifest::serialize() const {
       os << "split " << e.split.blockEntry << " " << e.split.blocks;
       for (int64_t b : e.split.argBlockBytes)
         os << " " << b;
-      for (int64_t c : e.split.resultBlockCols)
+      for (int64_t c : e.split.resultBlockExtents)
         os << " " << c;
       os << "\n";
     }
@@ -156,7 +156,7 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
                     "argument and result)");
       split.blocks = counts[0];
       split.argBlockBytes.assign(counts.begin() + 1, counts.begin() + 1 + entry->args.size());
-      split.resultBlockCols.assign(counts.begin() + 1 + entry->args.size(), counts.end());
+      split.resultBlockExtents.assign(counts.begin() + 1 + entry->args.size(), counts.end());
     } else if (key == "end") {
       if (!entry)
         return fail("'end' without an entry");

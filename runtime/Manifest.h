@@ -13,13 +13,14 @@
 //   arg a tensor f32 1x256
 //   arg w.blocks buffer u8 108
 //   result 0 tensor f32 1x5
-//   split mm__rows 64 0 108 5
+//   split mm__block 64 0 108 5
 //   end
 //
 // `split` names an entry that computes one of `blocks` equal blocks of the
-// output rows, then, per argument and result operand, what one block takes:
-// a byte count for a buffer cut into consecutive blocks, 0 for an operand
-// every block takes whole, and for a result the columns of a block.
+// output, then, per argument and result operand, what one block takes: a
+// byte count for an argument cut into consecutive blocks, 0 for one every
+// block takes whole, and for a result its extent along the axis the blocks
+// split (the one axis where the block entry's result shape differs).
 // Arguments are in call order; a quantized tensor argument appears as its
 // storage buffers (`<arg>.<buffer>`, raw bytes). This header has no LLVM or
 // MLIR dependency: the runtime is small.
@@ -45,12 +46,12 @@ struct Operand {
   int64_t bytes() const;
 };
 
-/// How an entry point splits into blocks of output rows that threads run.
+/// How an entry point splits into blocks of its output that threads run.
 struct Split {
   std::string blockEntry;
   int64_t blocks = 0;
   std::vector<int64_t> argBlockBytes;   ///< per argument operand; 0: whole
-  std::vector<int64_t> resultBlockCols; ///< per result operand
+  std::vector<int64_t> resultBlockExtents; ///< per result: along the split axis
 };
 
 struct EntryPoint {

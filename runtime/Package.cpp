@@ -14,6 +14,23 @@ using namespace qforge::runtime;
 
 std::string qforge::runtime::entrySymbol(const std::string &name) { return "qf_entry_" + name; }
 
+namespace {
+/// The axis along which `block` is one of `blocks` equal parts of `whole`
+/// (the one axis where they differ), or -1.
+int splitAxis(const Operand &whole, const Operand &block, int64_t blocks, int64_t extent) {
+  if (whole.shape.size() != block.shape.size())
+    return -1;
+  int axis = -1;
+  for (size_t d = 0; d < whole.shape.size(); ++d)
+    if (whole.shape[d] != block.shape[d]) {
+      if (axis != -1 || block.shape[d] != extent || extent * blocks != whole.shape[d])
+        return -1;
+      axis = int(d);
+    }
+  return axis;
+}
+} // namespace
+
 std::unique_ptr<Package> Package::load(const std::string &dir, std::string &error) {
   std::string manifestPath = dir + "/manifest.txt";
   std::ifstream in(manifestPath);
@@ -60,6 +77,14 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
               "', which is not an entry with the same operands";
       return nullptr;
     }
+    for (size_t i = 0; block && i < e.results.size(); ++i)
+      if (splitAxis(e.results[i], block->results[i], e.split.blocks,
+                    e.split.resultBlockExtents[i]) < 0) {
+        error = manifestPath + ": entry '" + e.name + "': result " + std::to_string(i) +
+                " of block entry '" + e.split.blockEntry + "' is not one of " +
+                std::to_string(e.split.blocks) + " equal parts of it along one axis";
+        return nullptr;
+      }
   }
   return p;
 }
@@ -124,10 +149,25 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
   const EntryPoint &block = *manifest_.find(split.blockEntry);
   EntryFn fn = functions_.at(split.blockEntry);
   int threads = int(std::min<int64_t>(threads_, split.blocks));
+  // A result block is `outer` runs of `inner` bytes, run r at r * stride
+  // + b * inner of the whole result; one run is written in place, several
+  // go through a scratch block.
+  struct Layout {
+    int64_t outer = 1, inner, stride;
+  };
+  std::vector<Layout> layouts;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const Operand &whole = e.results[i];
+    int axis = splitAxis(whole, block.results[i], split.blocks, split.resultBlockExtents[i]);
+    Layout l;
+    for (int d = 0; d < axis; ++d)
+      l.outer *= whole.shape[size_t(d)];
+    l.inner = block.results[i].bytes() / l.outer;
+    l.stride = whole.bytes() / l.outer;
+    layouts.push_back(l);
+  }
   // Thread t runs the consecutive blocks [t * blocks / threads, (t + 1) * ...).
   auto work = [&](int t) {
-    // Results of more than one row are strided in a block: written to a
-    // scratch buffer of the block's shape, then copied into their columns.
     std::vector<std::vector<char>> scratch(results.size());
     for (int64_t b = t * split.blocks / threads; b < (t + 1) * split.blocks / threads; ++b) {
       std::vector<Buffer> blockArgs, blockResults;
@@ -137,27 +177,20 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
                                   : args[i]);
       }
       for (size_t i = 0; i < results.size(); ++i) {
-        const Operand &whole = e.results[i];
-        int64_t rows = whole.shape.size() > 1 ? whole.numElements() / whole.shape.back() : 1;
-        int64_t cols = split.resultBlockCols[i], elem = dtypeBytes(whole.dtype);
-        char *base = static_cast<char *>(results[i].data) + b * cols * elem;
-        if (rows == 1) {
-          blockResults.push_back({base, size_t(cols * elem)});
+        const Layout &l = layouts[i];
+        if (l.outer == 1) {
+          blockResults.push_back({static_cast<char *>(results[i].data) + b * l.inner, size_t(l.inner)});
         } else {
-          scratch[i].resize(size_t(block.results[i].bytes()));
+          scratch[i].resize(size_t(l.outer * l.inner));
           blockResults.push_back({scratch[i].data(), scratch[i].size()});
         }
       }
       call(block, fn, blockArgs, blockResults);
       for (size_t i = 0; i < results.size(); ++i) {
-        if (scratch[i].empty())
-          continue;
-        const Operand &whole = e.results[i];
-        int64_t cols = split.resultBlockCols[i], elem = dtypeBytes(whole.dtype);
-        int64_t rowBytes = whole.shape.back() * elem, rows = whole.bytes() / rowBytes;
-        for (int64_t r = 0; r < rows; ++r)
-          std::memcpy(static_cast<char *>(results[i].data) + r * rowBytes + b * cols * elem,
-                      scratch[i].data() + r * cols * elem, size_t(cols * elem));
+        const Layout &l = layouts[i];
+        for (int64_t r = 0; !scratch[i].empty() && r < l.outer; ++r)
+          std::memcpy(static_cast<char *>(results[i].data) + r * l.stride + b * l.inner,
+                      scratch[i].data() + r * l.inner, size_t(l.inner));
       }
     }
   };

@@ -94,13 +94,25 @@ static void addEntryWrapper(ModuleOp module, const rt::EntryPoint &entry) {
   LLVM::ReturnOp::create(b, loc, ValueRange{});
 }
 
+/// The most blocks up to `most` that divide `extent` into parts of at least
+/// `least`; 1 if none.
+static int64_t divideInto(int64_t extent, int64_t most, int64_t least) {
+  for (int64_t b = std::min(most, extent / least); b > 1; --b)
+    if (extent % b == 0)
+      return b;
+  return 1;
+}
+
 /// For an entry that is one qf.matmul of its two arguments returned as it is:
-/// a clone computing one of `blocks` equal blocks of output rows (weight rows
-/// [b * R, (b + 1) * R)), named <name>__rows, and the split the runtime needs
-/// to run blocks on threads. Each storage buffer must be cut into equal
-/// consecutive parts (or be shared whole, as a tensor scale); otherwise the
-/// entry runs whole.
-static std::optional<rt::Split> addRowBlockEntry(func::FuncOp fn) {
+/// a clone, named <name>__block, computing one of `blocks` equal blocks of the
+/// output, and the split the runtime needs to run blocks on threads. With
+/// many activation rows (M >= 128) blocks take rows of the activations and
+/// the weights whole, so activations are quantized once and every block
+/// repacks the same weights; otherwise blocks take weight rows (output
+/// columns), whose storage buffers must then be cut into equal consecutive
+/// parts (or be shared whole, as a tensor scale). Entries that fit neither
+/// run whole.
+static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
   if (fn.getNumArguments() != 2 || fn.getNumResults() != 1 ||
       !llvm::hasSingleElement(fn.getBody()) || fn.getBody().front().getOperations().size() != 2)
     return std::nullopt;
@@ -110,44 +122,50 @@ static std::optional<rt::Split> addRowBlockEntry(func::FuncOp fn) {
       matmul.getRhs() != fn.getArgument(1) || ret.getOperand(0) != matmul.getResult())
     return std::nullopt;
   QTensorType w = matmul.getRhs().getType();
-  auto resultType = matmul.getResult().getType();
-  int64_t n = w.getShape()[0];
-  int64_t blocks = 1; // the most blocks up to 64 that divide N
-  for (int64_t b = std::min<int64_t>(64, n); b > 1; --b)
-    if (n % b == 0) {
-      blocks = b;
-      break;
-    }
-  if (blocks == 1 || !resultType.hasStaticShape())
+  auto a = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
+  auto resultType = dyn_cast<RankedTensorType>(matmul.getResult().getType());
+  if (!a || !a.hasStaticShape() || !resultType || !resultType.hasStaticShape())
     return std::nullopt;
-  int64_t rows = n / blocks;
-  QTensorType blockW = QTensorType::get(w.getContext(), {rows, w.getShape()[1]}, w.getScheme());
+  int64_t m = a.getRank() == 2 ? a.getDimSize(0) : 1, n = w.getShape()[0];
   rt::Split split;
-  split.blockEntry = fn.getName().str() + "__rows";
-  split.blocks = blocks;
-  if (auto a = dyn_cast<RankedTensorType>(matmul.getLhs().getType()); !a || !a.hasStaticShape())
-    return std::nullopt;
-  split.argBlockBytes.push_back(0);
-  StorageLayout whole = getStorageLayout(w.getScheme(), w.getShape());
-  StorageLayout part = getStorageLayout(blockW.getScheme(), blockW.getShape());
-  for (auto [full, piece] : llvm::zip(whole.buffers, part.buffers)) {
-    if (piece.bytes == full.bytes)
-      split.argBlockBytes.push_back(0);
-    else if (piece.bytes * blocks == full.bytes)
-      split.argBlockBytes.push_back(piece.bytes);
-    else
-      return std::nullopt;
-  }
-  split.resultBlockCols.push_back(rows);
-
+  split.blockEntry = fn.getName().str() + "__block";
+  Type blockA = a, blockW = w;
   SmallVector<int64_t> blockShape(resultType.getShape());
-  blockShape.back() = rows;
+  if (int64_t tokenBlocks = m >= 128 ? divideInto(m, 64, 64) : 1; tokenBlocks > 1) {
+    int64_t blocks = split.blocks = tokenBlocks;
+    blockA = RankedTensorType::get({m / blocks, a.getDimSize(1)}, a.getElementType());
+    split.argBlockBytes.push_back(a.getNumElements() * (a.getElementTypeBitWidth() / 8) / blocks);
+    split.argBlockBytes.resize(1 + getStorageLayout(w.getScheme(), w.getShape()).buffers.size(), 0);
+    blockShape.front() = m / blocks;
+    split.resultBlockExtents.push_back(m / blocks);
+  } else {
+    // Several activation rows: few blocks, as each quantizes all of them.
+    int64_t blocks = divideInto(n, m == 1 ? 64 : 4, 1);
+    if (blocks == 1)
+      return std::nullopt;
+    split.blocks = blocks;
+    int64_t rows = n / blocks;
+    blockW = QTensorType::get(w.getContext(), {rows, w.getShape()[1]}, w.getScheme());
+    split.argBlockBytes.push_back(0);
+    StorageLayout whole = getStorageLayout(w.getScheme(), w.getShape());
+    StorageLayout part = getStorageLayout(w.getScheme(), cast<QTensorType>(blockW).getShape());
+    for (auto [full, piece] : llvm::zip(whole.buffers, part.buffers)) {
+      if (piece.bytes == full.bytes)
+        split.argBlockBytes.push_back(0);
+      else if (piece.bytes * blocks == full.bytes)
+        split.argBlockBytes.push_back(piece.bytes);
+      else
+        return std::nullopt;
+    }
+    blockShape.back() = rows;
+    split.resultBlockExtents.push_back(rows);
+  }
+
   auto blockResult = RankedTensorType::get(blockShape, resultType.getElementType());
   OpBuilder b(fn);
   b.setInsertionPointAfter(fn);
-  auto clone = func::FuncOp::create(
-      b, fn.getLoc(), split.blockEntry,
-      b.getFunctionType({matmul.getLhs().getType(), blockW}, {blockResult}));
+  auto clone = func::FuncOp::create(b, fn.getLoc(), split.blockEntry,
+                                    b.getFunctionType({blockA, blockW}, {blockResult}));
   Block *body = clone.addEntryBlock();
   b.setInsertionPointToStart(body);
   auto blockMatmul = MatmulOp::create(b, matmul.getLoc(), blockResult, body->getArgument(0),
@@ -171,11 +189,11 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
 
   DiagnosticCollector diagnostics(ctx);
 
-  // Entries that split into blocks of rows get a block entry beside them.
+  // Entries that split into blocks get a block entry beside them.
   std::map<std::string, rt::Split> splits;
   for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (!fn.isDeclaration() && fn.isPublic())
-      if (std::optional<rt::Split> split = addRowBlockEntry(fn))
+      if (std::optional<rt::Split> split = addBlockEntry(fn))
         splits[fn.getName().str()] = *split;
 
   rt::Manifest manifest;
