@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The issue-3 benchmark table: one `qforge bench matmul` process per row, each
+# The CPU matmul benchmark table (docs/performance.md): one `qforge bench matmul` process per row, each
 # measuring the machine's DRAM read bandwidth and FMA peak in the same run.
 # Usage: bench/decode_table.sh [path/to/qforge] > table.md
 set -euo pipefail
@@ -25,5 +25,8 @@ for shape in "4096 14336" "32768 4096" "576 1536" "1536 576" "49152 576"; do
   set -- $shape
   row q4_0 1 "$1" "$2" 2 7
 done
-row q4_0 128 4096 4096 2 1
-row q4_0 512 4096 4096 2 1
+for s in q4_0 q4_1 q4_k mxfp4 nvfp4 int4_g128 q8_0; do
+  row "$s" 512 4096 4096 2 3
+done
+row q4_0 128 4096 4096 2 3
+row q4_0 512 4096 4096 1 3

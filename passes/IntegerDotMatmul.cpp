@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace mlir::qf;
 
@@ -81,7 +83,10 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         unroll = u;
         break;
       }
-    int64_t iterStep = std::max(blockStep, kChunk * unroll);
+    // Steps start at multiples of the storage alignment (q4_k: super-blocks).
+    int64_t iterStep = std::lcm(std::max(blockStep, kChunk * unroll), StorageAccess::getKAlignment(wType));
+    if (k % iterStep)
+      return rewriter.notifyMatchFailure(op, "K is not a multiple of the kernel step");
     int64_t slots = tile * unroll;
 
     auto f32 = rewriter.getF32Type();
@@ -115,11 +120,10 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     };
     // The weight block terms at kb: sc = scale * factor, off = min -
     // scale * zero_point (null without offsets).
-    auto blockTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
+    auto blockTerms = [&](OpBuilder &b, Location l, Value row, Value kb, int64_t offset) {
       Terms terms;
       for (int64_t h = 0; h < blocksPerChunk; ++h) {
-        Value kh = arith::AddIOp::create(b, l, kb, c(b, 16 * h));
-        StorageAccess::BlockTerms t = weights.emitBlockTerms(b, l, row, kh);
+        StorageAccess::BlockTerms t = weights.emitBlockTerms(b, l, row, kb, offset + 16 * h);
         terms.scale.push_back(arith::MulFOp::create(b, l, t.scale, f32Const(b, byteCodes.factor)));
         Value o;
         if (t.zeroPoint)
@@ -130,10 +134,11 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       }
       return terms;
     };
-    // One chunk at k0 into accumulator slot `slot` of each activation row.
-    auto chunk = [&](OpBuilder &b, Location l, ArrayRef<Value> r, Value row, Value k0,
+    // One chunk at kb + offset into accumulator slot `slot` of each activation row.
+    auto chunk = [&](OpBuilder &b, Location l, ArrayRef<Value> r, Value row, Value kb, int64_t offset,
                      const Terms &terms, int64_t slot, SmallVector<Value> &accs) {
-      Value u = weights.emitByteChunk(b, l, row, k0, byteCodes);
+      Value u = weights.emitByteChunk(b, l, row, kb, offset, byteCodes);
+      Value k0 = arith::AddIOp::create(b, l, kb, c(b, offset));
       Value ci = arith::DivUIOp::create(b, l, k0, c(b, kChunk));
       for (int64_t i = 0; i < tile; ++i) {
         Value a = vector::TransferReadOp::create(b, l, vecI8, act.codes, ValueRange{r[i], k0}, padI8,
@@ -187,27 +192,24 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                       SmallVector<Value> accs(stepAccs);
                       if (blockStep >= kChunk * unroll) {
                         // One block; its chunks `unroll` at a time.
-                        Terms terms = blockTerms(b, l, row, kb);
+                        Terms terms = blockTerms(b, l, row, kb, 0);
                         auto inner = scf::ForOp::create(
                             b, l, c(b, 0), c(b, blockStep), c(b, kChunk * unroll), accs,
                             [&](OpBuilder &b, Location l, Value kc, ValueRange innerAccs) {
                               SmallVector<Value> next(innerAccs);
                               Value k0 = arith::AddIOp::create(b, l, kb, kc);
                               for (int64_t j = 0; j < unroll; ++j)
-                                chunk(b, l, r, row, arith::AddIOp::create(b, l, k0, c(b, kChunk * j)),
-                                      terms, j, next);
+                                chunk(b, l, r, row, k0, kChunk * j, terms, j, next);
                               scf::YieldOp::create(b, l, next);
                             });
                         accs.assign(inner.getResults().begin(), inner.getResults().end());
                       } else {
-                        // Several small blocks, each chunk in its own slot.
+                        // Several small blocks, chunks taking the slots in turn.
                         int64_t slot = 0;
                         for (int64_t kbi = 0; kbi < iterStep; kbi += blockStep) {
-                          Value kb0 = arith::AddIOp::create(b, l, kb, c(b, kbi));
-                          Terms terms = blockTerms(b, l, row, kb0);
+                          Terms terms = blockTerms(b, l, row, kb, kbi);
                           for (int64_t kc = 0; kc < blockStep; kc += kChunk)
-                            chunk(b, l, r, row, arith::AddIOp::create(b, l, kb0, c(b, kc)), terms,
-                                  slot++, accs);
+                            chunk(b, l, r, row, kb, kbi + kc, terms, slot++ % unroll, accs);
                         }
                       }
                       scf::YieldOp::create(b, l, accs);

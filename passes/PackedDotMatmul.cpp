@@ -78,16 +78,19 @@ PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Va
   auto stepsType = VectorType::get({kSteps}, i32);
   Panel panel;
   Value bytes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{k / 4, cols}, i32);
-  panel.bytes = forLoop(b, loc, idx(b, loc, 0), idx(b, loc, k), kChunk, bytes,
-                        [&](OpBuilder &b, Location l, Value k0, ValueRange t) -> SmallVector<Value> {
+  int64_t align = std::max(StorageAccess::getKAlignment(weights.getType()), kChunk);
+  panel.bytes = forLoop(b, loc, idx(b, loc, 0), idx(b, loc, k), align, bytes,
+                        [&](OpBuilder &b, Location l, Value kb, ValueRange t) -> SmallVector<Value> {
     Value out = t[0];
-    for (int64_t v = 0; v < panelVecs; ++v) {
+    for (int64_t i = 0; i < align / kChunk * panelVecs; ++i) {
+      int64_t offset = i / panelVecs * kChunk, v = i % panelVecs;
+      Value k0 = add(b, l, kb, offset);
       // kLanes columns' chunks, each kSteps i32, concatenated then transposed.
       SmallVector<Value> parts;
       for (int64_t c = 0; c < kLanes; ++c) {
         Value row = add(b, l, col0, v * kLanes + c);
         parts.push_back(vector::BitCastOp::create(b, l, stepsType,
-                                                  weights.emitByteChunk(b, l, row, k0, byteCodes)));
+                                                  weights.emitByteChunk(b, l, row, kb, offset, byteCodes)));
       }
       while (parts.size() > 1) {
         SmallVector<Value> joined;

@@ -355,19 +355,37 @@ int64_t StorageAccess::getChunkBlockSize(QTensorType type) {
                                                         : type.getShape()[1];
 }
 
+int64_t StorageAccess::getKAlignment(QTensorType type) {
+  SchemeAttr scheme = type.getScheme();
+  return scheme.getLayout() == LayoutKind::ggml ? getGgmlBlockType(scheme)->blockElements : kByteChunk;
+}
+
+/// The byte offset of the GGUF block holding element (row, k + offset) of a
+/// rank-2 tensor with K columns, and that element's index in its block:
+/// static when k is a multiple of the block and `offset` is given.
+static std::pair<Value, Value> ggmlBlockAt(OpBuilder &b, Location loc, const GgmlBlockType &g,
+                                           int64_t kCols, Value row, Value k,
+                                           std::optional<int64_t> offset) {
+  Value element = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, kCols)), k);
+  Value perBlock = indexConst(b, loc, g.blockElements);
+  Value block = arith::DivUIOp::create(b, loc, element, perBlock);
+  Value j = offset ? indexConst(b, loc, *offset % g.blockElements)
+                   : arith::RemUIOp::create(b, loc, element, perBlock).getResult();
+  if (offset)
+    block = arith::AddIOp::create(b, loc, block, indexConst(b, loc, *offset / g.blockElements));
+  return {arith::MulIOp::create(b, loc, block, indexConst(b, loc, g.blockBytes)), j};
+}
+
 StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location loc, Value row,
-                                                        Value k) const {
+                                                        Value k, std::optional<int64_t> offset) const {
   BlockTerms t;
   if (scheme.getLayout() == LayoutKind::planar) {
-    t = emitPlanarTerms(b, loc, {row, k});
+    t = emitPlanarTerms(b, loc, {row, arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset.value_or(0)))});
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
-    Value element = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])), k);
-    Value base = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
-        indexConst(b, loc, g.blockBytes));
-    Value bytes = buffers.front();
+    auto [blockBase, j] = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset);
+    Value base = blockBase, bytes = buffers.front();
     auto f16At = [&](int64_t offset) {
       Value at = arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset));
       Value bitPos = arith::MulIOp::create(b, loc, at, indexConst(b, loc, 8));
@@ -376,7 +394,6 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location l
     if (g.name == "q4_k") {
       // Sub-block s: 6-bit scale and min from the 12 bytes at offset 4;
       // x = d * sc * q - dmin * mn.
-      Value j = arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
       auto [sc, mn] = q4kScaleAndMin(b, loc, bytes, base,
                                      arith::DivUIOp::create(b, loc, j, indexConst(b, loc, 32)));
       t.scale = mulF(b, loc, f16At(0), sc);
@@ -573,8 +590,8 @@ SmallVector<int64_t> StorageAccess::getByteChunkOrder() const {
   return order;
 }
 
-Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k0,
-                                   const ByteCodes &codes) const {
+Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k,
+                                   int64_t offset, const ByteCodes &codes) const {
   auto i8Vec = [&](int64_t n) { return VectorType::get({n}, b.getI8Type()); };
   auto splatI8 = [&](int64_t n, int64_t v) {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(n), b.getI8IntegerAttr(v)))
@@ -595,11 +612,11 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
       concat.push_back(i);
     return vector::ShuffleOp::create(b, loc, low, high, concat).getResult();
   };
-  int64_t k = type.getShape()[1];
-  Value element = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
   Value raw;
   if (scheme.getLayout() == LayoutKind::planar) {
+    Value element = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
+        arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
     Value data = buffer("data");
     if (scheme.getElement().getBitWidth() == 8)
       raw = read(data, element, kByteChunk);
@@ -608,35 +625,24 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     Value bytes = buffers.front();
-    Value base = arith::MulIOp::create(
-        b, loc, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
-        indexConst(b, loc, g.blockBytes));
-    auto at = [&](Value offset) { return arith::AddIOp::create(b, loc, base, offset).getResult(); };
+    Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset).first;
+    int64_t j = offset % g.blockElements;
+    auto at = [&](int64_t offset) {
+      return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
+    };
     if (g.name == "q8_0") {
-      raw = read(bytes, at(indexConst(b, loc, 2)), kByteChunk);
+      raw = read(bytes, at(2), kByteChunk);
     } else if (g.name == "q4_k") {
       // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
       // bytes at 16 + 32 * (s / 2).
-      Value s = arith::DivUIOp::create(
-          b, loc, arith::RemUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements)),
-          indexConst(b, loc, 32));
-      Value offset = arith::AddIOp::create(
-          b, loc, indexConst(b, loc, 16),
-          arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, s, indexConst(b, loc, 2)),
-                                indexConst(b, loc, 32)));
-      Value shift = arith::IndexCastUIOp::create(
-          b, loc, b.getI8Type(),
-          arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, s, indexConst(b, loc, 2)),
-                                indexConst(b, loc, 4)));
-      Value packed = read(bytes, at(offset), kByteChunk);
+      int64_t s = j / 32;
+      Value packed = read(bytes, at(16 + 32 * (s / 2)), kByteChunk);
       raw = arith::AndIOp::create(
-          b, loc,
-          arith::ShRUIOp::create(b, loc, packed,
-                                 vector::BroadcastOp::create(b, loc, i8Vec(kByteChunk), shift)),
+          b, loc, s % 2 ? arith::ShRUIOp::create(b, loc, packed, splatI8(kByteChunk, 4)).getResult() : packed,
           splatI8(kByteChunk, 0xF));
     } else {
       int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
-      raw = nibbles(read(bytes, at(indexConst(b, loc, qs)), 16));
+      raw = nibbles(read(bytes, at(qs), 16));
     }
   }
   if (codes.table.empty())

@@ -16,6 +16,8 @@ class StorageAccess {
 public:
   StorageAccess(QTensorType type, ValueRange buffers);
 
+  QTensorType getType() const { return type; }
+
   /// The f32 value of the element at `indices` (one index value per dim).
   Value emitDequantized(OpBuilder &b, Location loc, ValueRange indices) const;
 
@@ -41,8 +43,16 @@ public:
   /// Whether blocks have a min or zero point besides their scale.
   bool hasBlockOffsets() const;
 
-  /// The terms of the block holding element (row, k), as scalars.
-  BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k) const;
+  /// emitByteChunk, and emitBlockTerms given an offset, address element
+  /// (row, k + offset) with k a multiple of this (a GGUF block, q4_k's
+  /// 256-element super-block, or a byte chunk) and a static offset, so that
+  /// positions inside blocks fold to constants.
+  static int64_t getKAlignment(QTensorType type);
+
+  /// The terms of the block holding element (row, k + offset), as scalars;
+  /// without an offset, k need only lie in the block.
+  BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k,
+                            std::optional<int64_t> offset = std::nullopt) const;
 
   /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
@@ -71,9 +81,10 @@ public:
   /// Elements per byte chunk.
   static constexpr int64_t kByteChunk = 32;
 
-  /// The unsigned bytes (table applied) of elements [k0, k0 + kByteChunk)
-  /// of row `row`, in the order getByteChunkOrder() gives.
-  Value emitByteChunk(OpBuilder &b, Location loc, Value row, Value k0,
+  /// The unsigned bytes (table applied) of the kByteChunk elements from
+  /// (row, k + offset), in the order getByteChunkOrder() gives; `offset` a
+  /// multiple of kByteChunk.
+  Value emitByteChunk(OpBuilder &b, Location loc, Value row, Value k, int64_t offset,
                       const ByteCodes &codes) const;
 
   /// Position p of emitByteChunk holds element order[p] of its chunk.
