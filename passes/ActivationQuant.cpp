@@ -1,5 +1,6 @@
 //===- ActivationQuant.cpp - IR that quantizes activations on the fly ------===//
 #include "passes/ActivationQuant.h"
+#include "passes/BuilderHelpers.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -13,22 +14,8 @@ using namespace mlir::qf;
 
 namespace {
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
-
 Value f64Const(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF64FloatAttr(v));
-}
-
-SmallVector<Value> forLoop(OpBuilder &b, Location loc, Value lo, Value hi, int64_t step,
-                           ValueRange init,
-                           function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> fn) {
-  auto loop = scf::ForOp::create(b, loc, lo, hi, indexConst(b, loc, step), init,
-                                 [&](OpBuilder &b, Location l, Value iv, ValueRange carried) {
-                                   scf::YieldOp::create(b, l, fn(b, l, iv, carried));
-                                 });
-  return loop.getResults();
 }
 
 /// `x` (f64) rounded once to `type`. Narrower than f32, it goes through f32

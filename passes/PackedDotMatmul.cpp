@@ -13,6 +13,7 @@
 // times the activation sums, go into the f32 accumulators.
 //===----------------------------------------------------------------------===//
 #include "passes/PackedDotMatmul.h"
+#include "passes/BuilderHelpers.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -28,24 +29,12 @@ namespace {
 constexpr int64_t kChunk = StorageAccess::kByteChunk;
 constexpr int64_t kSteps = kChunk / 4; // four-code steps a chunk
 
-Value idx(OpBuilder &b, Location loc, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-
 Value add(OpBuilder &b, Location loc, Value x, int64_t v) {
-  return v ? arith::AddIOp::create(b, loc, x, idx(b, loc, v)).getResult() : x;
+  return v ? arith::AddIOp::create(b, loc, x, indexConst(b, loc, v)).getResult() : x;
 }
 
 Value div(OpBuilder &b, Location loc, Value x, int64_t v) {
-  return v == 1 ? x : arith::DivUIOp::create(b, loc, x, idx(b, loc, v)).getResult();
-}
-
-template <typename Fn>
-ValueRange forLoop(OpBuilder &b, Location loc, Value lo, Value hi, int64_t step, ValueRange init,
-                   Fn &&body) {
-  return scf::ForOp::create(b, loc, lo, hi, idx(b, loc, step), init,
-                            [&](OpBuilder &b, Location l, Value iv, ValueRange carried) {
-                              scf::YieldOp::create(b, l, body(b, l, iv, carried));
-                            })
-      .getResults();
+  return v == 1 ? x : arith::DivUIOp::create(b, loc, x, indexConst(b, loc, v)).getResult();
 }
 
 } // namespace
@@ -79,7 +68,7 @@ PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Va
   Panel panel;
   Value bytes = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{k / 4, cols}, i32);
   int64_t align = std::max(StorageAccess::getKAlignment(weights.getType()), kChunk);
-  panel.bytes = forLoop(b, loc, idx(b, loc, 0), idx(b, loc, k), align, bytes,
+  panel.bytes = forLoop(b, loc, indexConst(b, loc, 0), indexConst(b, loc, k), align, bytes,
                         [&](OpBuilder &b, Location l, Value kb, ValueRange t) -> SmallVector<Value> {
     Value out = t[0];
     for (int64_t i = 0; i < align / kChunk * panelVecs; ++i) {
@@ -112,7 +101,7 @@ PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Va
         Value lanes = vector::ExtractStridedSliceOp::create(
             b, l, all, ArrayRef<int64_t>{s * kLanes}, ArrayRef<int64_t>{kLanes}, ArrayRef<int64_t>{1});
         out = vector::TransferWriteOp::create(b, l, lanes, out,
-                                              ValueRange{add(b, l, step0, s), idx(b, l, v * kLanes)},
+                                              ValueRange{add(b, l, step0, s), indexConst(b, l, v * kLanes)},
                                               ArrayRef<bool>{true})
                   .getResult();
       }
@@ -127,10 +116,10 @@ PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Va
     terms.push_back(tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{k / block, cols}, f32));
   Value factor = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(byteCodes.factor)));
   SmallVector<Value> filled = llvm::to_vector(forLoop(
-      b, loc, idx(b, loc, 0), idx(b, loc, k), block, terms,
+      b, loc, indexConst(b, loc, 0), indexConst(b, loc, k), block, terms,
       [&](OpBuilder &b, Location l, Value kb, ValueRange t) -> SmallVector<Value> {
         return llvm::to_vector(forLoop(
-            b, l, idx(b, l, 0), idx(b, l, cols), 1, t,
+            b, l, indexConst(b, l, 0), indexConst(b, l, cols), 1, t,
             [&](OpBuilder &b, Location l, Value c, ValueRange t) -> SmallVector<Value> {
               StorageAccess::BlockTerms bt =
                   weights.emitBlockTerms(b, l, arith::AddIOp::create(b, l, col0, c), kb);
@@ -177,7 +166,7 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
     for (int64_t v = 0; v < panelVecs; ++v)
       w.push_back(vector::BitCastOp::create(
           b, l, vecI8,
-          vector::TransferReadOp::create(b, l, vecI32, panel.bytes, ValueRange{at, idx(b, l, v * kLanes)},
+          vector::TransferReadOp::create(b, l, vecI32, panel.bytes, ValueRange{at, indexConst(b, l, v * kLanes)},
                                          padI32, ArrayRef<bool>{true})));
     for (int64_t i = 0; i < rows; ++i) {
       Value four = vector::TransferReadOp::create(b, l, VectorType::get({4}, b.getI8Type()), act.codes,
@@ -198,7 +187,7 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
   SmallVector<Value> init(accs, zeroF);
   int64_t unit = std::max(flush, kChunk), groups = unit / flush;
   SmallVector<Value> sums = llvm::to_vector(forLoop(
-      b, loc, idx(b, loc, 0), idx(b, loc, k), unit, init,
+      b, loc, indexConst(b, loc, 0), indexConst(b, loc, k), unit, init,
       [&](OpBuilder &b, Location l, Value g0, ValueRange carried) -> SmallVector<Value> {
         SmallVector<Value> accF(carried);
         for (int64_t g = 0; g < groups; ++g) {
@@ -231,7 +220,7 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
           // Flush: scale, remove the byte bias, add the offsets.
           Value blockAt = div(b, l, gk, block);
           auto termVec = [&](Value terms, int64_t v) {
-            return vector::TransferReadOp::create(b, l, vecF32, terms, ValueRange{blockAt, idx(b, l, v * kLanes)},
+            return vector::TransferReadOp::create(b, l, vecF32, terms, ValueRange{blockAt, indexConst(b, l, v * kLanes)},
                                                   padF32, ArrayRef<bool>{true})
                 .getResult();
           };
@@ -281,15 +270,15 @@ Value PackedDotMatmul::emit(OpBuilder &b, Location loc, Value actF32) const {
   ActivationQuantizer::Codes act = quantizer.emitCodes(b, loc, actF32, options);
   Value init = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, n}, b.getF32Type());
   int64_t fullRows = m / tileRows * tileRows, tailRows = m - fullRows;
-  return forLoop(b, loc, idx(b, loc, 0), idx(b, loc, n), panelVecs * kLanes, init,
+  return forLoop(b, loc, indexConst(b, loc, 0), indexConst(b, loc, n), panelVecs * kLanes, init,
                  [&](OpBuilder &b, Location l, Value col0, ValueRange t) -> SmallVector<Value> {
     Panel panel = emitPanel(b, l, col0);
-    Value out = forLoop(b, l, idx(b, l, 0), idx(b, l, fullRows), tileRows, t,
+    Value out = forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, fullRows), tileRows, t,
                         [&](OpBuilder &b, Location l, Value row0, ValueRange t) -> SmallVector<Value> {
                           return {emitTile(b, l, panel, act, row0, tileRows, col0, t[0])};
                         })[0];
     if (tailRows)
-      out = emitTile(b, l, panel, act, idx(b, l, fullRows), tailRows, col0, out);
+      out = emitTile(b, l, panel, act, indexConst(b, l, fullRows), tailRows, col0, out);
     return {out};
   })[0];
 }

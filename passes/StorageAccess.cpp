@@ -1,5 +1,6 @@
 //===- StorageAccess.cpp - IR that reads a qtensor's packed storage --------===//
 #include "passes/StorageAccess.h"
+#include "passes/BuilderHelpers.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -12,9 +13,6 @@ using namespace mlir::qf;
 
 namespace {
 
-Value indexConst(OpBuilder &b, Location loc, int64_t v) {
-  return arith::ConstantIndexOp::create(b, loc, v);
-}
 Value i32Const(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
 }
