@@ -1,7 +1,7 @@
 //===- IntegerDotMatmul.cpp - qf.matmul with int8 activations on byte dots -===//
 //
 // W4A8/W8A8 kernels: activations are quantized on the fly (ActivationQuant),
-// weights are read as unsigned bytes (StorageAccess::emitByteChunk), and each
+// weights are read as unsigned bytes (StorageAccess::emitByteChunks), and each
 // 32-element chunk is one qf.dot4 into eight i32 lanes, converted and scaled
 // into an f32 accumulator per activation row. A weight element is
 // sc * (u - bias) + off per block (u its byte, sc = scale * factor,
@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
+#include "passes/BuilderHelpers.h"
 #include "passes/PackedDotMatmul.h"
 #include "passes/StorageAccess.h"
 
@@ -50,8 +51,6 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     StorageAccess::ByteCodes byteCodes = *StorageAccess::getByteCodes(wType);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
-    int64_t blocksPerChunk = block == 16 ? 2 : 1;
-    int64_t blockStep = std::max(block, kChunk), sumBlock = kChunk / blocksPerChunk;
     SmallVector<int64_t> order = weights.getByteChunkOrder();
 
     ActivationQuantizer quantizer(*op.getActScheme(), aType);
@@ -60,11 +59,24 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       return success();
     }
     bool offsets = weights.hasBlockOffsets();
+    // A unit: the elements that share both a weight block and a chunk.
+    int64_t unit = std::min(block, kChunk);
     ActivationQuantizer::CodeOptions options;
     options.chunkOrder = order;
-    options.sumBlock = sumBlock;
+    options.sumBlock = unit;
     options.scaledSums = offsets;
     options.laneBias = byteCodes.bias;
+
+    // A step covers up to 8 chunks, starts at a multiple of the storage
+    // alignment (q4_k: super-blocks) and holds whole blocks or lies in one.
+    int64_t step = 0;
+    for (int64_t s : {256, 128, 64, 32})
+      if (k % s == 0 && s % StorageAccess::getKAlignment(wType) == 0 && (s % block == 0 || block % s == 0)) {
+        step = s;
+        break;
+      }
+    if (!step)
+      return rewriter.notifyMatchFailure(op, "K is not a multiple of the kernel step");
     ActivationQuantizer::Codes act =
         quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
@@ -74,161 +86,127 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         tile = t;
         break;
       }
-    // `unroll` chunks in flight, each with its own accumulators, hide the
-    // latency of the FMA (and scalar add) chains.
-    int64_t unroll = 1;
-    for (int64_t u : {4, 2})
-      if (k % std::max(blockStep, kChunk * u) == 0 &&
-          (blockStep < kChunk * u || blockStep % (kChunk * u) == 0)) {
-        unroll = u;
-        break;
-      }
-    // Steps start at multiples of the storage alignment (q4_k: super-blocks).
-    int64_t iterStep = std::lcm(std::max(blockStep, kChunk * unroll), StorageAccess::getKAlignment(wType));
-    if (k % iterStep)
-      return rewriter.notifyMatchFailure(op, "K is not a multiple of the kernel step");
-    int64_t slots = tile * unroll;
+    int64_t chunks = step / kChunk;
+    int64_t dotChunks = chunks >= 2 ? 2 : 1; // one 512-bit dot product covers two chunks
+    int64_t dots = chunks / dotChunks, dotLanes = kLanes * dotChunks;
+    int64_t blocks = step >= block ? step / block : 1, units = step / unit;
+    // Accumulators a row, taken by the dot products of a step in turn, hide
+    // the latency of the FMA chains.
+    int64_t slots = std::min<int64_t>(dots, 4);
 
-    auto f32 = rewriter.getF32Type();
-    auto vecF32 = VectorType::get({kLanes}, f32);
-    auto vecI32 = VectorType::get({kLanes}, rewriter.getI32Type());
-    auto vecI8 = VectorType::get({kChunk}, rewriter.getI8Type());
-    auto c = [&](OpBuilder &b, int64_t v) { return arith::ConstantIndexOp::create(b, loc, v).getResult(); };
-    auto f32Const = [&](OpBuilder &b, double v) {
-      return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v))).getResult();
+    Type f32 = rewriter.getF32Type();
+    auto vecF32 = [&](int64_t n) { return VectorType::get({n}, f32); };
+    auto vecI32 = VectorType::get({dotLanes}, rewriter.getI32Type());
+    auto vecI8 = VectorType::get({kChunk * dotChunks}, rewriter.getI8Type());
+    auto zeros = [&](OpBuilder &b, Location l, VectorType t) {
+      return arith::ConstantOp::create(b, l, DenseElementsAttr::get(t, b.getZeroAttr(t.getElementType())))
+          .getResult();
     };
-    Value zeroF32Vec = arith::ConstantOp::create(rewriter, loc,
-                                                 DenseElementsAttr::get(vecF32, rewriter.getF32FloatAttr(0)));
-    Value zeroI32Vec = arith::ConstantOp::create(rewriter, loc,
-                                                 DenseElementsAttr::get(vecI32, rewriter.getI32IntegerAttr(0)));
-    Value padI8 = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI8Type(), 0);
-    Value padI32 = arith::ConstantIntOp::create(rewriter, loc, rewriter.getI32Type(), 0);
-    // With two blocks a chunk: which lanes hold the second block's elements.
-    Value secondBlockLanes;
-    if (blocksPerChunk == 2) {
-      SmallVector<bool> lanes;
-      for (int64_t j = 0; j < kLanes; ++j)
-        lanes.push_back(order[4 * j] >= 16);
-      secondBlockLanes = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(VectorType::get({kLanes}, rewriter.getI1Type()), ArrayRef(lanes)));
+    auto read = [&](OpBuilder &b, Location l, VectorType t, Value tensor, Value row, Value col) {
+      Value pad = arith::ConstantOp::create(b, l, b.getZeroAttr(t.getElementType()));
+      return vector::TransferReadOp::create(b, l, t, tensor, ValueRange{row, col}, pad, ArrayRef<bool>{true})
+          .getResult();
+    };
+    auto gather = [&](OpBuilder &b, Location l, Value vec, ArrayRef<int64_t> picks) {
+      return vector::ShuffleOp::create(b, l, vec, vec, picks).getResult();
+    };
+    auto div = [&](OpBuilder &b, Location l, Value v, int64_t d) {
+      return arith::DivUIOp::create(b, l, v, indexConst(b, l, d)).getResult();
+    };
+    // Unit u of a step lies in weight block unitBlock[u] and chunk unitChunk[u].
+    SmallVector<int64_t> unitBlock, unitChunk;
+    for (int64_t u = 0; u < units; ++u) {
+      unitBlock.push_back(u * unit / block);
+      unitChunk.push_back(u * unit / kChunk);
     }
+    // Lane j of dot product d sums four codes of unit laneUnit[d][j].
+    SmallVector<SmallVector<int64_t>> laneUnit(dots);
+    for (int64_t d = 0; d < dots; ++d)
+      for (int64_t j = 0; j < dotLanes; ++j)
+        laneUnit[d].push_back((kChunk * (d * dotChunks + j / kLanes) + order[4 * (j % kLanes)]) / unit);
+
+    // The terms of a step's weight blocks as vectors: sc = scale * factor and
+    // off = min - scale * zero_point (null without offsets).
+    auto stepTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
+      StorageAccess::BlockTerms t = weights.emitBlockTermVectors(b, l, row, kb, blocks);
+      Value factor = arith::ConstantOp::create(
+          b, l, DenseElementsAttr::get(vecF32(blocks), b.getF32FloatAttr(float(byteCodes.factor))));
+      Value off;
+      if (t.zeroPoint)
+        off = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, t.scale, t.zeroPoint));
+      if (t.min)
+        off = off ? arith::AddFOp::create(b, l, off, t.min).getResult() : t.min;
+      return std::pair(arith::MulFOp::create(b, l, t.scale, factor).getResult(), off);
+    };
+
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, n}, f32);
-
-    struct Terms {
-      SmallVector<Value> scale, offset; // one a block of the chunk
-    };
-    // The weight block terms at kb: sc = scale * factor, off = min -
-    // scale * zero_point (null without offsets).
-    auto blockTerms = [&](OpBuilder &b, Location l, Value row, Value kb, int64_t offset) {
-      Terms terms;
-      for (int64_t h = 0; h < blocksPerChunk; ++h) {
-        StorageAccess::BlockTerms t = weights.emitBlockTerms(b, l, row, kb, offset + 16 * h);
-        terms.scale.push_back(arith::MulFOp::create(b, l, t.scale, f32Const(b, byteCodes.factor)));
-        Value o;
-        if (t.zeroPoint)
-          o = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, t.scale, t.zeroPoint));
-        if (t.min)
-          o = o ? arith::AddFOp::create(b, l, o, t.min).getResult() : t.min;
-        terms.offset.push_back(o);
-      }
-      return terms;
-    };
-    // One chunk at kb + offset into accumulator slot `slot` of each activation row.
-    auto chunk = [&](OpBuilder &b, Location l, ArrayRef<Value> r, Value row, Value kb, int64_t offset,
-                     const Terms &terms, int64_t slot, SmallVector<Value> &accs) {
-      Value u = weights.emitByteChunk(b, l, row, kb, offset, byteCodes);
-      Value k0 = arith::AddIOp::create(b, l, kb, c(b, offset));
-      Value ci = arith::DivUIOp::create(b, l, k0, c(b, kChunk));
-      for (int64_t i = 0; i < tile; ++i) {
-        Value a = vector::TransferReadOp::create(b, l, vecI8, act.codes, ValueRange{r[i], k0}, padI8,
-                                                 ArrayRef<bool>{true});
-        Value start = zeroI32Vec;
-        if (act.laneInit)
-          start = vector::TransferReadOp::create(
-              b, l, vecI32, act.laneInit,
-              ValueRange{r[i], arith::DivUIOp::create(b, l, k0, c(b, 4))}, padI32,
-              ArrayRef<bool>{true});
-        Value dot = Dot4Op::create(b, l, vecI32, start, u, a);
-        Value sa = tensor::ExtractOp::create(b, l, act.scales, ValueRange{r[i], ci});
-        auto laneScale = [&](Value s) {
-          return vector::BroadcastOp::create(b, l, vecF32, arith::MulFOp::create(b, l, s, sa))
-              .getResult();
-        };
-        Value lanes = laneScale(terms.scale[0]);
-        if (blocksPerChunk == 2)
-          lanes = arith::SelectOp::create(b, l, secondBlockLanes, laneScale(terms.scale[1]), lanes);
-        int64_t at = i * unroll + slot;
-        accs[at] = vector::FMAOp::create(b, l, arith::SIToFPOp::create(b, l, vecF32, dot), lanes,
-                                         accs[at]);
-        if (!offsets)
-          continue;
-        Value si = arith::DivUIOp::create(b, l, k0, c(b, sumBlock));
-        for (int64_t h = 0; h < blocksPerChunk; ++h) {
-          Value qs = tensor::ExtractOp::create(
-              b, l, act.sums, ValueRange{r[i], arith::AddIOp::create(b, l, si, c(b, h))});
-          accs[slots + at] = arith::AddFOp::create(
-              b, l, accs[slots + at], arith::MulFOp::create(b, l, terms.offset[h], qs));
-        }
-      }
-    };
-
-    auto rows = scf::ForOp::create(
-        rewriter, loc, c(rewriter, 0), c(rewriter, m), c(rewriter, tile), ValueRange{init},
+    SmallVector<Value> rowResults = forLoop(
+        rewriter, loc, indexConst(rewriter, loc, 0), indexConst(rewriter, loc, m), tile, ValueRange{init},
         [&](OpBuilder &b, Location l, Value mt, ValueRange outer) {
           SmallVector<Value> r;
           for (int64_t i = 0; i < tile; ++i)
-            r.push_back(arith::AddIOp::create(b, l, mt, c(b, i)));
-          auto cols = scf::ForOp::create(
-              b, l, c(b, 0), c(b, n), c(b, 1), outer,
+            r.push_back(arith::AddIOp::create(b, l, mt, indexConst(b, l, i)));
+          return forLoop(
+              b, l, indexConst(b, l, 0), indexConst(b, l, n), 1, outer,
               [&](OpBuilder &b, Location l, Value row, ValueRange result) {
-                // Per activation row and slot: a vector and a scalar accumulator.
-                SmallVector<Value> zeros(slots, zeroF32Vec);
-                if (offsets)
-                  zeros.append(slots, f32Const(b, 0));
-                auto steps = scf::ForOp::create(
-                    b, l, c(b, 0), c(b, k), c(b, iterStep), zeros,
-                    [&](OpBuilder &b, Location l, Value kb, ValueRange stepAccs) {
-                      SmallVector<Value> accs(stepAccs);
-                      if (blockStep >= kChunk * unroll) {
-                        // One block; its chunks `unroll` at a time.
-                        Terms terms = blockTerms(b, l, row, kb, 0);
-                        auto inner = scf::ForOp::create(
-                            b, l, c(b, 0), c(b, blockStep), c(b, kChunk * unroll), accs,
-                            [&](OpBuilder &b, Location l, Value kc, ValueRange innerAccs) {
-                              SmallVector<Value> next(innerAccs);
-                              Value k0 = arith::AddIOp::create(b, l, kb, kc);
-                              for (int64_t j = 0; j < unroll; ++j)
-                                chunk(b, l, r, row, k0, kChunk * j, terms, j, next);
-                              scf::YieldOp::create(b, l, next);
-                            });
-                        accs.assign(inner.getResults().begin(), inner.getResults().end());
-                      } else {
-                        // Several small blocks, chunks taking the slots in turn.
-                        int64_t slot = 0;
-                        for (int64_t kbi = 0; kbi < iterStep; kbi += blockStep) {
-                          Terms terms = blockTerms(b, l, row, kb, kbi);
-                          for (int64_t kc = 0; kc < blockStep; kc += kChunk)
-                            chunk(b, l, r, row, kb, kbi + kc, terms, slot++ % unroll, accs);
+                // Per activation row: `slots` dot accumulators, then one of
+                // the offset terms a unit.
+                int64_t perRow = slots + (offsets ? 1 : 0);
+                SmallVector<Value> init;
+                for (int64_t i = 0; i < tile; ++i) {
+                  init.append(slots, zeros(b, l, vecF32(dotLanes)));
+                  if (offsets)
+                    init.push_back(zeros(b, l, vecF32(units)));
+                }
+                SmallVector<Value> accs = forLoop(
+                    b, l, indexConst(b, l, 0), indexConst(b, l, k), step, init,
+                    [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
+                      SmallVector<Value> next(carried);
+                      auto [sc, off] = stepTerms(b, l, row, kb);
+                      SmallVector<Value> w;
+                      for (int64_t d = 0; d < dots; ++d)
+                        w.push_back(weights.emitByteChunks(b, l, row, kb, kChunk * dotChunks * d, dotChunks,
+                                                           byteCodes));
+                      for (int64_t i = 0; i < tile; ++i) {
+                        Value *acc = &next[i * perRow];
+                        // What one code of each unit is worth: weight block
+                        // scale times activation chunk scale.
+                        Value sa = read(b, l, vecF32(chunks), act.scales, r[i], div(b, l, kb, kChunk));
+                        Value worth = arith::MulFOp::create(b, l, gather(b, l, sc, unitBlock),
+                                                            gather(b, l, sa, unitChunk));
+                        for (int64_t d = 0; d < dots; ++d) {
+                          Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, kChunk * dotChunks * d));
+                          Value start = act.laneInit ? read(b, l, vecI32, act.laneInit, r[i], div(b, l, k0, 4))
+                                                     : zeros(b, l, vecI32);
+                          Value dot = Dot4Op::create(b, l, vecI32, start, w[d], read(b, l, vecI8, act.codes, r[i], k0));
+                          acc[d % slots] = vector::FMAOp::create(
+                              b, l, arith::SIToFPOp::create(b, l, vecF32(dotLanes), dot),
+                              gather(b, l, worth, laneUnit[d]), acc[d % slots]);
+                        }
+                        if (offsets) {
+                          // Each unit's offset times its activation code sum (scaled).
+                          Value sums = read(b, l, vecF32(units), act.sums, r[i], div(b, l, kb, unit));
+                          acc[slots] = vector::FMAOp::create(b, l, gather(b, l, off, unitBlock), sums, acc[slots]);
                         }
                       }
-                      scf::YieldOp::create(b, l, accs);
+                      return next;
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value vec = steps.getResult(i * unroll);
-                  for (int64_t j = 1; j < unroll; ++j)
-                    vec = arith::AddFOp::create(b, l, vec, steps.getResult(i * unroll + j));
+                  Value vec = accs[i * perRow];
+                  for (int64_t j = 1; j < slots; ++j)
+                    vec = arith::AddFOp::create(b, l, vec, accs[i * perRow + j]);
                   Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, vec);
-                  for (int64_t j = 0; offsets && j < unroll; ++j)
-                    sum = arith::AddFOp::create(b, l, sum, steps.getResult(slots + i * unroll + j));
+                  if (offsets)
+                    sum = arith::AddFOp::create(
+                        b, l, sum,
+                        vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, accs[i * perRow + slots]));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r[i], row});
                 }
-                scf::YieldOp::create(b, l, out);
+                return SmallVector<Value>{out};
               });
-          scf::YieldOp::create(b, l, cols.getResults());
         });
-    rewriter.replaceOp(op, rows.getResults());
+    rewriter.replaceOp(op, rowResults);
     return success();
   }
 };

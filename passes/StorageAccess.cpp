@@ -407,6 +407,89 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location l
   return t;
 }
 
+/// `count` consecutive `bits`-bit items (8, 16 or 32) from item `first`, as
+/// vector<count x i32>.
+static Value loadItemVector(OpBuilder &b, Location loc, Value bytes, Value first, unsigned bits,
+                            int64_t count) {
+  int64_t width = bits / 8;
+  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+  Value raw = vector::TransferReadOp::create(
+      b, loc, VectorType::get({count * width}, b.getI8Type()), bytes,
+      ValueRange{arith::MulIOp::create(b, loc, first, indexConst(b, loc, width))}, pad, ArrayRef<bool>{true});
+  Value items = vector::BitCastOp::create(b, loc, VectorType::get({count}, b.getIntegerType(bits)), raw);
+  if (bits == 32)
+    return items;
+  return arith::ExtUIOp::create(b, loc, VectorType::get({count}, b.getI32Type()), items);
+}
+
+/// decodeSlot on a vector of slots: float types convert, formats run their
+/// arithmetic decode on all lanes at once.
+static Value decodeSlots(OpBuilder &b, Location loc, Attribute typeOrFormat, Value bits) {
+  auto vecType = cast<VectorType>(bits.getType());
+  auto like = [&](Type t) { return VectorType::get(vecType.getShape(), t); };
+  if (auto t = dyn_cast<TypeAttr>(typeOrFormat)) {
+    auto ft = cast<FloatType>(t.getValue());
+    if (ft.getWidth() == 32)
+      return arith::BitcastOp::create(b, loc, like(b.getF32Type()), bits);
+    Value narrow = arith::TruncIOp::create(b, loc, like(b.getIntegerType(ft.getWidth())), bits);
+    Value narrowFloat = arith::BitcastOp::create(b, loc, like(ft), narrow);
+    return arith::ExtFOp::create(b, loc, like(b.getF32Type()), narrowFloat);
+  }
+  return cast<QuantFormatAttrInterface>(typeOrFormat).buildDecode(b, loc, bits, b.getF32Type());
+}
+
+static unsigned slotBits(Attribute typeOrFormat) {
+  if (auto t = dyn_cast<TypeAttr>(typeOrFormat))
+    return t.getValue().getIntOrFloatBitWidth();
+  return cast<QuantFormatAttrInterface>(typeOrFormat).getBitWidth();
+}
+
+StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Location loc, Value row,
+                                                              Value k, int64_t count) const {
+  int64_t block = getChunkBlockSize();
+  BlockGrid grid = getBlockGrid(scheme, type.getShape());
+  auto byteSlots = [](unsigned bits) { return bits == 8 || bits == 16 || bits == 32; };
+  bool offsets = scheme.getOffset() != OffsetKind::none;
+  // Planar blocks along K only: the slots of consecutive blocks of a row are
+  // consecutive items, read as one vector.
+  if (scheme.getLayout() == LayoutKind::planar && grid.blockShape[0] == 1 && !getBlocksPerSuperBlock(scheme) &&
+      byteSlots(scheme.getScaleBits()) && (!offsets || byteSlots(slotBits(scheme.getOffsetFormat())))) {
+    Value first = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1] / block)),
+        arith::DivUIOp::create(b, loc, k, indexConst(b, loc, block)));
+    auto slots = [&](StringRef name, Attribute typeOrFormat, unsigned bits) {
+      return decodeSlots(b, loc, typeOrFormat, loadItemVector(b, loc, buffer(name), first, bits, count));
+    };
+    BlockTerms t;
+    t.scale = slots("scales", scheme.getScale(), scheme.getScaleBits());
+    if (Type ts = scheme.getTensorScaleType()) {
+      auto ft = cast<FloatType>(ts);
+      Value tensorScale = floatBitsToF32(
+          b, loc, ft, loadItemAt(b, loc, buffer("tensor_scale"), indexConst(b, loc, 0), ft.getWidth()));
+      t.scale = mulF(b, loc, t.scale, vector::BroadcastOp::create(b, loc, t.scale.getType(), tensorScale));
+    }
+    if (offsets) {
+      Value offset = slots("offsets", scheme.getOffsetFormat(), slotBits(scheme.getOffsetFormat()));
+      (scheme.getOffset() == OffsetKind::zero_point ? t.zeroPoint : t.min) = offset;
+    }
+    return t;
+  }
+  // Otherwise block by block.
+  SmallVector<SmallVector<Value>> parts(3);
+  for (int64_t i = 0; i < count; ++i) {
+    BlockTerms t = emitBlockTerms(b, loc, row, k, i * block);
+    for (auto [part, v] : llvm::zip(parts, std::array{t.scale, t.zeroPoint, t.min}))
+      if (v)
+        part.push_back(v);
+  }
+  auto vec = [&](ArrayRef<Value> values) -> Value {
+    if (values.empty())
+      return {};
+    return vector::FromElementsOp::create(b, loc, VectorType::get({count}, b.getF32Type()), values);
+  };
+  return {vec(parts[0]), vec(parts[1]), vec(parts[2])};
+}
+
 bool StorageAccess::hasBlockOffsets() const {
   if (scheme.getLayout() == LayoutKind::ggml)
     return llvm::is_contained({"q4_1", "q4_k"}, getGgmlBlockType(scheme)->name);
@@ -588,8 +671,9 @@ SmallVector<int64_t> StorageAccess::getByteChunkOrder() const {
   return order;
 }
 
-Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k,
-                                   int64_t offset, const ByteCodes &codes) const {
+Value StorageAccess::emitByteChunks(OpBuilder &b, Location loc, Value row, Value k,
+                                    int64_t offset, int64_t count, const ByteCodes &codes) const {
+  const int64_t n = kByteChunk * count;
   auto i8Vec = [&](int64_t n) { return VectorType::get({n}, b.getI8Type()); };
   auto splatI8 = [&](int64_t n, int64_t v) {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(n), b.getI8IntegerAttr(v)))
@@ -601,50 +685,71 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
                                           ArrayRef<bool>{true})
         .getResult();
   };
-  // The low nibbles of 16 bytes, then their high nibbles.
+  // Of each 16 packed bytes, the low nibbles, then the high ones.
   auto nibbles = [&](Value packed) {
-    Value low = arith::AndIOp::create(b, loc, packed, splatI8(16, 0xF));
-    Value high = arith::ShRUIOp::create(b, loc, packed, splatI8(16, 4));
-    SmallVector<int64_t> concat;
-    for (int64_t i = 0; i < kByteChunk; ++i)
-      concat.push_back(i);
-    return vector::ShuffleOp::create(b, loc, low, high, concat).getResult();
+    int64_t bytes = cast<VectorType>(packed.getType()).getDimSize(0);
+    Value low = arith::AndIOp::create(b, loc, packed, splatI8(bytes, 0xF));
+    Value high = arith::ShRUIOp::create(b, loc, packed, splatI8(bytes, 4));
+    SmallVector<int64_t> order;
+    for (int64_t c = 0; c < bytes; c += 16)
+      for (int64_t half : {int64_t(0), bytes})
+        for (int64_t i = 0; i < 16; ++i)
+          order.push_back(half + c + i);
+    return vector::ShuffleOp::create(b, loc, low, high, order).getResult();
+  };
+  auto concat = [&](ArrayRef<Value> parts) {
+    Value all = parts.front();
+    for (Value part : parts.drop_front()) {
+      int64_t size = cast<VectorType>(all.getType()).getDimSize(0) + kByteChunk;
+      all = vector::ShuffleOp::create(b, loc, all, part, llvm::to_vector(llvm::seq<int64_t>(0, size)));
+    }
+    return all;
   };
   Value raw;
   if (scheme.getLayout() == LayoutKind::planar) {
+    // Consecutive chunks of a row are consecutive bytes.
     Value element = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
         arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
     Value data = buffer("data");
     if (scheme.getElement().getBitWidth() == 8)
-      raw = read(data, element, kByteChunk);
+      raw = read(data, element, n);
     else
-      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), 16));
+      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), n / 2));
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     Value bytes = buffers.front();
-    Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset).first;
-    int64_t j = offset % g.blockElements;
-    auto at = [&](int64_t offset) {
-      return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
-    };
-    if (g.name == "q8_0") {
-      raw = read(bytes, at(2), kByteChunk);
-    } else if (g.name == "q4_k") {
-      // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
-      // bytes at 16 + 32 * (s / 2).
-      int64_t s = j / 32;
-      Value packed = read(bytes, at(16 + 32 * (s / 2)), kByteChunk);
-      raw = arith::AndIOp::create(
-          b, loc, s % 2 ? arith::ShRUIOp::create(b, loc, packed, splatI8(kByteChunk, 4)).getResult() : packed,
-          splatI8(kByteChunk, 0xF));
-    } else {
-      int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
-      raw = nibbles(read(bytes, at(qs), 16));
+    SmallVector<Value> parts;
+    for (int64_t c = 0; c < count; ++c) {
+      int64_t chunkOffset = offset + kByteChunk * c;
+      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, chunkOffset).first;
+      int64_t j = chunkOffset % g.blockElements;
+      auto at = [&](int64_t offset) {
+        return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
+      };
+      if (g.name == "q8_0") {
+        parts.push_back(read(bytes, at(2), kByteChunk));
+      } else if (g.name == "q4_k") {
+        // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
+        // bytes at 16 + 32 * (s / 2); an even and an odd one share a read.
+        int64_t s = j / 32;
+        Value packed = read(bytes, at(16 + 32 * (s / 2)), kByteChunk);
+        bool low = s % 2 == 0;
+        if (low)
+          parts.push_back(arith::AndIOp::create(b, loc, packed, splatI8(kByteChunk, 0xF)));
+        if (!low || c + 1 < count) {
+          parts.push_back(arith::ShRUIOp::create(b, loc, packed, splatI8(kByteChunk, 4)));
+          c += low; // the odd sub-block came from the same read
+        }
+      } else {
+        int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+        parts.push_back(nibbles(read(bytes, at(qs), 16)));
+      }
     }
+    raw = concat(parts);
   }
   if (codes.table.empty())
-    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(kByteChunk, codes.flip)).getResult()
+    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(n, codes.flip)).getResult()
                       : raw;
   bool identity = true;
   for (auto [c, v] : llvm::enumerate(codes.table))
@@ -652,5 +757,5 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
   if (identity)
     return raw;
   SmallVector<float> table(codes.table.begin(), codes.table.end());
-  return LookupOp::create(b, loc, i8Vec(kByteChunk), raw, b.getDenseF32ArrayAttr(table));
+  return LookupOp::create(b, loc, i8Vec(n), raw, b.getDenseF32ArrayAttr(table));
 }

@@ -43,7 +43,7 @@ public:
   /// Whether blocks have a min or zero point besides their scale.
   bool hasBlockOffsets() const;
 
-  /// emitByteChunk, and emitBlockTerms given an offset, address element
+  /// emitByteChunks, and emitBlockTerms given an offset, address element
   /// (row, k + offset) with k a multiple of this (a GGUF block, q4_k's
   /// 256-element super-block, or a byte chunk) and a static offset, so that
   /// positions inside blocks fold to constants.
@@ -53,6 +53,11 @@ public:
   /// without an offset, k need only lie in the block.
   BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k,
                             std::optional<int64_t> offset = std::nullopt) const;
+
+  /// The terms of `count` consecutive blocks along K from the one holding
+  /// element (row, k), as vector<count x f32>; k as for emitBlockTerms with an
+  /// offset.
+  BlockTerms emitBlockTermVectors(OpBuilder &b, Location loc, Value row, Value k, int64_t count) const;
 
   /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
@@ -81,13 +86,13 @@ public:
   /// Elements per byte chunk.
   static constexpr int64_t kByteChunk = 32;
 
-  /// The unsigned bytes (table applied) of the kByteChunk elements from
-  /// (row, k + offset), in the order getByteChunkOrder() gives; `offset` a
-  /// multiple of kByteChunk.
-  Value emitByteChunk(OpBuilder &b, Location loc, Value row, Value k, int64_t offset,
-                      const ByteCodes &codes) const;
+  /// The unsigned bytes (table applied) of `count` chunks of kByteChunk
+  /// elements from (row, k + offset), each in the order getByteChunkOrder()
+  /// gives; `offset` a multiple of kByteChunk.
+  Value emitByteChunks(OpBuilder &b, Location loc, Value row, Value k, int64_t offset, int64_t count,
+                       const ByteCodes &codes) const;
 
-  /// Position p of emitByteChunk holds element order[p] of its chunk.
+  /// Position p of a chunk of emitByteChunks holds element order[p] of it.
   SmallVector<int64_t> getByteChunkOrder() const;
 
 private:

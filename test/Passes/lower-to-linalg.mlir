@@ -112,9 +112,10 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 
 // An activation scheme on byte-coded weights: the activations are quantized
 // once (f64 division, round to even, clamp, codes in the weights' chunk
-// order), then each 32-element chunk is one qf.dot4 of the q4_0 nibbles
-// (bias 8, started from -8 * the sums of each four codes) and activation
-// codes, scaled by the weight scale times the activation scale.
+// order), then each two 32-element chunks are one qf.dot4 of the q4_0
+// nibbles (bias 8, started from -8 * the sums of each four codes) and
+// activation codes; each lane is scaled by its block's weight scale times its
+// chunk's activation scale, gathered from per-step vectors of both.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[BLOCKS:.*]]: tensor<108xi8>)
 // CHECK: arith.maxnumf %{{.*}} : vector<32xf32>
@@ -127,11 +128,15 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: math.roundeven
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
 // CHECK: vector.multi_reduction <add>, %{{.*}} [1] : vector<8x4xi32> to vector<8xi32>
+// CHECK: vector.from_elements %{{.*}} : vector<2xf32>
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
-// CHECK: qf.dot4 %{{.*}} : vector<32xi8> -> vector<8xi32>
-// CHECK: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
-// CHECK: vector.fma
+// CHECK: %[[SA:.*]] = vector.transfer_read %{{.*}} : tensor<2x2xf32>, vector<2xf32>
+// CHECK: %[[WORTH:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK: qf.dot4 %{{.*}} : vector<64xi8> -> vector<16xi32>
+// CHECK: %[[D:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK: %[[LANES:.*]] = vector.shuffle %[[WORTH]], %[[WORTH]] [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+// CHECK: vector.fma %[[D]], %[[LANES]]
 // CHECK-NOT: qf.matmul
 func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<2x3xf32> {
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x3xf32>
@@ -161,11 +166,15 @@ func.func @matmul_q4_0_int8_acts_prefill(%a: tensor<9x64xf32>, %w: !qf.qtensor<1
 
 // -----
 
-// E2M1 weights become bytes through a table (2 * value + 12); NF4 values are
-// not integers, so its activations are quantized and dequantized ahead and
-// the f32 kernel takes them.
+// E2M1 weights become bytes through a table (2 * value + 12), read two
+// chunks at once; a step's E8M0 scales are one vector read and decoded on
+// all lanes. NF4 values are not integers, so its activations are quantized
+// and dequantized ahead and the f32 kernel takes them.
 // CHECK-LABEL: func.func @matmul_mxfp4_int8_acts
-// CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<32xi8> -> vector<32xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<6xi8>, vector<2xi8>
+// CHECK: arith.shli %{{.*}} : vector<2xi32>
+// CHECK: vector.transfer_read %{{.*}} : tensor<96xi8>, vector<32xi8>
+// CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<64xi8> -> vector<64xi8>
 // CHECK: qf.dot4
 // CHECK-LABEL: func.func @matmul_nf4_int8_acts
 // CHECK: math.roundeven

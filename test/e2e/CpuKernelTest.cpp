@@ -237,6 +237,11 @@ class CpuKernelOddKTest : public CpuKernelTest {};
 
 // K not a multiple of 64, for the presets whose groups divide it.
 TEST_P(CpuKernelOddKTest, KNotMultipleOf64) { check({2, 3, 96}); }
+// The decode kernel's steps of one chunk (K = 96) and of two (K = 192).
+TEST_P(CpuKernelOddKTest, Int8ActivationsKNotMultipleOf128) {
+  check({1, 5, 96}, "int8_g32");
+  check({3, 4, 192}, "int8_g32");
+}
 
 INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelTest, ::testing::ValuesIn(presetNames(false)));
 

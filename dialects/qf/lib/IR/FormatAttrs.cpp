@@ -291,23 +291,11 @@ std::string FloatFormatAttr::getShortName() const {
   return stringifyMinifloatKind(getKind()).str();
 }
 
-Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
-                                   FloatType resultType) const {
-  ElementwiseBuilder ew(b, loc, code);
-  MinifloatSpec s = getSpec(getKind());
-  Value c = ew.toI32(code);
-  c = arith::AndIOp::create(b, loc, c, ew.i32((int64_t(1) << getBitWidth()) - 1));
+/// The value of a minifloat code from its fields, specials included (sign
+/// not applied).
+static Value assembleMinifloat(OpBuilder &b, Location loc, const ElementwiseBuilder &ew,
+                               const MinifloatSpec &s, Value c) {
   Value nanF = ew.f32(NAN);
-  if (s.noZero) {
-    // 2^(c-127) as f32 bits; code 0 (2^-127) is an f32 subnormal.
-    Value bits = arith::ShLIOp::create(b, loc, c, ew.i32(23));
-    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0));
-    bits = arith::SelectOp::create(b, loc, isZero, ew.i32(0x00400000), bits);
-    Value f = arith::BitcastOp::create(b, loc, ew.like(b.getF32Type()), bits);
-    Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0xFF));
-    f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
-    return ew.toResult(f, resultType);
-  }
   Value e = arith::ShRUIOp::create(b, loc, c, ew.i32(s.man));
   e = arith::AndIOp::create(b, loc, e, ew.i32((1 << s.exp) - 1));
   Value m = arith::AndIOp::create(b, loc, c, ew.i32((1 << s.man) - 1));
@@ -332,12 +320,53 @@ Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
     Value isNaN = arith::AndIOp::create(b, loc, eAllOnes, mAllOnes);
     f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
   }
+  return f;
+}
+
+Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
+                                   FloatType resultType) const {
+  ElementwiseBuilder ew(b, loc, code);
+  MinifloatSpec s = getSpec(getKind());
+  Value c = ew.toI32(code);
+  c = arith::AndIOp::create(b, loc, c, ew.i32((int64_t(1) << getBitWidth()) - 1));
+  Value nanF = ew.f32(NAN);
+  if (s.noZero) {
+    // 2^(c-127) as f32 bits; code 0 (2^-127) is an f32 subnormal.
+    Value bits = arith::ShLIOp::create(b, loc, c, ew.i32(23));
+    Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0));
+    bits = arith::SelectOp::create(b, loc, isZero, ew.i32(0x00400000), bits);
+    Value f = arith::BitcastOp::create(b, loc, ew.like(b.getF32Type()), bits);
+    Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, ew.i32(0xFF));
+    f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
+    return ew.toResult(f, resultType);
+  }
+  Value zero = ew.i32(0);
+  Value f;
+  if (s.exp < 5 && !s.ieeeSpecials) {
+    // The exponent and mantissa bits placed in an f16 are its value times
+    // 2^(bias - 15), subnormals included: one conversion and one exact
+    // multiply instead of assembling the value.
+    Value mag = arith::AndIOp::create(b, loc, c, ew.i32((1 << (s.exp + s.man)) - 1));
+    Value bits = arith::ShLIOp::create(b, loc, mag, ew.i32(10 - s.man));
+    Value half = arith::BitcastOp::create(b, loc, ew.like(b.getF16Type()),
+                                          arith::TruncIOp::create(b, loc, ew.like(b.getI16Type()), bits));
+    f = arith::MulFOp::create(b, loc, arith::ExtFOp::create(b, loc, ew.like(b.getF32Type()), half),
+                              ew.f32(std::ldexp(1.0, 15 - int(s.bias))));
+    if (s.allOnesIsNaN) {
+      Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mag,
+                                          ew.i32((1 << (s.exp + s.man)) - 1));
+      f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
+    }
+  } else {
+    f = assembleMinifloat(b, loc, ew, s, c);
+  }
   Value signBit = arith::AndIOp::create(b, loc, c, ew.i32(1 << (s.exp + s.man)));
   Value hasSign = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, signBit, zero);
   Value neg = s.isSigned ? arith::NegFOp::create(b, loc, f).getResult() : nanF;
   f = arith::SelectOp::create(b, loc, hasSign, neg, f);
   return ew.toResult(f, resultType);
 }
+
 
 //===----------------------------------------------------------------------===//
 // #qf.lut
