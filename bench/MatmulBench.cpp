@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "bench/MatmulBench.h"
 #include "bench/Probes.h"
+#include "bench/ThreadTeam.h"
 
 #include "codegen/cpu/Jit.h"
 #include "codegen/cpu/Pipeline.h"
@@ -20,6 +21,7 @@
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/Parser/Parser.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <cmath>
@@ -183,52 +185,72 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.sgemmArgs = {&s.a, &s.wf32, &s.y};
   }
 
-  std::string callError;
-  auto time = [&](Launch::Which which) -> double {
-    Launch launch{&slices, which, 0, std::vector<std::string>(o.threads)};
+  ThreadTeam team(o.threads);
+  Launch launch{&slices, Launch::Fused, 0, std::vector<std::string>(o.threads)};
+  size_t runs = 0; // runs so far: each takes the next copy of the weights
+  auto runOnce = [&](Launch::Which which) {
+    launch.which = which;
+    launch.copy = runs++ % copies;
+    auto t0 = std::chrono::steady_clock::now();
+    team.run(
+        [](int t, void *c) {
+          auto *l = static_cast<Launch *>(c);
+          Slice &s = (*l->slices)[t];
+          auto record = [&](llvm::Error err) {
+            if (err)
+              l->errors[t] = llvm::toString(std::move(err));
+          };
+          if (l->which == Launch::Fused) {
+            record(s.kernels->call("fused", s.fusedArgs[l->copy]));
+          } else if (l->which == Launch::FusedExact) {
+            record(s.kernels->call("fused_exact", s.fusedArgs[l->copy]));
+          } else {
+            record(s.kernels->call("dequant", s.dequantArgs[l->copy]));
+            record(s.kernels->call("sgemm", s.sgemmArgs));
+          }
+        },
+        &launch);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  // Median seconds of a batch of runs, after one that warms caches and page
+  // tables; batches of short kernels last about 20 ms.
+  auto batch = [&](Launch::Which which, int size) {
     std::vector<double> samples;
-    for (int r = 0; r < o.repeats + 1; ++r) {
-      launch.copy = size_t(r) % copies;
-      auto t0 = std::chrono::steady_clock::now();
-      parallelFor(
-          o.threads,
-          [](int t, void *c) {
-            auto *l = static_cast<Launch *>(c);
-            Slice &s = (*l->slices)[t];
-            auto record = [&](llvm::Error err) {
-              if (err)
-                l->errors[t] = llvm::toString(std::move(err));
-            };
-            if (l->which == Launch::Fused) {
-              record(s.kernels->call("fused", s.fusedArgs[l->copy]));
-            } else if (l->which == Launch::FusedExact) {
-              record(s.kernels->call("fused_exact", s.fusedArgs[l->copy]));
-            } else {
-              record(s.kernels->call("dequant", s.dequantArgs[l->copy]));
-              record(s.kernels->call("sgemm", s.sgemmArgs));
-            }
-          },
-          &launch);
-      double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      if (r > 0) // the first run warms caches and page tables
-        samples.push_back(dt);
-    }
-    for (const std::string &e : launch.errors)
-      if (!e.empty())
-        callError = e;
+    runOnce(which);
+    for (int i = 0; i < size; ++i)
+      samples.push_back(runOnce(which));
     return median(samples.data(), int(samples.size()));
+  };
+  auto batchSize = [&](Launch::Which which) {
+    return int(std::clamp(0.02 / runOnce(which), double(o.repeats), 200.0));
   };
 
   MatmulBenchReport report;
-  report.weightBytes = double(q->layout.totalBytes());
+  report.weightBytes = double(weightBytes);
   report.flops = 2.0 * double(o.m) * double(o.n) * double(o.k);
-  report.dramGBs = measureReadBandwidth(o.threads, o.repeats);
-  report.fmaGflops = measureFmaPeak(o.threads, o.repeats);
-  report.fusedSeconds = time(Launch::Fused);
-  report.unfusedSeconds = time(Launch::Unfused);
+  report.fmaGflops = measureFmaPeak(team, o.repeats);
+  // The fused kernel in `repeats` rounds of one DRAM probe pass and then one
+  // batch: its share of the bandwidth is the median over rounds of the
+  // batch's weight GB/s over the pass's, so drifts of the machine's
+  // bandwidth during the run move kernel and probe alike.
+  {
+    DramProbe probe(team);
+    int size = batchSize(Launch::Fused);
+    std::vector<double> seconds, probes, ratios;
+    for (int r = 0; r < o.repeats; ++r) {
+      probes.push_back(probe.measure());
+      seconds.push_back(batch(Launch::Fused, size));
+      ratios.push_back(double(weightBytes) / seconds.back() / 1e9 / probes.back());
+    }
+    report.fusedSeconds = median(seconds.data(), o.repeats);
+    report.dramGBs = median(probes.data(), o.repeats);
+    report.fusedOfDram = median(ratios.data(), o.repeats);
+  }
+  report.unfusedSeconds = batch(Launch::Unfused, o.repeats);
   if (!o.actScheme.empty())
-    report.exactSeconds = time(Launch::FusedExact);
-  if (!callError.empty())
-    return makeError("a benchmark kernel failed: " + callError);
+    report.exactSeconds = batch(Launch::FusedExact, batchSize(Launch::FusedExact));
+  for (const std::string &e : launch.errors)
+    if (!e.empty())
+      return makeError("a benchmark kernel failed: " + e);
   return report;
 }

@@ -25,7 +25,12 @@ struct MatmulBenchReport {
   double weightBytes = 0, flops = 0;
   double fusedSeconds = 0, unfusedSeconds = 0;
   double exactSeconds = 0; ///< f32 activations, when an activation scheme is set
+  /// The DRAM probe's median over passes run just before each fused run.
   double dramGBs = 0, fmaGflops = 0;
+  /// Median over fused runs of the run's weight GB/s over the probe pass
+  /// just before it: the ratio least moved by a machine whose bandwidth
+  /// drifts during the run.
+  double fusedOfDram = 0;
 };
 
 llvm::Expected<MatmulBenchReport> runMatmulBench(mlir::MLIRContext *ctx,

@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 using namespace qforge::bench;
@@ -18,15 +17,6 @@ using namespace qforge::bench;
 double qforge::bench::median(double *samples, int count) {
   std::sort(samples, samples + count);
   return count % 2 ? samples[count / 2] : 0.5 * (samples[count / 2 - 1] + samples[count / 2]);
-}
-
-void qforge::bench::parallelFor(int threads, void (*body)(int, void *), void *context) {
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(body, t, context);
-  body(0, context);
-  for (std::thread &th : pool)
-    th.join();
 }
 
 static double now() {
@@ -148,51 +138,63 @@ struct FmaContext {
 
 } // namespace
 
-/// Median seconds of `repeats` parallel runs of `body`, after one that warms
-/// caches and the TLB.
-static double medianSeconds(int threads, int repeats, void (*body)(int, void *), void *context) {
+/// Median seconds of `repeats` runs of `body` on the team, after one that
+/// warms caches and the TLB.
+static double medianSeconds(ThreadTeam &team, int repeats, void (*body)(int, void *), void *context) {
   std::vector<double> samples;
   for (int r = 0; r < repeats + 1; ++r) {
     double t0 = now();
-    parallelFor(threads, body, context);
+    team.run(body, context);
     if (r > 0)
       samples.push_back(now() - t0);
   }
   return median(samples.data(), int(samples.size()));
 }
 
-double qforge::bench::measureReadBandwidth(int threads, int repeats) {
-  // 1 GiB: far beyond any last-level cache of the machines this runs on.
-  const size_t bytes = size_t(1) << 30;
-  float *data = static_cast<float *>(std::aligned_alloc(64, bytes));
-  std::memset(data, 1, bytes); // touch every page
-  // The best of one, two and four streams a thread: the probe must be one
-  // that kernels do not beat.
+// 1 GiB: far beyond any last-level cache of the machines this runs on.
+static constexpr size_t kProbeBytes = size_t(1) << 30;
+
+DramProbe::DramProbe(ThreadTeam &team)
+    : team(team), data(static_cast<float *>(std::aligned_alloc(64, kProbeBytes))) {
+  std::memset(data, 1, kProbeBytes); // touch every page
+  // The probe must be one that kernels do not beat: the best stream count.
   double best = 0;
-  for (int streams : {1, 2, 4}) {
-    ReadContext ctx{data, bytes / sizeof(float) / threads, streams, {}};
-    double seconds = medianSeconds(
-        threads, repeats,
-        [](int t, void *c) {
-          auto *rc = static_cast<ReadContext *>(c);
-          rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
-        },
-        &ctx);
-    best = std::max(best, double(bytes) / seconds / 1e9);
+  for (int s : {1, 2, 4}) {
+    double samples[3];
+    for (double &v : samples)
+      v = pass(s);
+    if (double m = median(samples, 3); m > best) {
+      best = m;
+      streams = s;
+    }
   }
-  std::free(data);
-  return best;
 }
 
-double qforge::bench::measureFmaPeak(int threads, int repeats) {
+DramProbe::~DramProbe() { std::free(data); }
+
+double DramProbe::measure() { return pass(streams); }
+
+double DramProbe::pass(int s) {
+  ReadContext ctx{data, kProbeBytes / sizeof(float) / team.size(), s, {}};
+  double t0 = now();
+  team.run(
+      [](int t, void *c) {
+        auto *rc = static_cast<ReadContext *>(c);
+        rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
+      },
+      &ctx);
+  return double(kProbeBytes) / (now() - t0) / 1e9;
+}
+
+double qforge::bench::measureFmaPeak(ThreadTeam &team, int repeats) {
   int width = std::max(fmaWidth(), 1);
   FmaContext ctx{20'000'000 / width * 4, {}};
   double seconds = medianSeconds(
-      threads, repeats,
+      team, repeats,
       [](int t, void *c) {
         auto *fc = static_cast<FmaContext *>(c);
         fc->sink[t] = fmaRun(fc->iterations, float(t + 1));
       },
       &ctx);
-  return 2.0 * 12 * width * double(ctx.iterations) * threads / seconds / 1e9;
+  return 2.0 * 12 * width * double(ctx.iterations) * team.size() / seconds / 1e9;
 }

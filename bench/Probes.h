@@ -2,20 +2,35 @@
 #ifndef QFORGE_BENCH_PROBES_H
 #define QFORGE_BENCH_PROBES_H
 
+#include "bench/ThreadTeam.h"
+
 namespace qforge::bench {
 
-/// DRAM read bandwidth in GB/s with `threads` threads: each streams its own
+/// DRAM read bandwidth with all threads of a team: each streams its own
 /// slice of a buffer far larger than the last-level cache with the widest
-/// vector loads the CPU has and software prefetch, as one, two and four
-/// separate streams. The best of their medians of `repeats` passes.
-double measureReadBandwidth(int threads, int repeats);
+/// vector loads the CPU has and software prefetch, as one, two or four
+/// separate streams, whichever was fastest when the probe was made.
+class DramProbe {
+public:
+  explicit DramProbe(ThreadTeam &team);
+  ~DramProbe();
+  DramProbe(const DramProbe &) = delete;
+  DramProbe &operator=(const DramProbe &) = delete;
 
-/// f32 FMA peak in GFLOP/s with `threads` threads: independent FMA chains
+  /// GB/s of one pass over the buffer.
+  double measure();
+
+private:
+  double pass(int streams);
+
+  ThreadTeam &team;
+  float *data;
+  int streams = 1;
+};
+
+/// f32 FMA peak in GFLOP/s on all threads of a team: independent FMA chains
 /// on the widest vectors the CPU has. Median of `repeats`.
-double measureFmaPeak(int threads, int repeats);
-
-/// Runs `body(thread)` on `threads` threads and waits for all.
-void parallelFor(int threads, void (*body)(int, void *), void *context);
+double measureFmaPeak(ThreadTeam &team, int repeats);
 
 /// Median of samples (sorted in place).
 double median(double *samples, int count);
