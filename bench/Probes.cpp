@@ -30,9 +30,9 @@ typedef float v16f __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
 
 // Each thread reads `streams` separate parts of its range at once, 256 bytes
-// per part and iteration, prefetching 1 KiB ahead; the sums keep the loads
+// per part and iteration, optionally prefetching 1 KiB ahead; the sums keep the loads
 // alive.
-template <typename V>
+template <typename V, bool Prefetch>
 __attribute__((always_inline)) inline float readStreams(const float *p, size_t n, int streams) {
   constexpr size_t lanes = sizeof(V) / sizeof(float), step = 4 * lanes;
   V acc[4] = {};
@@ -40,7 +40,8 @@ __attribute__((always_inline)) inline float readStreams(const float *p, size_t n
   for (size_t i = 0; i + step <= part; i += step)
     for (int s = 0; s < streams; ++s) {
       const float *q = p + s * part + i;
-      __builtin_prefetch(q + 256);
+      if (Prefetch)
+        __builtin_prefetch(q + 256);
       for (size_t j = 0; j < 4; ++j) {
         V x;
         std::memcpy(&x, q + lanes * j, sizeof(V));
@@ -51,11 +52,13 @@ __attribute__((always_inline)) inline float readStreams(const float *p, size_t n
   return sum[0] + sum[lanes - 1];
 }
 
+template <bool Prefetch>
 __attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n, int streams) {
-  return readStreams<v16f>(p, n, streams);
+  return readStreams<v16f, Prefetch>(p, n, streams);
 }
+template <bool Prefetch>
 __attribute__((target("avx2"))) float readAvx2(const float *p, size_t n, int streams) {
-  return readStreams<v8f>(p, n, streams);
+  return readStreams<v8f, Prefetch>(p, n, streams);
 }
 
 float readGeneric(const float *p, size_t n) {
@@ -69,11 +72,11 @@ float readGeneric(const float *p, size_t n) {
   return a + b + c + d;
 }
 
-float readVector(const float *p, size_t n, int streams) {
+float readVector(const float *p, size_t n, int streams, bool prefetch) {
   if (__builtin_cpu_supports("avx512f"))
-    return readAvx512(p, n, streams);
+    return prefetch ? readAvx512<true>(p, n, streams) : readAvx512<false>(p, n, streams);
   if (__builtin_cpu_supports("avx2"))
-    return readAvx2(p, n, streams);
+    return prefetch ? readAvx2<true>(p, n, streams) : readAvx2<false>(p, n, streams);
   return readGeneric(p, n);
 }
 
@@ -128,6 +131,7 @@ struct ReadContext {
   const float *data;
   size_t perThread;
   int streams;
+  bool prefetch;
   float sink[64];
 };
 
@@ -157,30 +161,28 @@ static constexpr size_t kProbeBytes = size_t(1) << 30;
 DramProbe::DramProbe(ThreadTeam &team)
     : team(team), data(static_cast<float *>(std::aligned_alloc(64, kProbeBytes))) {
   std::memset(data, 1, kProbeBytes); // touch every page
-  // The probe must be one that kernels do not beat: the best stream count.
-  double best = 0;
-  for (int s : {1, 2, 4}) {
-    double samples[3];
-    for (double &v : samples)
-      v = pass(s);
-    if (double m = median(samples, 3); m > best) {
-      best = m;
-      streams = s;
-    }
-  }
 }
 
 DramProbe::~DramProbe() { std::free(data); }
 
-double DramProbe::measure() { return pass(streams); }
+double DramProbe::measure() {
+  // The probe must be one that kernels do not beat, and which access pattern
+  // reads fastest differs between machines and moments (software prefetch
+  // helped on some and slowed the reads by a third on others): the best of
+  // several, each a pass.
+  double best = 0;
+  for (auto [streams, prefetch] : {std::pair{1, false}, {2, false}, {4, false}, {2, true}})
+    best = std::max(best, pass(streams, prefetch));
+  return best;
+}
 
-double DramProbe::pass(int s) {
-  ReadContext ctx{data, kProbeBytes / sizeof(float) / team.size(), s, {}};
+double DramProbe::pass(int streams, bool prefetch) {
+  ReadContext ctx{data, kProbeBytes / sizeof(float) / team.size(), streams, prefetch, {}};
   double t0 = now();
   team.run(
       [](int t, void *c) {
         auto *rc = static_cast<ReadContext *>(c);
-        rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams);
+        rc->sink[t] = readVector(rc->data + t * rc->perThread, rc->perThread, rc->streams, rc->prefetch);
       },
       &ctx);
   return double(kProbeBytes) / (now() - t0) / 1e9;

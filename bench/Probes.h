@@ -8,8 +8,8 @@ namespace qforge::bench {
 
 /// DRAM read bandwidth with all threads of a team: each streams its own
 /// slice of a buffer far larger than the last-level cache with the widest
-/// vector loads the CPU has and software prefetch, as one, two or four
-/// separate streams, whichever was fastest when the probe was made.
+/// vector loads the CPU has, as one, two or four separate streams, with and
+/// without software prefetch.
 class DramProbe {
 public:
   explicit DramProbe(ThreadTeam &team);
@@ -17,15 +17,14 @@ public:
   DramProbe(const DramProbe &) = delete;
   DramProbe &operator=(const DramProbe &) = delete;
 
-  /// GB/s of one pass over the buffer.
+  /// GB/s of the fastest of one pass over the buffer in each access pattern.
   double measure();
 
 private:
-  double pass(int streams);
+  double pass(int streams, bool prefetch);
 
   ThreadTeam &team;
   float *data;
-  int streams = 1;
 };
 
 /// f32 FMA peak in GFLOP/s on all threads of a team: independent FMA chains

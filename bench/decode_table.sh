@@ -8,7 +8,8 @@ ACT=int8_g32
 row() { # scheme m n k threads repeats
   "$QF" bench matmul --scheme "$1" --m "$2" --n "$3" --k "$4" --threads "$5" --repeats "$6" \
     --act-scheme "$ACT" | awk -v s="$1" -v m="$2" -v n="$3" -v k="$4" -v t="$5" '
-    /DRAM read/ { dram = $6; fma = $11 }
+    /DRAM read/ { match($0, /DRAM read [0-9.]+/); dram = substr($0, RSTART + 10, RLENGTH - 10)
+                  match($0, /FMA peak [0-9.]+/); fma = substr($0, RSTART + 9, RLENGTH - 9) }
     $1 == "fused" && $2 != "vs" { i8ms = $2; i8gbs = $3; i8pct = $4; i8gf = $5; i8fma = $6 }
     $1 == "fused-f32" { f32ms = $2; f32gbs = $3; f32pct = $4; f32gf = $5; f32fma = $6 }
     $1 == "unfused"   { unms = $2 }

@@ -1,5 +1,6 @@
 //===- LowerToLinalg.cpp - qf ops to linalg on packed storage --------------===//
 #include "passes/ActivationQuant.h"
+#include "passes/BuilderHelpers.h"
 #include "passes/IntegerDotMatmul.h"
 #include "passes/Passes.h"
 #include "passes/StorageAccess.h"
@@ -11,6 +12,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <numeric>
 
 namespace mlir::qf {
 #define GEN_PASS_DEF_QFLOWERTOLINALG
@@ -136,55 +139,83 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
         tile = t;
         break;
       }
+    // Accumulators taken by chunks in turn hide the FMA latency: `slots` a
+    // row, about four in all. A step holds whole blocks and `slots` chunks or
+    // lies in a block.
+    int64_t block = weights.getChunkBlockSize(), slots = 1, step = block;
+    for (int64_t u : {4, 2}) {
+      int64_t s = std::lcm(block, chunk * u);
+      if (u * tile <= 4 && k % s == 0) {
+        slots = u;
+        step = s;
+        break;
+      }
+    }
     auto vecType = VectorType::get({chunk}, rewriter.getF32Type());
-    auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v).getResult(); };
     Value zeroVec = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0)));
     Value padF32 = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), rewriter.getF32Type());
 
-    auto rows = scf::ForOp::create(
-        rewriter, loc, c(0), c(m), c(tile), ValueRange{init},
+    // Chunks [k0, k0 + count * chunk) of one block, chunk j into slot
+    // (first + j) % slots of each activation row.
+    auto chunks = [&](OpBuilder &b, Location l, Value mt, Value row, Value k0, int64_t count,
+                      int64_t first, const StorageAccess::BlockTerms &terms, SmallVector<Value> &accs) {
+      for (int64_t j = 0; j < count; ++j) {
+        Value kc = arith::AddIOp::create(b, l, k0, indexConst(b, l, j * chunk));
+        Value w = weights.emitChunk(b, l, row, kc, terms);
+        for (int64_t i = 0; i < tile; ++i) {
+          Value r = arith::AddIOp::create(b, l, mt, indexConst(b, l, i));
+          Value a = vector::TransferReadOp::create(b, l, vecType, lhs, ValueRange{r, kc}, padF32,
+                                                   ArrayRef<bool>{true});
+          Value &acc = accs[i * slots + (first + j) % slots];
+          acc = vector::FMAOp::create(b, l, a, w, acc);
+        }
+      }
+    };
+    SmallVector<Value> rows = forLoop(
+        rewriter, loc, indexConst(rewriter, loc, 0), indexConst(rewriter, loc, m), tile, ValueRange{init},
         [&](OpBuilder &b, Location l, Value mt, ValueRange outer) {
-          auto cols = scf::ForOp::create(
-              b, l, c(0), c(n), c(1), outer,
+          return forLoop(
+              b, l, indexConst(b, l, 0), indexConst(b, l, n), 1, outer,
               [&](OpBuilder &b, Location l, Value row, ValueRange result) {
-                SmallVector<Value> zeros(tile, zeroVec);
-                // Scale terms once per block, then its chunks.
-                int64_t block = weights.getChunkBlockSize();
-                auto ks = scf::ForOp::create(
-                    b, l, c(0), c(k), c(block), zeros,
-                    [&](OpBuilder &b, Location l, Value kb, ValueRange blockAccs) {
+                SmallVector<Value> zeros(tile * slots, zeroVec);
+                SmallVector<Value> accs = forLoop(
+                    b, l, indexConst(b, l, 0), indexConst(b, l, k), step, zeros,
+                    [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
+                      SmallVector<Value> next(carried);
+                      if (step > block || block == chunk * slots) {
+                        // Whole blocks: terms once a block, its chunks unrolled.
+                        for (int64_t kbi = 0; kbi < step; kbi += block) {
+                          Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, kbi));
+                          chunks(b, l, mt, row, k0, block / chunk, kbi / chunk,
+                                 weights.emitChunkTerms(b, l, row, k0), next);
+                        }
+                        return next;
+                      }
+                      // One block: its terms, then `slots` chunks a step.
                       StorageAccess::BlockTerms terms = weights.emitChunkTerms(b, l, row, kb);
-                      auto chunks = scf::ForOp::create(
-                          b, l, c(0), c(block), c(chunk), blockAccs,
-                          [&](OpBuilder &b, Location l, Value kc, ValueRange accs) {
-                            Value k0 = arith::AddIOp::create(b, l, kb, kc);
-                            Value w = weights.emitChunk(b, l, row, k0, terms);
-                            SmallVector<Value> next;
-                            for (int64_t i = 0; i < tile; ++i) {
-                              Value r = arith::AddIOp::create(b, l, mt, c(i));
-                              Value a = vector::TransferReadOp::create(
-                                  b, l, vecType, lhs, ValueRange{r, k0}, padF32,
-                                  ArrayRef<bool>{true});
-                              next.push_back(vector::FMAOp::create(b, l, a, w, accs[i]));
-                            }
-                            scf::YieldOp::create(b, l, next);
-                          });
-                      scf::YieldOp::create(b, l, chunks.getResults());
+                      return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, block), chunk * slots, next,
+                                     [&](OpBuilder &b, Location l, Value kc, ValueRange inner) {
+                                       SmallVector<Value> accs(inner);
+                                       chunks(b, l, mt, row, arith::AddIOp::create(b, l, kb, kc), slots, 0,
+                                              terms, accs);
+                                       return accs;
+                                     });
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD,
-                                                          ks.getResult(i));
-                  Value r = arith::AddIOp::create(b, l, mt, c(i));
+                  Value vec = accs[i * slots];
+                  for (int64_t j = 1; j < slots; ++j)
+                    vec = arith::AddFOp::create(b, l, vec, accs[i * slots + j]);
+                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, vec);
+                  Value r = arith::AddIOp::create(b, l, mt, indexConst(b, l, i));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r, row});
                 }
-                scf::YieldOp::create(b, l, out);
+                return SmallVector<Value>{out};
               });
-          scf::YieldOp::create(b, l, cols.getResults());
         });
-    rewriter.replaceOp(op, rows.getResults());
+    rewriter.replaceOp(op, rows);
     return success();
   }
 };

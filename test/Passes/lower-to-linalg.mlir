@@ -3,16 +3,16 @@
 // A qtensor argument becomes one i8 tensor per storage buffer (nvfp4: data,
 // scales, tensor_scale). A 4-bit scheme grouped along K takes the vector
 // path: per weight row, chunks of 16 codes are unpacked from bytes, decoded
-// once into a vector and FMA'd into one accumulator per activation row.
+// once into a vector and FMA'd into accumulators of each activation row,
+// which its chunks take in turn (two a row here).
 // CHECK-LABEL: func.func @matmul_nvfp4
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<96xi8>, %[[SCALES:.*]]: tensor<12xi8>, %[[TS:.*]]: tensor<4xi8>) -> tensor<2x3xf32>
-// The scale terms are read once per 16-element block, then its chunks.
+// A step of two 16-element blocks, the scale terms read once a block.
 // CHECK: scf.for
 // CHECK: scf.for
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} step %c32 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: tensor.extract %[[SCALES]]
 // CHECK: vector.transfer_read %[[TS]]{{.*}} : tensor<4xi8>, vector<4xi8>
-// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
 // CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
 // CHECK: vector.interleave
 // CHECK: qf.lookup {{.*}} : vector<16xi32> -> vector<16xf32>
@@ -20,6 +20,10 @@
 // CHECK: vector.fma
 // CHECK: vector.transfer_read %[[A]]
 // CHECK: vector.fma
+// CHECK: tensor.extract %[[SCALES]]
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK: arith.addf {{.*}} : vector<16xf32>
 // CHECK: vector.reduction <add>
 // CHECK: tensor.insert
 // CHECK-NOT: qf.matmul
