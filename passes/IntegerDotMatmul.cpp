@@ -1,16 +1,15 @@
 //===- IntegerDotMatmul.cpp - qf.matmul with int8 activations on byte dots -===//
 //
 // W4A8/W8A8 kernels: activations are quantized on the fly (ActivationQuant),
-// weights are read as unsigned bytes (StorageAccess::emitByteChunks), and each
-// 32-element chunk is one qf.dot4 into eight i32 lanes, converted and scaled
-// into an f32 accumulator per activation row. A weight element is
-// sc * (u - bias) + off per block (u its byte, sc = scale * factor,
-// off = min - scale * zero_point), and an activation code q is worth sa, so
-// a block contributes sc * sa * dot(u - bias, q) + (min -
-// scale * zero_point) * sa * sum(q): the first term on vectors (the dot
-// product starts from -bias * the sums of each four codes, computed with the
-// codes), the second, for weights with offsets, on scalars from per-block
-// sums of the activation codes.
+// weights are read as unsigned bytes (StorageAccess::emitByteChunks). A weight
+// element is sc * (u - bias) + off per block (u its byte, sc = scale *
+// factor, off = min - scale * zero_point) and an activation code q is worth
+// sa, so a block contributes sc * sa * dot(u, q) + (off - bias * sc) * sa *
+// sum(q). Many rows take the packed-panel kernel (PackedDotMatmul); the
+// decode kernel here walks K in steps of up to 8 chunks: each two chunks are
+// one qf.dot4 into 16 i32 lanes, converted and scaled by what one code of
+// their unit (block and chunk) is worth; the second term is one FMA a step
+// on vectors of per-unit offsets and activation code sums.
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
@@ -58,14 +57,15 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
       return success();
     }
-    bool offsets = weights.hasBlockOffsets();
+    // Offsets: the blocks' own, and the byte bias taken off through the
+    // activation code sums.
+    bool offsets = weights.hasBlockOffsets() || byteCodes.bias;
     // A unit: the elements that share both a weight block and a chunk.
     int64_t unit = std::min(block, kChunk);
     ActivationQuantizer::CodeOptions options;
     options.chunkOrder = order;
     options.sumBlock = unit;
     options.scaledSums = offsets;
-    options.laneBias = byteCodes.bias;
 
     // A step covers up to 8 chunks, starts at a multiple of the storage
     // alignment (q4_k: super-blocks) and holds whole blocks or lies in one.
@@ -126,17 +126,23 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         laneUnit[d].push_back((kChunk * (d * dotChunks + j / kLanes) + order[4 * (j % kLanes)]) / unit);
 
     // The terms of a step's weight blocks as vectors: sc = scale * factor and
-    // off = min - scale * zero_point (null without offsets).
+    // off = min - scale * zero_point - bias * sc (null without offsets).
     auto stepTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
       StorageAccess::BlockTerms t = weights.emitBlockTermVectors(b, l, row, kb, blocks);
-      Value factor = arith::ConstantOp::create(
-          b, l, DenseElementsAttr::get(vecF32(blocks), b.getF32FloatAttr(float(byteCodes.factor))));
+      auto splat = [&](double v) {
+        return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF32(blocks), b.getF32FloatAttr(float(v))));
+      };
+      Value sc = arith::MulFOp::create(b, l, t.scale, splat(byteCodes.factor));
       Value off;
       if (t.zeroPoint)
         off = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, t.scale, t.zeroPoint));
       if (t.min)
         off = off ? arith::AddFOp::create(b, l, off, t.min).getResult() : t.min;
-      return std::pair(arith::MulFOp::create(b, l, t.scale, factor).getResult(), off);
+      if (byteCodes.bias) {
+        Value biasTerm = arith::MulFOp::create(b, l, sc, splat(-double(byteCodes.bias)));
+        off = off ? arith::AddFOp::create(b, l, off, biasTerm).getResult() : biasTerm;
+      }
+      return std::pair(sc, off);
     };
 
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{m, n}, f32);
@@ -176,9 +182,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                                                             gather(b, l, sa, unitChunk));
                         for (int64_t d = 0; d < dots; ++d) {
                           Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, kChunk * dotChunks * d));
-                          Value start = act.laneInit ? read(b, l, vecI32, act.laneInit, r[i], div(b, l, k0, 4))
-                                                     : zeros(b, l, vecI32);
-                          Value dot = Dot4Op::create(b, l, vecI32, start, w[d], read(b, l, vecI8, act.codes, r[i], k0));
+                          Value dot = Dot4Op::create(b, l, vecI32, zeros(b, l, vecI32), w[d], read(b, l, vecI8, act.codes, r[i], k0));
                           acc[d % slots] = vector::FMAOp::create(
                               b, l, arith::SIToFPOp::create(b, l, vecF32(dotLanes), dot),
                               gather(b, l, worth, laneUnit[d]), acc[d % slots]);

@@ -156,6 +156,25 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
         rewriter, loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0)));
     Value padF32 = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), rewriter.getF32Type());
+    // Activations once in the order weight chunks decode in.
+    SmallVector<int64_t> order = weights.getChunkOrder();
+    if (!llvm::equal(order, llvm::seq<int64_t>(0, chunk))) {
+      Value permuted = tensor::EmptyOp::create(rewriter, loc, aType.getShape(), rewriter.getF32Type());
+      lhs = forLoop(rewriter, loc, indexConst(rewriter, loc, 0), indexConst(rewriter, loc, m), 1, permuted,
+                    [&](OpBuilder &b, Location l, Value r, ValueRange rowAcc) {
+                      return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), chunk, rowAcc,
+                                     [&](OpBuilder &b, Location l, Value kc, ValueRange acc) {
+                                       Value a = vector::TransferReadOp::create(
+                                           b, l, vecType, lhs, ValueRange{r, kc}, padF32, ArrayRef<bool>{true});
+                                       Value p = vector::ShuffleOp::create(b, l, a, a, order);
+                                       return SmallVector<Value>{
+                                           vector::TransferWriteOp::create(b, l, p, acc[0], ValueRange{r, kc},
+                                                                           ArrayRef<bool>{true})
+                                               .getResult()};
+                                     });
+                    })
+                .front();
+    }
 
     // Chunks [k0, k0 + count * chunk) of one block, chunk j into slot
     // (first + j) % slots of each activation row.

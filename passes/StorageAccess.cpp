@@ -519,12 +519,13 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
     if (elem.getBitWidth() == 8) {
       codes = loadBytes(b, loc, data, element, n);
     } else {
-      // Two codes a byte, the even element in the low nibble.
+      // Two codes a byte, the even element in the low nibble: the even
+      // elements, then the odd ones.
       Value byte = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2));
       Value packed = loadBytes(b, loc, data, byte, n / 2);
       Value low = arith::AndIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 0xF));
       Value high = arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 4));
-      codes = vector::InterleaveOp::create(b, loc, low, high);
+      codes = vector::ShuffleOp::create(b, loc, low, high, llvm::to_vector(llvm::seq<int64_t>(0, n)));
     }
   } else {
     // A chunk is a whole GGUF block of 32 (q4_k: a 32-element sub-block).
@@ -658,18 +659,23 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
   return codes;
 }
 
-SmallVector<int64_t> StorageAccess::getByteChunkOrder() const {
+/// The order in which a chunk of `n` elements comes out of its bytes.
+static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   SmallVector<int64_t> order;
   bool planarNibbles = scheme.getLayout() == LayoutKind::planar && scheme.getElement().getBitWidth() == 4;
   if (planarNibbles) // even elements from the low nibbles, then odd ones from the high
     for (int64_t parity : {0, 1})
-      for (int64_t i = parity; i < kByteChunk; i += 2)
+      for (int64_t i = parity; i < n; i += 2)
         order.push_back(i);
   else
-    for (int64_t i = 0; i < kByteChunk; ++i)
+    for (int64_t i = 0; i < n; ++i)
       order.push_back(i);
   return order;
 }
+
+SmallVector<int64_t> StorageAccess::getByteChunkOrder() const { return chunkOrder(scheme, kByteChunk); }
+
+SmallVector<int64_t> StorageAccess::getChunkOrder() const { return chunkOrder(scheme, getChunkSize()); }
 
 Value StorageAccess::emitByteChunks(OpBuilder &b, Location loc, Value row, Value k,
                                     int64_t offset, int64_t count, const ByteCodes &codes) const {

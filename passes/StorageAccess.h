@@ -62,10 +62,15 @@ public:
   /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;
 
-  /// The f32 values of elements [k0, k0 + chunk) of row `row` as a vector,
-  /// with the terms of their block applied; `k0` is a multiple of the chunk.
+  /// The f32 values of elements [k0, k0 + chunk) of row `row` as a vector in
+  /// the order getChunkOrder() gives, with the terms of their block applied;
+  /// `k0` is a multiple of the chunk.
   Value emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
                   const BlockTerms &terms) const;
+
+  /// Position p of emitChunk holds element order[p] of its chunk: the order
+  /// the packed codes come in, so that unpacking needs no interleave.
+  SmallVector<int64_t> getChunkOrder() const;
 
   /// Weights as unsigned bytes for integer dot products: the element whose
   /// stored code is c has the value factor * (table[c] - bias), with

@@ -7,6 +7,10 @@
 // which its chunks take in turn (two a row here).
 // CHECK-LABEL: func.func @matmul_nvfp4
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[DATA:.*]]: tensor<96xi8>, %[[SCALES:.*]]: tensor<12xi8>, %[[TS:.*]]: tensor<4xi8>) -> tensor<2x3xf32>
+// The activations first, each 16-element chunk in the order the nibbles
+// unpack in: even elements, then odd ones.
+// CHECK: %[[PERMUTED:.*]] = scf.for {{.*}} -> (tensor<2x64xf32>)
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15] : vector<16xf32>
 // A step of two 16-element blocks, the scale terms read once a block.
 // CHECK: scf.for
 // CHECK: scf.for
@@ -14,11 +18,12 @@
 // CHECK: tensor.extract %[[SCALES]]
 // CHECK: vector.transfer_read %[[TS]]{{.*}} : tensor<4xi8>, vector<4xi8>
 // CHECK: vector.transfer_read %[[DATA]]{{.*}} : tensor<96xi8>, vector<8xi8>
-// CHECK: vector.interleave
+// CHECK-NOT: vector.interleave
+// CHECK: vector.shuffle {{.*}} : vector<8xi32>, vector<8xi32>
 // CHECK: qf.lookup {{.*}} : vector<16xi32> -> vector<16xf32>
-// CHECK: vector.transfer_read %[[A]]
+// CHECK: vector.transfer_read %[[PERMUTED]]
 // CHECK: vector.fma
-// CHECK: vector.transfer_read %[[A]]
+// CHECK: vector.transfer_read %[[PERMUTED]]
 // CHECK: vector.fma
 // CHECK: tensor.extract %[[SCALES]]
 // CHECK: vector.fma
