@@ -192,6 +192,7 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
                                                           const CodeOptions &options) const {
   constexpr int64_t chunk = 32;
   int64_t m = actType.getDimSize(0), k = actType.getDimSize(1), sumBlock = options.sumBlock;
+  int64_t span = options.order.size();
   auto f32 = b.getF32Type();
   auto i32 = b.getI32Type();
   auto empty = [&](int64_t cols, Type elem) {
@@ -199,45 +200,26 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
   };
   // The loops carry codes, scales, then the optional results in this order.
   SmallVector<Value> init = {empty(k, b.getI8Type()), empty(k / chunk, f32)};
-  enum Optional { Sums, CodeSums, LaneInit };
+  enum Optional { Sums, CodeSums };
   SmallVector<Optional> optional;
   if (options.scaledSums)
     optional.push_back(Sums), init.push_back(empty(k / sumBlock, f32));
   if (options.codeSums)
     optional.push_back(CodeSums), init.push_back(empty(k / sumBlock, i32));
-  if (options.laneBias)
-    optional.push_back(LaneInit), init.push_back(empty(k / 4, i32));
   SmallVector<Value> out = emitLoops(
       b, loc, act, chunk, init,
       [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
           ValueRange t) -> SmallVector<Value> {
         Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
-        Value ordered = vector::ShuffleOp::create(b, l, bytes, bytes, options.chunkOrder);
+        if (span == chunk)
+          bytes = vector::ShuffleOp::create(b, l, bytes, bytes, options.order);
         SmallVector<Value> results = {
-            vector::TransferWriteOp::create(b, l, ordered, t[0], ValueRange{r, k0},
-                                            ArrayRef<bool>{true})
+            vector::TransferWriteOp::create(b, l, bytes, t[0], ValueRange{r, k0}, ArrayRef<bool>{true})
                 .getResult(),
             tensor::InsertOp::create(b, l, sa, t[1],
                                      ValueRange{r, arith::DivUIOp::create(b, l, k0, indexConst(b, l, chunk))})};
         for (auto [kind, tensor] : llvm::zip(optional, t.drop_front(2))) {
           Value next = tensor;
-          if (kind == LaneInit) {
-            auto lanes = VectorType::get({chunk / 4}, i32);
-            Value wide = arith::ExtSIOp::create(b, l, VectorType::get({chunk}, i32), ordered);
-            Value groups = vector::ShapeCastOp::create(b, l, VectorType::get({chunk / 4, 4}, i32), wide);
-            Value zero = arith::ConstantOp::create(b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(0)));
-            Value laneSums = vector::MultiDimReductionOp::create(
-                b, l, groups, zero, ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
-            Value start = arith::MulIOp::create(
-                b, l, laneSums,
-                arith::ConstantOp::create(
-                    b, l, DenseElementsAttr::get(lanes, b.getI32IntegerAttr(-options.laneBias))));
-            Value at = arith::DivUIOp::create(b, l, k0, indexConst(b, l, 4));
-            results.push_back(
-                vector::TransferWriteOp::create(b, l, start, next, ValueRange{r, at}, ArrayRef<bool>{true})
-                    .getResult());
-            continue;
-          }
           for (int64_t j = 0; j < chunk; j += sumBlock) {
             Value part = vector::ExtractStridedSliceOp::create(b, l, c, ArrayRef<int64_t>{j},
                                                                ArrayRef<int64_t>{sumBlock},
@@ -253,9 +235,28 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
         }
         return results;
       });
-  Codes codes{out[0], out[1], {}, {}, {}};
+  if (span > chunk) {
+    // An order across chunks: permute each span of the codes once written.
+    auto spanType = VectorType::get({span}, b.getI8Type());
+    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    out[0] = forLoop(b, loc, indexConst(b, loc, 0), indexConst(b, loc, m), 1, out[0],
+                     [&](OpBuilder &b, Location l, Value r, ValueRange rowCodes) {
+                       return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), span, rowCodes,
+                                      [&](OpBuilder &b, Location l, Value ks, ValueRange codes) {
+                                        Value v = vector::TransferReadOp::create(
+                                            b, l, spanType, codes[0], ValueRange{r, ks}, pad, ArrayRef<bool>{true});
+                                        v = vector::ShuffleOp::create(b, l, v, v, options.order);
+                                        return SmallVector<Value>{
+                                            vector::TransferWriteOp::create(b, l, v, codes[0], ValueRange{r, ks},
+                                                                            ArrayRef<bool>{true})
+                                                .getResult()};
+                                      });
+                     })
+                 .front();
+  }
+  Codes codes{out[0], out[1], {}, {}};
   for (auto [kind, tensor] : llvm::zip(optional, ArrayRef(out).drop_front(2)))
-    (kind == Sums ? codes.sums : kind == CodeSums ? codes.codeSums : codes.laneInit) = tensor;
+    (kind == Sums ? codes.sums : codes.codeSums) = tensor;
   return codes;
 }
 

@@ -24,24 +24,21 @@ public:
 
   /// What emitCodes produces besides the codes and their scales.
   struct CodeOptions {
-    ArrayRef<int64_t> chunkOrder; ///< each 32-element chunk's codes in this order
-    int64_t sumBlock = 32;        ///< 16 or 32: the run `sums` and `codeSums` cover
-    bool scaledSums = false;      ///< emit `sums`
-    bool codeSums = false;        ///< emit `codeSums`
-    int64_t laneBias = 0;         ///< non-zero: emit `laneInit`
+    ArrayRef<int64_t> order;  ///< each run of order.size() (32 or 64) codes in this order
+    int64_t sumBlock = 32;    ///< 16 or 32: the run `sums` and `codeSums` cover
+    bool scaledSums = false;  ///< emit `sums`
+    bool codeSums = false;    ///< emit `codeSums`
   };
 
   struct Codes {
-    Value codes;    ///< tensor<MxKxi8>, each 32-element chunk in `chunkOrder`
+    Value codes;    ///< tensor<MxKxi8>, each run of the order's size in that order
     Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
     Value sums;     ///< tensor<M x K/sumBlock x f32>: scale * the sum of the codes
     Value codeSums; ///< tensor<M x K/sumBlock x i32>: the sum of the codes
-    Value laneInit; ///< tensor<M x K/4 x i32>: -laneBias * each 4 codes' sum
   };
 
-  /// Codes for integer dot products; K must be a multiple of 32 and of the
-  /// group size. With a non-zero `laneBias`, also the accumulator start of
-  /// each four codes of a dot product against bytes biased by it.
+  /// Codes for integer dot products; K must be a multiple of 32, of the
+  /// group size and of the order's size.
   Codes emitCodes(OpBuilder &b, Location loc, Value act, const CodeOptions &options) const;
 
   /// The dequantized activations (f32), for kernels that take floats.

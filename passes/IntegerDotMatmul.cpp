@@ -50,7 +50,6 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     StorageAccess::ByteCodes byteCodes = *StorageAccess::getByteCodes(wType);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
-    SmallVector<int64_t> order = weights.getByteChunkOrder();
 
     ActivationQuantizer quantizer(*op.getActScheme(), aType);
     if (PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k); packed.applies()) {
@@ -62,11 +61,6 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     bool offsets = weights.hasBlockOffsets() || byteCodes.bias;
     // A unit: the elements that share both a weight block and a chunk.
     int64_t unit = std::min(block, kChunk);
-    ActivationQuantizer::CodeOptions options;
-    options.chunkOrder = order;
-    options.sumBlock = unit;
-    options.scaledSums = offsets;
-
     // A step covers up to 8 chunks, starts at a multiple of the storage
     // alignment (q4_k: super-blocks) and holds whole blocks or lies in one.
     int64_t step = 0;
@@ -77,6 +71,22 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       }
     if (!step)
       return rewriter.notifyMatchFailure(op, "K is not a multiple of the kernel step");
+
+    // Each 256-bit dot product covers two chunks as a byte pair, its lanes
+    // summing X and Y, where each lane of both lies in one unit; else one
+    // chunk.
+    SmallVector<int64_t> order = weights.getBytePairOrder();
+    bool pairs = step >= 2 * kChunk;
+    for (int64_t p = 0; pairs && p < kChunk; ++p)
+      pairs = order[p] / unit == order[p - p % 4] / unit && order[kChunk + p] / unit == order[p] / unit;
+    if (!pairs)
+      order = weights.getByteChunkOrder();
+    int64_t span = order.size(); // elements a dot product
+
+    ActivationQuantizer::CodeOptions options;
+    options.order = order;
+    options.sumBlock = unit;
+    options.scaledSums = offsets;
     ActivationQuantizer::Codes act =
         quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
@@ -86,9 +96,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         tile = t;
         break;
       }
-    int64_t chunks = step / kChunk;
-    int64_t dotChunks = chunks >= 2 ? 2 : 1; // one 512-bit dot product covers two chunks
-    int64_t dots = chunks / dotChunks, dotLanes = kLanes * dotChunks;
+    int64_t chunks = step / kChunk, dots = step / span;
     int64_t blocks = step >= block ? step / block : 1, units = step / unit;
     // Accumulators a row, taken by the dot products of a step in turn, hide
     // the latency of the FMA chains.
@@ -96,8 +104,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
 
     Type f32 = rewriter.getF32Type();
     auto vecF32 = [&](int64_t n) { return VectorType::get({n}, f32); };
-    auto vecI32 = VectorType::get({dotLanes}, rewriter.getI32Type());
-    auto vecI8 = VectorType::get({kChunk * dotChunks}, rewriter.getI8Type());
+    auto vecI32 = VectorType::get({kLanes}, rewriter.getI32Type());
+    auto vecI8 = VectorType::get({kChunk}, rewriter.getI8Type());
     auto zeros = [&](OpBuilder &b, Location l, VectorType t) {
       return arith::ConstantOp::create(b, l, DenseElementsAttr::get(t, b.getZeroAttr(t.getElementType())))
           .getResult();
@@ -119,11 +127,11 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       unitBlock.push_back(u * unit / block);
       unitChunk.push_back(u * unit / kChunk);
     }
-    // Lane j of dot product d sums four codes of unit laneUnit[d][j].
+    // Lane j of dot product d sums codes of unit laneUnit[d][j].
     SmallVector<SmallVector<int64_t>> laneUnit(dots);
     for (int64_t d = 0; d < dots; ++d)
-      for (int64_t j = 0; j < dotLanes; ++j)
-        laneUnit[d].push_back((kChunk * (d * dotChunks + j / kLanes) + order[4 * (j % kLanes)]) / unit);
+      for (int64_t j = 0; j < kLanes; ++j)
+        laneUnit[d].push_back((span * d + order[4 * j]) / unit);
 
     // The terms of a step's weight blocks as vectors: sc = scale * factor and
     // off = min - scale * zero_point - bias * sc (null without offsets).
@@ -160,7 +168,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                 int64_t perRow = slots + (offsets ? 1 : 0);
                 SmallVector<Value> init;
                 for (int64_t i = 0; i < tile; ++i) {
-                  init.append(slots, zeros(b, l, vecF32(dotLanes)));
+                  init.append(slots, zeros(b, l, vecF32(kLanes)));
                   if (offsets)
                     init.push_back(zeros(b, l, vecF32(units)));
                 }
@@ -169,10 +177,16 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                     [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
                       SmallVector<Value> next(carried);
                       auto [sc, off] = stepTerms(b, l, row, kb);
-                      SmallVector<Value> w;
-                      for (int64_t d = 0; d < dots; ++d)
-                        w.push_back(weights.emitByteChunks(b, l, row, kb, kChunk * dotChunks * d, dotChunks,
-                                                           byteCodes));
+                      // Per dot product: the byte operands and the offset of their codes.
+                      SmallVector<SmallVector<std::pair<Value, int64_t>>> w(dots);
+                      for (int64_t d = 0; d < dots; ++d) {
+                        if (pairs) {
+                          auto [x, y] = weights.emitBytePair(b, l, row, kb, span * d, byteCodes);
+                          w[d] = {{x, span * d}, {y, span * d + kChunk}};
+                        } else {
+                          w[d] = {{weights.emitByteChunks(b, l, row, kb, span * d, 1, byteCodes), span * d}};
+                        }
+                      }
                       for (int64_t i = 0; i < tile; ++i) {
                         Value *acc = &next[i * perRow];
                         // What one code of each unit is worth: weight block
@@ -181,10 +195,13 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                         Value worth = arith::MulFOp::create(b, l, gather(b, l, sc, unitBlock),
                                                             gather(b, l, sa, unitChunk));
                         for (int64_t d = 0; d < dots; ++d) {
-                          Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, kChunk * dotChunks * d));
-                          Value dot = Dot4Op::create(b, l, vecI32, zeros(b, l, vecI32), w[d], read(b, l, vecI8, act.codes, r[i], k0));
+                          Value dot = zeros(b, l, vecI32);
+                          for (auto [bytes, at] : w[d]) {
+                            Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, at));
+                            dot = Dot4Op::create(b, l, vecI32, dot, bytes, read(b, l, vecI8, act.codes, r[i], k0));
+                          }
                           acc[d % slots] = vector::FMAOp::create(
-                              b, l, arith::SIToFPOp::create(b, l, vecF32(dotLanes), dot),
+                              b, l, arith::SIToFPOp::create(b, l, vecF32(kLanes), dot),
                               gather(b, l, worth, laneUnit[d]), acc[d % slots]);
                         }
                         if (offsets) {

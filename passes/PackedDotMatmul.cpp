@@ -264,7 +264,7 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
 
 Value PackedDotMatmul::emit(OpBuilder &b, Location loc, Value actF32) const {
   ActivationQuantizer::CodeOptions options;
-  options.chunkOrder = order;
+  options.order = order;
   options.sumBlock = flush == 16 ? 16 : kChunk;
   options.codeSums = byteCodes.bias || weights.hasBlockOffsets();
   ActivationQuantizer::Codes act = quantizer.emitCodes(b, loc, actF32, options);

@@ -659,6 +659,110 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
   return codes;
 }
 
+/// `raw` codes (vector of i8) as the unsigned bytes of `codes`.
+static Value applyByteCodes(OpBuilder &b, Location loc, Value raw, const StorageAccess::ByteCodes &codes) {
+  auto type = cast<VectorType>(raw.getType());
+  auto splatI8 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(v))).getResult();
+  };
+  if (codes.table.empty())
+    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(codes.flip)).getResult()
+                      : raw;
+  bool identity = true;
+  for (auto [c, v] : llvm::enumerate(codes.table))
+    identity &= int64_t(c) == v;
+  if (identity)
+    return raw;
+  SmallVector<float> table(codes.table.begin(), codes.table.end());
+  return LookupOp::create(b, loc, type, raw, b.getDenseF32ArrayAttr(table));
+}
+
+namespace {
+/// 16 bytes of a byte pair: read at `byteOffset` from the pair's base
+/// (planar) or from the GGUF block of chunk `chunk` of the pair; byte i gives
+/// element first + stride * i of the pair.
+struct BytePiece {
+  enum Kind { Raw, Low, High };
+  int64_t chunk, byteOffset;
+  Kind kind;
+  int64_t first, stride;
+};
+} // namespace
+
+/// The pieces of a byte pair: X = pieces 0 and 1, Y = pieces 2 and 3. Lane j
+/// (bytes 4j..4j+3) of X and of Y hold elements of the same 16-element run
+/// where elements are nibbles, of the same chunk always.
+static std::array<BytePiece, 4> bytePairPieces(SchemeAttr scheme, int64_t pairOffset) {
+  using K = BytePiece::Kind;
+  if (scheme.getLayout() == LayoutKind::planar) {
+    if (scheme.getElement().getBitWidth() == 4) // even elements low, odd high
+      return {{{0, 0, K::Low, 0, 2}, {0, 16, K::Low, 32, 2}, {0, 0, K::High, 1, 2}, {0, 16, K::High, 33, 2}}};
+    return {{{0, 0, K::Raw, 0, 1}, {0, 32, K::Raw, 32, 1}, {0, 16, K::Raw, 16, 1}, {0, 48, K::Raw, 48, 1}}};
+  }
+  GgmlBlockType g = *getGgmlBlockType(scheme);
+  if (g.name == "q8_0")
+    return {{{0, 2, K::Raw, 0, 1}, {1, 2, K::Raw, 32, 1}, {0, 18, K::Raw, 16, 1}, {1, 18, K::Raw, 48, 1}}};
+  if (g.name == "q4_k") {
+    // Sub-blocks 2t and 2t + 1: the low and high nibbles of 32 bytes.
+    int64_t at = 16 + 32 * (pairOffset % g.blockElements / 64);
+    return {{{0, at, K::Low, 0, 1}, {0, at, K::High, 32, 1}, {0, at + 16, K::Low, 16, 1},
+             {0, at + 16, K::High, 48, 1}}};
+  }
+  // Elements 0-15 of a block in the low nibbles of its 16 bytes, 16-31 in the high.
+  int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+  return {{{0, qs, K::Low, 0, 1}, {1, qs, K::Low, 32, 1}, {0, qs, K::High, 16, 1}, {1, qs, K::High, 48, 1}}};
+}
+
+std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, Value row, Value k,
+                                                    int64_t offset, const ByteCodes &codes) const {
+  auto i8Vec = [&](int64_t n) { return VectorType::get({n}, b.getI8Type()); };
+  auto splatI8 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(16), b.getI8IntegerAttr(v))).getResult();
+  };
+  // Where each chunk's bytes start: the pair's first data byte (planar) or
+  // each chunk's GGUF block.
+  Value bytes;
+  SmallVector<Value> bases;
+  if (scheme.getLayout() == LayoutKind::planar) {
+    bytes = buffer("data");
+    Value element = arith::AddIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
+        arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
+    bases.push_back(arith::DivUIOp::create(b, loc, element,
+                                           indexConst(b, loc, 8 / scheme.getElement().getBitWidth())));
+  } else {
+    bytes = buffers.front();
+    GgmlBlockType g = *getGgmlBlockType(scheme);
+    for (int64_t c : {0, 1})
+      bases.push_back(ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset + kByteChunk * c).first);
+  }
+  SmallVector<Value> parts;
+  for (const BytePiece &piece : bytePairPieces(scheme, offset)) {
+    Value at = arith::AddIOp::create(b, loc, bases[std::min<int64_t>(piece.chunk, bases.size() - 1)],
+                                     indexConst(b, loc, piece.byteOffset));
+    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    Value raw = vector::TransferReadOp::create(b, loc, i8Vec(16), bytes, ValueRange{at}, pad, ArrayRef<bool>{true});
+    if (piece.kind == BytePiece::Low)
+      raw = arith::AndIOp::create(b, loc, raw, splatI8(0xF));
+    else if (piece.kind == BytePiece::High)
+      raw = arith::ShRUIOp::create(b, loc, raw, splatI8(4));
+    parts.push_back(raw);
+  }
+  auto concat = [&](Value x, Value y) {
+    return vector::ShuffleOp::create(b, loc, x, y, llvm::to_vector(llvm::seq<int64_t>(0, 32))).getResult();
+  };
+  return {applyByteCodes(b, loc, concat(parts[0], parts[1]), codes),
+          applyByteCodes(b, loc, concat(parts[2], parts[3]), codes)};
+}
+
+SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
+  SmallVector<int64_t> order;
+  for (const BytePiece &piece : bytePairPieces(scheme, 0))
+    for (int64_t i = 0; i < 16; ++i)
+      order.push_back(piece.first + piece.stride * i);
+  return order;
+}
+
 /// The order in which a chunk of `n` elements comes out of its bytes.
 static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   SmallVector<int64_t> order;
@@ -754,14 +858,5 @@ Value StorageAccess::emitByteChunks(OpBuilder &b, Location loc, Value row, Value
     }
     raw = concat(parts);
   }
-  if (codes.table.empty())
-    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(n, codes.flip)).getResult()
-                      : raw;
-  bool identity = true;
-  for (auto [c, v] : llvm::enumerate(codes.table))
-    identity &= int64_t(c) == v;
-  if (identity)
-    return raw;
-  SmallVector<float> table(codes.table.begin(), codes.table.end());
-  return LookupOp::create(b, loc, i8Vec(n), raw, b.getDenseF32ArrayAttr(table));
+  return applyByteCodes(b, loc, raw, codes);
 }

@@ -97,6 +97,17 @@ public:
   Value emitByteChunks(OpBuilder &b, Location loc, Value row, Value k, int64_t offset, int64_t count,
                        const ByteCodes &codes) const;
 
+  /// The unsigned bytes of the 64 elements from (row, k + offset) as two
+  /// 32-byte dot product operands X and Y, in the order getBytePairOrder()
+  /// gives (X its first 32 positions); four-byte lane j of X and of Y hold
+  /// elements of the same chunk, and of the same 16 where blocks are 16 long,
+  /// so that one i32 lane can sum both. `offset` a multiple of 64.
+  std::pair<Value, Value> emitBytePair(OpBuilder &b, Location loc, Value row, Value k, int64_t offset,
+                                       const ByteCodes &codes) const;
+
+  /// Position p of emitBytePair's X then Y holds element order[p] of the 64.
+  SmallVector<int64_t> getBytePairOrder() const;
+
   /// Position p of a chunk of emitByteChunks holds element order[p] of it.
   SmallVector<int64_t> getByteChunkOrder() const;
 

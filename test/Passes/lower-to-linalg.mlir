@@ -120,11 +120,13 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // -----
 
 // An activation scheme on byte-coded weights: the activations are quantized
-// once (f64 division, round to even, clamp, codes in the weights' chunk
-// order), then each two 32-element chunks are one qf.dot4 of the q4_0
-// nibbles (bias 8, started from -8 * the sums of each four codes) and
-// activation codes; each lane is scaled by its block's weight scale times its
-// chunk's activation scale, gathered from per-step vectors of both.
+// once (f64 division, round to even, clamp) and each 64 codes permuted into
+// the order of the weights' byte pair (elements 0-15 of two q4_0 blocks, then
+// 16-31 of both); each byte pair, the low then the high nibbles of two
+// blocks, is two chained qf.dot4 whose i32 lanes each sum codes of one block,
+// scaled by its weight scale times its chunk's activation scale. The bias
+// (8) comes off with the block offsets: -8 * scale times each block's
+// (scaled) code sum.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[BLOCKS:.*]]: tensor<108xi8>)
 // CHECK: arith.maxnumf %{{.*}} : vector<32xf32>
@@ -136,16 +138,18 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: arith.divf %{{.*}} : vector<32xf64>
 // CHECK: math.roundeven
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
-// CHECK: vector.multi_reduction <add>, %{{.*}} [1] : vector<8x4xi32> to vector<8xi32>
+// CHECK: vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, 17,
 // CHECK: vector.from_elements %{{.*}} : vector<2xf32>
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
-// CHECK: %[[SA:.*]] = vector.transfer_read %{{.*}} : tensor<2x2xf32>, vector<2xf32>
 // CHECK: %[[WORTH:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
-// CHECK: qf.dot4 %{{.*}} : vector<64xi8> -> vector<16xi32>
-// CHECK: %[[D:.*]] = arith.sitofp %{{.*}} : vector<16xi32> to vector<16xf32>
-// CHECK: %[[LANES:.*]] = vector.shuffle %[[WORTH]], %[[WORTH]] [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1]
+// CHECK: %[[X:.*]] = qf.dot4 %{{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: %[[XY:.*]] = qf.dot4 %[[X]], %{{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: %[[D:.*]] = arith.sitofp %[[XY]] : vector<8xi32> to vector<8xf32>
+// CHECK: %[[LANES:.*]] = vector.shuffle %[[WORTH]], %[[WORTH]] [0, 0, 0, 0, 1, 1, 1, 1]
 // CHECK: vector.fma %[[D]], %[[LANES]]
+// CHECK: vector.fma %{{.*}} : vector<2xf32>
 // CHECK-NOT: qf.matmul
 func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<2x3xf32> {
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x3xf32>
@@ -175,15 +179,15 @@ func.func @matmul_q4_0_int8_acts_prefill(%a: tensor<9x64xf32>, %w: !qf.qtensor<1
 
 // -----
 
-// E2M1 weights become bytes through a table (2 * value + 12), read two
-// chunks at once; a step's E8M0 scales are one vector read and decoded on
-// all lanes. NF4 values are not integers, so its activations are quantized
+// E2M1 weights become bytes through a table (2 * value + 12), a byte pair
+// from one 32-byte read; a step's E8M0 scales are one vector read and decoded
+// on all lanes. NF4 values are not integers, so its activations are quantized
 // and dequantized ahead and the f32 kernel takes them.
 // CHECK-LABEL: func.func @matmul_mxfp4_int8_acts
 // CHECK: vector.transfer_read %{{.*}} : tensor<6xi8>, vector<2xi8>
 // CHECK: arith.shli %{{.*}} : vector<2xi32>
-// CHECK: vector.transfer_read %{{.*}} : tensor<96xi8>, vector<32xi8>
-// CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<64xi8> -> vector<64xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<96xi8>, vector<16xi8>
+// CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<32xi8> -> vector<32xi8>
 // CHECK: qf.dot4
 // CHECK-LABEL: func.func @matmul_nf4_int8_acts
 // CHECK: math.roundeven
