@@ -1,7 +1,7 @@
 //===- IntegerDotMatmul.cpp - qf.matmul with int8 activations on byte dots -===//
 //
 // W4A8/W8A8 kernels: activations are quantized on the fly (ActivationQuant),
-// weights are read as unsigned bytes (StorageAccess::emitByteChunks). A weight
+// weights are read as unsigned bytes (StorageAccess::emitByteChunk, emitBytePair). A weight
 // element is sc * (u - bias) + off per block (u its byte, sc = scale *
 // factor, off = min - scale * zero_point) and an activation code q is worth
 // sa, so a block contributes sc * sa * dot(u, q) + (off - bias * sc) * sa *
@@ -184,7 +184,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                           auto [x, y] = weights.emitBytePair(b, l, row, kb, span * d, byteCodes);
                           w[d] = {{x, span * d}, {y, span * d + kChunk}};
                         } else {
-                          w[d] = {{weights.emitByteChunks(b, l, row, kb, span * d, 1, byteCodes), span * d}};
+                          w[d] = {{weights.emitByteChunk(b, l, row, kb, span * d, byteCodes), span * d}};
                         }
                       }
                       for (int64_t i = 0; i < tile; ++i) {

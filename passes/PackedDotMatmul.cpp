@@ -1,7 +1,7 @@
 //===- PackedDotMatmul.cpp - Prefill qf.matmul on packed weight panels -----===//
 //
 // For each panel of P = 16 * panelVecs output columns, every 32-element weight
-// chunk of the panel's rows is decoded to bytes (StorageAccess::emitByteChunks)
+// chunk of the panel's rows is decoded to bytes (StorageAccess::emitByteChunk)
 // and transposed so that step s of a chunk (its codes 4s..4s+3) of column c
 // is i32 lane c of row s: one vector load then holds four codes of 16 columns,
 // and a dot product against four activation codes broadcast to every lane
@@ -79,7 +79,7 @@ PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Va
       for (int64_t c = 0; c < kLanes; ++c) {
         Value row = add(b, l, col0, v * kLanes + c);
         parts.push_back(vector::BitCastOp::create(b, l, stepsType,
-                                                  weights.emitByteChunks(b, l, row, kb, offset, 1, byteCodes)));
+                                                  weights.emitByteChunk(b, l, row, kb, offset, byteCodes)));
       }
       while (parts.size() > 1) {
         SmallVector<Value> joined;

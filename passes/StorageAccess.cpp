@@ -781,9 +781,8 @@ SmallVector<int64_t> StorageAccess::getByteChunkOrder() const { return chunkOrde
 
 SmallVector<int64_t> StorageAccess::getChunkOrder() const { return chunkOrder(scheme, getChunkSize()); }
 
-Value StorageAccess::emitByteChunks(OpBuilder &b, Location loc, Value row, Value k,
-                                    int64_t offset, int64_t count, const ByteCodes &codes) const {
-  const int64_t n = kByteChunk * count;
+Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k,
+                                   int64_t offset, const ByteCodes &codes) const {
   auto i8Vec = [&](int64_t n) { return VectorType::get({n}, b.getI8Type()); };
   auto splatI8 = [&](int64_t n, int64_t v) {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(n), b.getI8IntegerAttr(v)))
@@ -795,68 +794,45 @@ Value StorageAccess::emitByteChunks(OpBuilder &b, Location loc, Value row, Value
                                           ArrayRef<bool>{true})
         .getResult();
   };
-  // Of each 16 packed bytes, the low nibbles, then the high ones.
+  // The low nibbles of 16 bytes, then their high nibbles.
   auto nibbles = [&](Value packed) {
-    int64_t bytes = cast<VectorType>(packed.getType()).getDimSize(0);
-    Value low = arith::AndIOp::create(b, loc, packed, splatI8(bytes, 0xF));
-    Value high = arith::ShRUIOp::create(b, loc, packed, splatI8(bytes, 4));
-    SmallVector<int64_t> order;
-    for (int64_t c = 0; c < bytes; c += 16)
-      for (int64_t half : {int64_t(0), bytes})
-        for (int64_t i = 0; i < 16; ++i)
-          order.push_back(half + c + i);
-    return vector::ShuffleOp::create(b, loc, low, high, order).getResult();
-  };
-  auto concat = [&](ArrayRef<Value> parts) {
-    Value all = parts.front();
-    for (Value part : parts.drop_front()) {
-      int64_t size = cast<VectorType>(all.getType()).getDimSize(0) + kByteChunk;
-      all = vector::ShuffleOp::create(b, loc, all, part, llvm::to_vector(llvm::seq<int64_t>(0, size)));
-    }
-    return all;
+    Value low = arith::AndIOp::create(b, loc, packed, splatI8(16, 0xF));
+    Value high = arith::ShRUIOp::create(b, loc, packed, splatI8(16, 4));
+    return vector::ShuffleOp::create(b, loc, low, high, llvm::to_vector(llvm::seq<int64_t>(0, kByteChunk)))
+        .getResult();
   };
   Value raw;
   if (scheme.getLayout() == LayoutKind::planar) {
-    // Consecutive chunks of a row are consecutive bytes.
     Value element = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
         arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
     Value data = buffer("data");
     if (scheme.getElement().getBitWidth() == 8)
-      raw = read(data, element, n);
+      raw = read(data, element, kByteChunk);
     else
-      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), n / 2));
+      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), 16));
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     Value bytes = buffers.front();
-    SmallVector<Value> parts;
-    for (int64_t c = 0; c < count; ++c) {
-      int64_t chunkOffset = offset + kByteChunk * c;
-      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, chunkOffset).first;
-      int64_t j = chunkOffset % g.blockElements;
-      auto at = [&](int64_t offset) {
-        return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
-      };
-      if (g.name == "q8_0") {
-        parts.push_back(read(bytes, at(2), kByteChunk));
-      } else if (g.name == "q4_k") {
-        // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
-        // bytes at 16 + 32 * (s / 2); an even and an odd one share a read.
-        int64_t s = j / 32;
-        Value packed = read(bytes, at(16 + 32 * (s / 2)), kByteChunk);
-        bool low = s % 2 == 0;
-        if (low)
-          parts.push_back(arith::AndIOp::create(b, loc, packed, splatI8(kByteChunk, 0xF)));
-        if (!low || c + 1 < count) {
-          parts.push_back(arith::ShRUIOp::create(b, loc, packed, splatI8(kByteChunk, 4)));
-          c += low; // the odd sub-block came from the same read
-        }
-      } else {
-        int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
-        parts.push_back(nibbles(read(bytes, at(qs), 16)));
-      }
+    Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset).first;
+    int64_t j = offset % g.blockElements;
+    auto at = [&](int64_t offset) {
+      return arith::AddIOp::create(b, loc, base, indexConst(b, loc, offset)).getResult();
+    };
+    if (g.name == "q8_0") {
+      raw = read(bytes, at(2), kByteChunk);
+    } else if (g.name == "q4_k") {
+      // Sub-block s: the low (even s) or high (odd s) nibbles of the 32
+      // bytes at 16 + 32 * (s / 2).
+      int64_t s = j / 32;
+      Value packed = read(bytes, at(16 + 32 * (s / 2)), kByteChunk);
+      raw = arith::AndIOp::create(
+          b, loc, s % 2 ? arith::ShRUIOp::create(b, loc, packed, splatI8(kByteChunk, 4)).getResult() : packed,
+          splatI8(kByteChunk, 0xF));
+    } else {
+      int64_t qs = g.name == "q4_1" ? 4 : g.name == "mxfp4_ggml" ? 1 : 2;
+      raw = nibbles(read(bytes, at(qs), 16));
     }
-    raw = concat(parts);
   }
   return applyByteCodes(b, loc, raw, codes);
 }

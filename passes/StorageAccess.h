@@ -43,7 +43,7 @@ public:
   /// Whether blocks have a min or zero point besides their scale.
   bool hasBlockOffsets() const;
 
-  /// emitByteChunks, and emitBlockTerms given an offset, address element
+  /// emitByteChunk, emitBytePair, and emitBlockTerms given an offset, address element
   /// (row, k + offset) with k a multiple of this (a GGUF block, q4_k's
   /// 256-element super-block, or a byte chunk) and a static offset, so that
   /// positions inside blocks fold to constants.
@@ -91,11 +91,11 @@ public:
   /// Elements per byte chunk.
   static constexpr int64_t kByteChunk = 32;
 
-  /// The unsigned bytes (table applied) of `count` chunks of kByteChunk
-  /// elements from (row, k + offset), each in the order getByteChunkOrder()
-  /// gives; `offset` a multiple of kByteChunk.
-  Value emitByteChunks(OpBuilder &b, Location loc, Value row, Value k, int64_t offset, int64_t count,
-                       const ByteCodes &codes) const;
+  /// The unsigned bytes (table applied) of the kByteChunk elements from
+  /// (row, k + offset), in the order getByteChunkOrder() gives; `offset` a
+  /// multiple of kByteChunk.
+  Value emitByteChunk(OpBuilder &b, Location loc, Value row, Value k, int64_t offset,
+                      const ByteCodes &codes) const;
 
   /// The unsigned bytes of the 64 elements from (row, k + offset) as two
   /// 32-byte dot product operands X and Y, in the order getBytePairOrder()
@@ -108,7 +108,7 @@ public:
   /// Position p of emitBytePair's X then Y holds element order[p] of the 64.
   SmallVector<int64_t> getBytePairOrder() const;
 
-  /// Position p of a chunk of emitByteChunks holds element order[p] of it.
+  /// Position p of emitByteChunk holds element order[p] of its chunk.
   SmallVector<int64_t> getByteChunkOrder() const;
 
 private:
