@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "bench/MatmulBench.h"
 #include "bench/Probes.h"
-#include "bench/ThreadTeam.h"
+#include "runtime/ThreadTeam.h"
 
 #include "codegen/cpu/Jit.h"
 #include "codegen/cpu/Pipeline.h"

@@ -2,9 +2,11 @@
 #ifndef QFORGE_BENCH_PROBES_H
 #define QFORGE_BENCH_PROBES_H
 
-#include "bench/ThreadTeam.h"
+#include "runtime/ThreadTeam.h"
 
 namespace qforge::bench {
+
+using runtime::ThreadTeam;
 
 /// DRAM read bandwidth with all threads of a team: each streams its own
 /// slice of a buffer far larger than the last-level cache with the widest

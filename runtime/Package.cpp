@@ -8,7 +8,7 @@
 #include <dlfcn.h>
 #include <fstream>
 #include <sstream>
-#include <thread>
+#include <functional>
 
 using namespace qforge::runtime;
 
@@ -167,7 +167,9 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
     layouts.push_back(l);
   }
   // Thread t runs the consecutive blocks [t * blocks / threads, (t + 1) * ...).
-  auto work = [&](int t) {
+  std::function<void(int)> work = [&](int t) {
+    if (t >= threads)
+      return;
     std::vector<std::vector<char>> scratch(results.size());
     for (int64_t b = t * split.blocks / threads; b < (t + 1) * split.blocks / threads; ++b) {
       std::vector<Buffer> blockArgs, blockResults;
@@ -194,12 +196,14 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(work, t);
-  work(0);
-  for (std::thread &th : pool)
-    th.join();
+  std::lock_guard<std::mutex> lock(teamMutex_);
+  team_->run([](int t, void *w) { (*static_cast<std::function<void(int)> *>(w))(t); }, &work);
+}
+
+void Package::setThreads(int threads) {
+  threads_ = threads < 1 ? 1 : threads;
+  std::lock_guard<std::mutex> lock(teamMutex_);
+  team_ = threads_ > 1 ? std::make_unique<ThreadTeam>(threads_) : nullptr;
 }
 
 void Package::call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &args,

@@ -3,9 +3,11 @@
 #define QFORGE_RUNTIME_PACKAGE_H
 
 #include "runtime/Manifest.h"
+#include "runtime/ThreadTeam.h"
 
 #include <map>
 #include <memory>
+#include <mutex>
 
 namespace qforge::runtime {
 
@@ -21,8 +23,10 @@ public:
 
   const Manifest &manifest() const { return manifest_; }
 
-  /// Threads that run an entry with a split (1: the calling thread only).
-  void setThreads(int threads) { threads_ = threads < 1 ? 1 : threads; }
+  /// Threads that run an entry with a split (1: the calling thread only);
+  /// they start here and wait between runs. Runs with a split use them one
+  /// at a time.
+  void setThreads(int threads);
   int threads() const { return threads_; }
 
   /// Calls `entry`; buffers in manifest order, sizes checked. An entry with
@@ -40,6 +44,8 @@ private:
 
   Manifest manifest_;
   int threads_ = 1;
+  mutable std::unique_ptr<ThreadTeam> team_;
+  mutable std::mutex teamMutex_;
   void *library_ = nullptr;
   std::map<std::string, EntryFn> functions_;
 };

@@ -1,11 +1,11 @@
 //===- ThreadTeam.cpp - Threads started once, run together many times ------===//
-#include "bench/ThreadTeam.h"
+#include "runtime/ThreadTeam.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
 
-using namespace qforge::bench;
+using namespace qforge::runtime;
 
 static void relax() {
 #if defined(__x86_64__)

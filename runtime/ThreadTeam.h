@@ -1,6 +1,6 @@
 //===- ThreadTeam.h - Threads started once, run together many times --------===//
-#ifndef QFORGE_BENCH_THREADTEAM_H
-#define QFORGE_BENCH_THREADTEAM_H
+#ifndef QFORGE_RUNTIME_THREADTEAM_H
+#define QFORGE_RUNTIME_THREADTEAM_H
 
 #include <atomic>
 #include <condition_variable>
@@ -8,11 +8,12 @@
 #include <thread>
 #include <vector>
 
-namespace qforge::bench {
+namespace qforge::runtime {
 
 /// `threads` - 1 workers plus the caller. Workers spin briefly for the next
-/// run before they sleep, so back-to-back runs of microsecond kernels measure
-/// the kernel, not thread start-up or wake-up.
+/// run before they sleep, so back-to-back runs of microsecond kernels (a
+/// model's decode step, a benchmark) pay neither thread start-up nor a
+/// wake-up. One run at a time.
 class ThreadTeam {
 public:
   explicit ThreadTeam(int threads);
@@ -40,6 +41,6 @@ private:
   std::condition_variable wake;
 };
 
-} // namespace qforge::bench
+} // namespace qforge::runtime
 
-#endif // QFORGE_BENCH_THREADTEAM_H
+#endif // QFORGE_RUNTIME_THREADTEAM_H
