@@ -84,6 +84,9 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     return makeError("unknown scheme preset '" + o.scheme + "'");
   if (o.threads < 1 || o.threads > 64 || o.m < 1 || o.n < o.threads || o.k < 1)
     return makeError("need m, k >= 1, 1 <= threads <= 64 and n >= threads");
+  llvm::Expected<CpuTarget> cpu = o.cpu.empty() ? CpuTarget::host() : CpuTarget::named(o.cpu);
+  if (!cpu)
+    return cpu.takeError();
   std::string actAttr;
   if (!o.actScheme.empty()) {
     std::string text = "#qf.scheme<" + o.actScheme + ">";
@@ -164,7 +167,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
       OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
       if (!module)
         return makeError("internal: benchmark kernels do not parse");
-      auto jit = JitModule::compile(*module);
+      auto jit = JitModule::compile(*module, *cpu);
       if (!jit)
         return jit.takeError();
       kernels = std::move(*jit);

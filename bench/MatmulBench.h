@@ -15,6 +15,8 @@ struct MatmulBenchOptions {
   /// When set (a preset name or a #qf.scheme body): the fused kernel
   /// quantizes activations with it, and the exact f32 kernel is timed too.
   std::string actScheme;
+  /// An LLVM CPU name to compile the kernels for; empty: the host.
+  std::string cpu;
   int64_t m = 1, n = 4096, k = 4096;
   int threads = 1;
   int repeats = 5;

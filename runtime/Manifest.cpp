@@ -176,8 +176,12 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
 
 const std::vector<std::string> &qforge::runtime::checkableCpuFeatures() {
   static const std::vector<std::string> features = {
-      "sse4.2", "avx", "avx2", "fma", "f16c", "bmi2", "avx512f", "avx512bw", "avx512vl",
-      "avx512dq", "avx512vnni", "avx512bf16", "avxvnni"};
+      "sse3",       "ssse3",       "sse4.1",     "sse4.2",       "popcnt",          "aes",
+      "pclmul",     "avx",         "avx2",       "fma",          "f16c",            "bmi",
+      "bmi2",       "lzcnt",       "movbe",      "adx",          "cx16",            "gfni",
+      "vaes",       "vpclmulqdq",  "avx512f",    "avx512bw",     "avx512vl",        "avx512dq",
+      "avx512cd",   "avx512vnni",  "avx512bf16", "avx512vbmi",   "avx512vbmi2",     "avx512bitalg",
+      "avx512ifma", "avx512fp16",  "avx512vpopcntdq", "avxvnni"};
   return features;
 }
 
@@ -187,18 +191,39 @@ bool qforge::runtime::hostHasCpuFeature(const std::string &name) {
 #define QF_FEATURE(str)                                                                      \
   if (name == str)                                                                           \
     return __builtin_cpu_supports(str);
+  QF_FEATURE("sse3")
+  QF_FEATURE("ssse3")
+  QF_FEATURE("sse4.1")
   QF_FEATURE("sse4.2")
+  QF_FEATURE("popcnt")
+  QF_FEATURE("aes")
+  QF_FEATURE("pclmul")
   QF_FEATURE("avx")
   QF_FEATURE("avx2")
   QF_FEATURE("fma")
   QF_FEATURE("f16c")
+  QF_FEATURE("bmi")
   QF_FEATURE("bmi2")
+  QF_FEATURE("lzcnt")
+  QF_FEATURE("movbe")
+  QF_FEATURE("adx")
+  QF_FEATURE("cx16")
+  QF_FEATURE("gfni")
+  QF_FEATURE("vaes")
+  QF_FEATURE("vpclmulqdq")
   QF_FEATURE("avx512f")
   QF_FEATURE("avx512bw")
   QF_FEATURE("avx512vl")
   QF_FEATURE("avx512dq")
+  QF_FEATURE("avx512cd")
   QF_FEATURE("avx512vnni")
   QF_FEATURE("avx512bf16")
+  QF_FEATURE("avx512vbmi")
+  QF_FEATURE("avx512vbmi2")
+  QF_FEATURE("avx512bitalg")
+  QF_FEATURE("avx512ifma")
+  QF_FEATURE("avx512fp16")
+  QF_FEATURE("avx512vpopcntdq")
   QF_FEATURE("avxvnni")
 #undef QF_FEATURE
 #endif

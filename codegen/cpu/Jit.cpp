@@ -17,7 +17,7 @@ static llvm::Error makeError(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
+llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module, const CpuTarget &target) {
   MLIRContext *ctx = module.getContext();
   prepareForHostCodegen(ctx);
 
@@ -28,19 +28,28 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module) {
   {
     DiagnosticCollector diagnostics(ctx);
     PassManager pm(ctx);
-    buildCpuPipeline(pm);
+    buildCpuPipeline(pm, target);
     if (failed(pm.run(module)))
       return makeError("CPU pipeline failed:\n" + diagnostics.text());
   }
 
-  std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, /*targetMachine=*/nullptr);
+  // One machine tunes the optimization, the other generates the code.
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> tuning = target.createTargetMachine(),
+                                                       machine = target.createTargetMachine();
+  if (!tuning)
+    return tuning.takeError();
+  if (!machine)
+    return machine.takeError();
+  std::shared_ptr<llvm::TargetMachine> tuningMachine = std::move(*tuning);
+  std::function<llvm::Error(llvm::Module *)> optimize = [tuningMachine](llvm::Module *m) {
+    return makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, tuningMachine.get())(m);
+  };
   ExecutionEngineOptions options;
   options.transformer = optimize;
   // memrefCopy and friends for strided copies.
   llvm::StringRef runnerUtils[] = {QFORGE_MLIR_LIB_DIR "/libmlir_c_runner_utils.so"};
   options.sharedLibPaths = runnerUtils;
-  auto engine = ExecutionEngine::create(module, options);
+  auto engine = ExecutionEngine::create(module, options, std::move(*machine));
   if (!engine)
     return engine.takeError();
   return std::unique_ptr<JitModule>(new JitModule(std::move(*engine)));

@@ -2,6 +2,8 @@
 #ifndef QFORGE_CODEGEN_CPU_JIT_H
 #define QFORGE_CODEGEN_CPU_JIT_H
 
+#include "codegen/cpu/Target.h"
+
 #include "mlir/ExecutionEngine/CRunnerUtils.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -29,8 +31,10 @@ StridedMemRefType<T, N> describeRowMajor(T *data, std::array<int64_t, N> sizes) 
 class JitModule {
 public:
   /// Runs the CPU pipeline on `module` (modified in place) and JIT-compiles it
-  /// for the host CPU. Pipeline errors come back with their diagnostics.
-  static llvm::Expected<std::unique_ptr<JitModule>> compile(ModuleOp module);
+  /// for `target` (a CPU the host can run). Pipeline errors come back with
+  /// their diagnostics.
+  static llvm::Expected<std::unique_ptr<JitModule>> compile(ModuleOp module,
+                                                            const CpuTarget &target = CpuTarget::host());
 
   /// Calls `function` through its C interface. After lowering, each tensor
   /// argument (qtensors: one per storage buffer) and then each result is one

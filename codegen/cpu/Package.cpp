@@ -174,16 +174,8 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
   return split;
 }
 
-static std::vector<std::string> hostFeatures() {
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
-  std::vector<std::string> features;
-  for (const std::string &f : rt::checkableCpuFeatures())
-    if (host.lookup(f))
-      features.push_back(f);
-  return features;
-}
-
-llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir) {
+llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir,
+                                      const CpuTarget &target) {
   MLIRContext *ctx = module.getContext();
   prepareForHostCodegen(ctx);
 
@@ -216,29 +208,22 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
     return makeError("the module has no public function with a body to compile");
 
   PassManager pm(ctx);
-  buildCpuPipeline(pm);
+  buildCpuPipeline(pm, target);
   if (failed(pm.run(module)))
     return makeError("CPU pipeline failed:\n" + diagnostics.text());
   for (const rt::EntryPoint &entry : manifest.entries)
     addEntryWrapper(module, entry);
 
-  // LLVM IR for the host CPU, optimized, as an object file.
+  // LLVM IR for the target CPU, optimized, as an object file.
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
     return makeError("translation to LLVM IR failed:\n" + diagnostics.text());
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return makeError("no LLVM target for " + triple.str() + ": " + error);
-  std::string cpu = llvm::sys::getHostCPUName().str();
-  llvm::SubtargetFeatures subtarget;
-  for (const auto &f : llvm::sys::getHostCPUFeatures())
-    subtarget.AddFeature(f.first(), f.second);
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, subtarget.getString(), llvm::TargetOptions(), llvm::Reloc::PIC_,
-      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> created = target.createTargetMachine();
+  if (!created)
+    return created.takeError();
+  std::unique_ptr<llvm::TargetMachine> machine = std::move(*created);
+  const llvm::Triple &triple = machine->getTargetTriple();
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
   if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
@@ -257,7 +242,7 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
       return makeError(objectPath + ": " + ec.message());
     llvm::legacy::PassManager emit;
     if (machine->addPassesToEmitFile(emit, object, nullptr, llvm::CodeGenFileType::ObjectFile))
-      return makeError("the host target cannot emit object files");
+      return makeError("the target machine cannot emit object files");
     emit.run(*llvmModule);
   }
 
@@ -277,8 +262,8 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
 
   manifest.compiler = "qforge " QFORGE_VERSION_STRING;
   manifest.triple = triple.str();
-  manifest.cpu = cpu;
-  manifest.features = hostFeatures();
+  manifest.cpu = target.cpu();
+  manifest.features = target.checkedFeatures();
   manifest.library = "kernels.so";
   std::error_code ec;
   llvm::raw_fd_ostream os(manifestPath, ec, llvm::sys::fs::OF_None);

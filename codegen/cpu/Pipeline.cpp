@@ -58,7 +58,7 @@ struct MarkInputsReadOnly : PassWrapper<MarkInputsReadOnly, OperationPass<Module
 };
 } // namespace
 
-void qf::buildCpuPipeline(OpPassManager &pm) {
+void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   registerUpstreamPasses();
   pm.addPass(std::make_unique<MarkInputsReadOnly>());
   pm.addPass(createQfFuseDequant());
@@ -66,12 +66,11 @@ void qf::buildCpuPipeline(OpPassManager &pm) {
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
   // Table lookups and byte dot products become single instructions where the
-  // host has them (the package records the features and checks them at load).
-  llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+  // target has them (the package records the features and checks them at load).
   QfLowerSimdOpsOptions simd;
-  simd.avx512 = host.lookup("avx512f");
-  simd.avx2 = host.lookup("avx2");
-  simd.vnni = (host.lookup("avx512vnni") && host.lookup("avx512vl")) || host.lookup("avxvnni");
+  simd.avx512 = target.has("avx512f");
+  simd.avx2 = target.has("avx2");
+  simd.vnni = (target.has("avx512vnni") && target.has("avx512vl")) || target.has("avxvnni");
   pm.addPass(createQfLowerSimdOps(simd));
   if (failed(parsePassPipeline(kLlvmPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
@@ -122,5 +121,5 @@ void qf::registerCpuPipeline() {
   registerQfPasses();
   PassPipelineRegistration<>("qf-cpu-pipeline",
                              "Lower qf on tensors to the LLVM dialect for the host CPU",
-                             buildCpuPipeline);
+                             [](OpPassManager &pm) { buildCpuPipeline(pm); });
 }

@@ -6,12 +6,14 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "codegen/cpu/Target.h"
+
 namespace mlir::qf {
 
 /// qf on tensors -> LLVM dialect: fuse dequantization into its consumers,
 /// lower qf to linalg on packed storage, bufferize (results become
-/// out-parameters), loops, LLVM.
-void buildCpuPipeline(OpPassManager &pm);
+/// out-parameters), loops, LLVM; SIMD ops for the features of `target`.
+void buildCpuPipeline(OpPassManager &pm, const CpuTarget &target = CpuTarget::host());
 
 /// Adds what the pipeline needs to a context: dialects and the external
 /// interface models (bufferization) of upstream dialects.

@@ -108,6 +108,50 @@ def test_threads_split(qf, scheme, act_scheme, m, blocks):
         assert np.all(np.abs(outs[0] - ref) <= 1e-6 * mag + 1e-30)
 
 
+@pytest.mark.parametrize("cpu", ["x86-64-v3", "x86-64"])
+@pytest.mark.parametrize("scheme", ["q4_0", "mxfp4", "nvfp4", "q4_k", "nf4_g64"])
+@pytest.mark.parametrize("act_scheme", ["", "int8_g32"])
+def test_kernels_for_an_older_cpu(qf, cpu, scheme, act_scheme):
+    """--cpu x86-64-v3 (AVX2, FMA, F16C: the AVX2 lowerings) and x86-64 (SSE2:
+    the generic ones) give kernels whose manifest records only that CPU's
+    features. The same IR runs the same operations in the same order: with
+    FMA the host kernels' bits; without it, vector.fma (llvm.fmuladd) rounds
+    the product, so within a few roundings of the sums."""
+    m, n, k = 2, 24, 256
+    rng = np.random.default_rng(zlib.crc32((scheme + act_scheme).encode()))
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    src = qf.path("kernel", ".mlir")
+    attr = f" {{act_scheme = #qf.scheme<{act_scheme}>}}" if act_scheme else ""
+    q = f"!qf.qtensor<{n}x{k}, {scheme}>"
+    src.write_text(f"func.func @mm(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
+                   f"  %c = qf.matmul %a, %w{attr} : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
+                   f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
+    wq = qf.path("wq")
+    qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
+    outs, pkgs = {}, {}
+    for target in ("host", cpu):
+        pkgs[target] = qf.path(f"pkg-{target}")
+        qf.run(["compile", src, "--target", "cpu", "-o", pkgs[target]] +
+               ([] if target == "host" else ["--cpu", cpu]))
+        y = qf.path(f"y-{target}", ".npy")
+        qf.run(["run", pkgs[target], "--entry", "mm", "--input", qf.save(a, "a"), "--input-dir", wq,
+                "--output", y])
+        outs[target] = np.load(y)
+    manifest = (pkgs[cpu] / "manifest.txt").read_text().splitlines()
+    assert f"cpu {cpu}" in manifest
+    features = next(line for line in manifest if line.startswith("features")).split()[1:]
+    assert "avx512f" not in features and ("avx2" in features) == (cpu == "x86-64-v3")
+    diff = np.abs(outs["host"] - outs[cpu])
+    if cpu == "x86-64-v3":
+        assert np.array_equal(outs["host"], outs[cpu]), f"{scheme} on {cpu}: max diff {diff.max()}"
+    else:
+        wd = qf.path("wd", ".npy")
+        qf.run(["dequantize", "--scheme", scheme, "--input-dir", wq, "--shape", f"{n}x{k}", "--output", wd])
+        mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
+        assert np.all(diff <= 1e-6 * mag), f"{scheme} on {cpu}: max diff {diff.max()}"
+
+
 @pytest.fixture
 def package(qf):
     """A q8_0 package, its inputs, and the output path."""
@@ -230,3 +274,11 @@ def test_run_rejects_bad_thread_count(qf, package):
     pkg, a, wq, y = package
     run_fails(qf, [pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y,
                    "--threads", "0"], "--threads takes a positive integer, got '0'")
+
+
+def test_compile_rejects_unknown_cpu(qf):
+    src = qf.path("kernel", ".mlir")
+    src.write_text(kernel_source("q4_0"))
+    proc = qf.run(["compile", src, "--target", "cpu", "--cpu", "pentium9000", "-o", qf.path("pkg")],
+                  check=False)
+    assert proc.returncode != 0 and "unknown CPU 'pentium9000'" in proc.stderr, proc.stderr

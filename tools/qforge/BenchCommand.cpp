@@ -14,14 +14,15 @@ namespace qforge {
 Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
-                     "[--repeats R] [--act-scheme A]");
+                     "[--repeats R] [--act-scheme A] [--cpu NAME]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
-                                    {"m", "n", "k", "threads", "repeats", "act-scheme"});
+                                    {"m", "n", "k", "threads", "repeats", "act-scheme", "cpu"});
   if (!args)
     return args.takeError();
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");
+  o.cpu = args->get("cpu");
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
         {"k", &o.k, 4096}}) {
@@ -45,7 +46,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   auto gflops = [&](double s) { return r->flops / s / 1e9; };
   outs() << "qforge bench matmul: " << o.scheme
          << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme) << "  M=" << o.m << " N=" << o.n << " K=" << o.k
-         << "  threads=" << o.threads << "  median of " << o.repeats << "\n";
+         << "  threads=" << o.threads << "  median of " << o.repeats
+         << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu) << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
                    8 * r->weightBytes / double(o.n * o.k));
   outs() << format("machine (same run): DRAM read %.1f GB/s (median of passes interleaved with the fused "

@@ -16,18 +16,22 @@ namespace qforge {
 
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
-    return makeError("usage: qforge compile kernel.mlir --target cpu -o DIR");
+    return makeError("usage: qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR");
   StringRef input = argv[0];
   SmallVector<const char *> rest(argv.drop_front());
   for (const char *&a : rest)
     if (StringRef(a) == "-o")
       a = "--output";
-  Expected<Args> args = Args::parse("compile", rest, {"output"}, {"target"});
+  Expected<Args> args = Args::parse("compile", rest, {"output"}, {"target", "cpu"});
   if (!args)
     return args.takeError();
   std::string target = args->get("target", "cpu");
   if (target != "cpu")
     return makeError("unknown target '" + target + "' (this build compiles for: cpu)");
+  // The host CPU unless named (kernels for an older CPU run anywhere it runs).
+  Expected<qf::CpuTarget> cpu = args->has("cpu") ? qf::CpuTarget::named(args->get("cpu")) : qf::CpuTarget::host();
+  if (!cpu)
+    return cpu.takeError();
 
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);
@@ -38,7 +42,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(input, sourceMgr, ctx);
   if (!module)
     return makeError(input + ": could not be parsed (see above)");
-  if (Error err = qf::writeCpuPackage(*module, args->get("output")))
+  if (Error err = qf::writeCpuPackage(*module, args->get("output"), *cpu))
     return err;
   errs() << "qforge compile: wrote " << args->get("output") << "\n";
   return Error::success();
