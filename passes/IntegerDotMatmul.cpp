@@ -198,7 +198,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                           Value dot = zeros(b, l, vecI32);
                           for (auto [bytes, at] : w[d]) {
                             Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, at));
-                            dot = Dot4Op::create(b, l, vecI32, dot, bytes, read(b, l, vecI8, act.codes, r[i], k0));
+                            dot = Dot4Op::create(b, l, vecI32, dot, bytes, read(b, l, vecI8, act.codes, r[i], k0),
+                                                 b.getI64IntegerAttr(byteCodes.maxByte));
                           }
                           acc[d % slots] = vector::FMAOp::create(
                               b, l, arith::SIToFPOp::create(b, l, vecF32(kLanes), dot),

@@ -135,8 +135,8 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
 };
 
 struct Dot4Lowering : OpRewritePattern<Dot4Op> {
-  Dot4Lowering(MLIRContext *ctx, bool vnni, bool avx512)
-      : OpRewritePattern(ctx), vnni(vnni), avx512(avx512) {}
+  Dot4Lowering(MLIRContext *ctx, bool vnni, bool avx512, bool avx2)
+      : OpRewritePattern(ctx), vnni(vnni), avx512(avx512), avx2(avx2) {}
 
   LogicalResult matchAndRewrite(Dot4Op op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -154,6 +154,22 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
                                       }));
       return success();
     }
+    // Without VNNI: vpmaddubsw sums pairs of products in i16 (saturating, so
+    // only for bytes up to 127 against any signed byte), vpmaddwd the pairs
+    // of those into i32.
+    if (avx2 && lanes % 8 == 0 && op.getLhsMax() && *op.getLhsMax() <= 127) {
+      auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
+      auto i32x8 = VectorType::get({8}, rewriter.getI32Type());
+      Value ones = arith::ConstantOp::create(rewriter, loc,
+                                             DenseElementsAttr::get(i16x16, rewriter.getI16IntegerAttr(1)));
+      rewriter.replaceOp(
+          op, perSlice(rewriter, loc, accType, {op.getAcc(), op.getLhs(), op.getRhs()}, 8, [&](ValueRange s) {
+            Value pairs = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {s[1], s[2]});
+            Value quads = callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {pairs, ones});
+            return arith::AddIOp::create(rewriter, loc, s[0], quads).getResult();
+          }));
+      return success();
+    }
     auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
     Value u = arith::ExtUIOp::create(rewriter, loc, wide, op.getLhs());
     Value s = arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs());
@@ -165,7 +181,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     return success();
   }
 
-  bool vnni, avx512;
+  bool vnni, avx512, avx2;
 };
 
 struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
@@ -174,7 +190,7 @@ struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LookupLowering>(&getContext(), avx512, avx2);
-    patterns.add<Dot4Lowering>(&getContext(), vnni, avx512);
+    patterns.add<Dot4Lowering>(&getContext(), vnni, avx512, avx2);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

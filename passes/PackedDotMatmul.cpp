@@ -176,7 +176,8 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
           b, l, vector::BitCastOp::create(b, l, VectorType::get({1}, i32), four), ArrayRef<int64_t>{0});
       Value a = vector::BitCastOp::create(b, l, vecI8, vector::BroadcastOp::create(b, l, vecI32, word));
       for (int64_t v = 0; v < panelVecs; ++v)
-        acc[i * panelVecs + v] = Dot4Op::create(b, l, vecI32, acc[i * panelVecs + v], w[v], a);
+        acc[i * panelVecs + v] = Dot4Op::create(b, l, vecI32, acc[i * panelVecs + v], w[v], a,
+                                                b.getI64IntegerAttr(byteCodes.maxByte));
     }
   };
   auto codeSum = [&](OpBuilder &b, Location l, int64_t i, Value kAt) {

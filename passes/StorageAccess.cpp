@@ -643,6 +643,7 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
   if (bits == 4) {
     for (int64_t v : ints)
       codes.table.push_back(v + codes.bias);
+    codes.maxByte = hi + codes.bias;
     return codes;
   }
   // 8-bit codes are used as they are: the value must be the code read as an

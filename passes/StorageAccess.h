@@ -80,6 +80,7 @@ public:
     int64_t flip = 0;
     int64_t bias = 0;
     double factor = 1;
+    int64_t maxByte = 255; ///< the largest byte an element takes
   };
 
   /// ByteCodes for a chunked rank-2 qtensor with K a multiple of 32 whose

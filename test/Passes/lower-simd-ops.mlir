@@ -75,3 +75,25 @@ func.func @dot4_wide(%acc: vector<16xi32>, %u: vector<64xi8>, %a: vector<64xi8>)
   %d = qf.dot4 %acc, %u, %a : vector<64xi8> -> vector<16xi32>
   return %d : vector<16xi32>
 }
+
+// Without VNNI, bytes known to be at most 127 (lhs_max): vpmaddubsw sums
+// pairs of products in i16, vpmaddwd against ones the pairs of pairs into
+// i32. Larger or unknown bytes could saturate the i16 sums: no pmadd.
+// AVX2-LABEL: func.func @dot4_small_bytes
+// AVX2: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
+// AVX2: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg1, %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
+// AVX2: %[[Q:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2: arith.addi %arg0, %[[Q]] : vector<8xi32>
+// AVX2-LABEL: func.func @dot4_large_bytes
+// AVX2-NOT: pmadd
+// AVX2: vector.multi_reduction
+// VNNI-LABEL: func.func @dot4_small_bytes
+// VNNI: vpdpbusd.256
+func.func @dot4_small_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
+  %d = qf.dot4 %acc, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  return %d : vector<8xi32>
+}
+func.func @dot4_large_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
+  %d = qf.dot4 %acc, %u, %a {lhs_max = 255 : i64} : vector<32xi8> -> vector<8xi32>
+  return %d : vector<8xi32>
+}

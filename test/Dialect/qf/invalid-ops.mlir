@@ -499,3 +499,11 @@ func.func @dot4_lanes(%acc: vector<4xi32>, %u: vector<32xi8>) -> vector<4xi32> {
   %d = qf.dot4 %acc, %u, %u : vector<32xi8> -> vector<4xi32>
   return %d : vector<4xi32>
 }
+
+// -----
+
+func.func @dot4_lhs_max(%acc: vector<8xi32>, %u: vector<32xi8>) -> vector<8xi32> {
+  // expected-error @+1 {{'qf.dot4' op attribute 'lhs_max' failed to satisfy constraint: 64-bit signless integer attribute whose minimum value is 0 whose maximum value is 255}}
+  %d = qf.dot4 %acc, %u, %u {lhs_max = 256 : i64} : vector<32xi8> -> vector<8xi32>
+  return %d : vector<8xi32>
+}

@@ -9,9 +9,9 @@ func.func @lookup(%c: vector<8xi32>) -> vector<8xf32> {
 
 // CHECK-LABEL: func.func @byte_lookup_and_dot
 // CHECK: %[[U:.*]] = qf.lookup %{{.*}} {table = array<f32: 8.000000e+00, 9.000000e+00>} : vector<32xi8> -> vector<32xi8>
-// CHECK: qf.dot4 %{{.*}}, %[[U]], %{{.*}} : vector<32xi8> -> vector<8xi32>
+// CHECK: qf.dot4 %{{.*}}, %[[U]], %{{.*}} {lhs_max = 9 : i64} : vector<32xi8> -> vector<8xi32>
 func.func @byte_lookup_and_dot(%c: vector<32xi8>, %a: vector<32xi8>, %acc: vector<8xi32>) -> vector<8xi32> {
   %u = qf.lookup %c {table = array<f32: 8.0, 9.0>} : vector<32xi8> -> vector<32xi8>
-  %d = qf.dot4 %acc, %u, %a : vector<32xi8> -> vector<8xi32>
+  %d = qf.dot4 %acc, %u, %a {lhs_max = 9} : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
 }

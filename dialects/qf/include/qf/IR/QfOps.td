@@ -138,16 +138,20 @@ def Qf_Dot4Op : Qf_Op<"dot4", [Pure, AllTypesMatch<["acc", "result"]>,
   let description = [{
     `result[i] = acc[i] + sum_{j < 4} zext(lhs[4i + j]) * sext(rhs[4i + j])`,
     without saturation: the integer dot product of quantized weights (as
-    unsigned bytes) and quantized activations (as signed bytes). The CPU
-    pipeline lowers it to one VNNI `vpdpbusd` where the host has one, and to
+    unsigned bytes) and quantized activations (as signed bytes). `lhs_max`,
+    where given, is the largest value any `lhs` byte takes (4-bit codes: at
+    most 24), which lets pairs of products be summed in 16 bits. The CPU
+    pipeline lowers it to one VNNI `vpdpbusd` where the target has one; with
+    AVX2 and `lhs_max` <= 127 to `vpmaddubsw` then `vpmaddwd`; and to
     widening multiplies and a reduction otherwise.
     ```
-    %d = qf.dot4 %acc, %u, %a : vector<32xi8> -> vector<8xi32>
+    %d = qf.dot4 %acc, %u, %a {lhs_max = 15} : vector<32xi8> -> vector<8xi32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$lhs,
-                       VectorOfRankAndType<[1], [I8]>:$rhs);
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<255>]>>:$lhs_max);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
   let hasVerifier = 1;
