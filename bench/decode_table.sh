@@ -5,9 +5,9 @@
 set -euo pipefail
 QF=${1:-build/bin/qforge}
 ACT=int8_g32
-row() { # scheme m n k threads repeats
+row() { # scheme m n k threads repeats [cpu]
   "$QF" bench matmul --scheme "$1" --m "$2" --n "$3" --k "$4" --threads "$5" --repeats "$6" \
-    --act-scheme "$ACT" | awk -v s="$1" -v m="$2" -v n="$3" -v k="$4" -v t="$5" '
+    --act-scheme "$ACT" ${7:+--cpu "$7"} | awk -v s="$1${7:+ (--cpu $7)}" -v m="$2" -v n="$3" -v k="$4" -v t="$5" '
     /DRAM read/ { match($0, /DRAM read [0-9.]+/); dram = substr($0, RSTART + 10, RLENGTH - 10)
                   match($0, /FMA peak [0-9.]+/); fma = substr($0, RSTART + 9, RLENGTH - 9) }
     $1 == "fused" && $2 != "vs" { i8ms = $2; i8gbs = $3; i8pct = $4; i8gf = $5; i8fma = $6 }
@@ -31,3 +31,7 @@ for s in q4_0 q4_1 q4_k mxfp4 nvfp4 int4_g128 q8_0; do
 done
 row q4_0 128 4096 4096 2 3
 row q4_0 512 4096 4096 1 3
+# Kernels for older CPUs on this one: AVX2 without VNNI (x86-64-v3) and SSE2 (x86-64).
+for cpu in x86-64-v3 x86-64; do
+  for s in q4_0 mxfp4 nvfp4; do row "$s" 1 14336 4096 2 5 "$cpu"; done
+done

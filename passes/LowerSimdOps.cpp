@@ -109,6 +109,25 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
           op, x, splat(rewriter, loc, resultType, entry(values[0])));
       return success();
     }
+    // AVX2's permps indexes 8 entries: the two halves of the table, then the
+    // code's bit 3 picks one (i32 codes).
+    if (!bytes && avx2 && n % 8 == 0 && codesType.getElementType().isInteger(32)) {
+      auto v8f = VectorType::get({8}, elem);
+      auto v8i = VectorType::get({8}, codesType.getElementType());
+      Value low = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(v8f, ArrayRef(table).take_front(8)));
+      Value high = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(v8f, ArrayRef(table).drop_front(8)));
+      Value bit3 = splat(rewriter, loc, v8i, rewriter.getI32IntegerAttr(8));
+      Value zero = splat(rewriter, loc, v8i, rewriter.getI32IntegerAttr(0));
+      rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), 8, [&](ValueRange idx) {
+        Value inHigh = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne,
+                                             arith::AndIOp::create(rewriter, loc, idx[0], bit3), zero);
+        return arith::SelectOp::create(
+                   rewriter, loc, inHigh, callIntrinsic(rewriter, loc, v8f, "llvm.x86.avx2.permps", {high, idx[0]}),
+                   callIntrinsic(rewriter, loc, v8f, "llvm.x86.avx2.permps", {low, idx[0]}))
+            .getResult();
+      }));
+      return success();
+    }
     // Otherwise a tree of selects on the code bits, lowest bit first.
     size_t size = op.getTable().size();
     SmallVector<Value> level;

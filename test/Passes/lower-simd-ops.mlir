@@ -97,3 +97,23 @@ func.func @dot4_large_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<3
   %d = qf.dot4 %acc, %u, %a {lhs_max = 255 : i64} : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
 }
+
+// f32 tables with AVX2 alone: permps on each half of the table, bit 3 of the
+// code picks the half; progressions keep their convert and multiply-add.
+// AVX2-LABEL: func.func @e2m1_avx2
+// AVX2-DAG: %[[LO:.*]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00]> : vector<8xf32>
+// AVX2-DAG: %[[HI:.*]] = arith.constant dense<[-0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : vector<8xf32>
+// AVX2: %[[H:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[HI]], %arg0) : (vector<8xf32>, vector<8xi32>) -> vector<8xf32>
+// AVX2: %[[L:.*]] = llvm.call_intrinsic "llvm.x86.avx2.permps"(%[[LO]], %arg0) : (vector<8xf32>, vector<8xi32>) -> vector<8xf32>
+// AVX2: arith.select %{{.*}}, %[[H]], %[[L]] : vector<8xi1>, vector<8xf32>
+// AVX2-LABEL: func.func @offset_by_8_avx2
+// AVX2: arith.uitofp
+// AVX2-NOT: permps
+func.func @e2m1_avx2(%codes: vector<8xi32>) -> vector<8xf32> {
+  %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0>} : vector<8xi32> -> vector<8xf32>
+  return %v : vector<8xf32>
+}
+func.func @offset_by_8_avx2(%codes: vector<8xi32>) -> vector<8xf32> {
+  %v = qf.lookup %codes {table = array<f32: -8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0>} : vector<8xi32> -> vector<8xf32>
+  return %v : vector<8xf32>
+}
