@@ -737,23 +737,44 @@ std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, 
     for (int64_t c : {0, 1})
       bases.push_back(ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset + kByteChunk * c).first);
   }
-  SmallVector<Value> parts;
-  for (const BytePiece &piece : bytePairPieces(scheme, offset)) {
+  std::array<BytePiece, 4> pieces = bytePairPieces(scheme, offset);
+  auto read = [&](const BytePiece &piece) {
     Value at = arith::AddIOp::create(b, loc, bases[std::min<int64_t>(piece.chunk, bases.size() - 1)],
                                      indexConst(b, loc, piece.byteOffset));
     Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    Value raw = vector::TransferReadOp::create(b, loc, i8Vec(16), bytes, ValueRange{at}, pad, ArrayRef<bool>{true});
-    if (piece.kind == BytePiece::Low)
-      raw = arith::AndIOp::create(b, loc, raw, splatI8(0xF));
-    else if (piece.kind == BytePiece::High)
-      raw = arith::ShRUIOp::create(b, loc, raw, splatI8(4));
-    parts.push_back(raw);
-  }
-  auto concat = [&](Value x, Value y) {
-    return vector::ShuffleOp::create(b, loc, x, y, llvm::to_vector(llvm::seq<int64_t>(0, 32))).getResult();
+    return vector::TransferReadOp::create(b, loc, i8Vec(16), bytes, ValueRange{at}, pad, ArrayRef<bool>{true})
+        .getResult();
   };
-  return {applyByteCodes(b, loc, concat(parts[0], parts[1]), codes),
-          applyByteCodes(b, loc, concat(parts[2], parts[3]), codes)};
+  // One 32-byte operand from two pieces.
+  auto operand = [&](const BytePiece &first, const BytePiece &second) -> Value {
+    if (first.chunk == second.chunk && first.byteOffset == second.byteOffset && first.kind == BytePiece::Low &&
+        second.kind == BytePiece::High) {
+      // The low and high nibbles of the same 16 bytes: the bytes in both
+      // halves, the upper half shifted by 4 as i32 lanes, then masked.
+      Value raw = read(first);
+      Value both = vector::ShuffleOp::create(b, loc, raw, raw, llvm::to_vector(llvm::concat<const int64_t>(
+                                                                   llvm::seq<int64_t>(0, 16), llvm::seq<int64_t>(0, 16))));
+      auto i32x8 = VectorType::get({8}, b.getI32Type());
+      Value shifts = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(i32x8, ArrayRef<int32_t>{0, 0, 0, 0, 4, 4, 4, 4}));
+      Value shifted = arith::ShRUIOp::create(b, loc, vector::BitCastOp::create(b, loc, i32x8, both), shifts);
+      return arith::AndIOp::create(
+          b, loc, vector::BitCastOp::create(b, loc, i8Vec(32), shifted),
+          arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(32), b.getI8IntegerAttr(0xF))));
+    }
+    SmallVector<Value> halves;
+    for (const BytePiece &piece : {first, second}) {
+      Value raw = read(piece);
+      if (piece.kind == BytePiece::Low)
+        raw = arith::AndIOp::create(b, loc, raw, splatI8(0xF));
+      else if (piece.kind == BytePiece::High)
+        raw = arith::ShRUIOp::create(b, loc, raw, splatI8(4));
+      halves.push_back(raw);
+    }
+    return vector::ShuffleOp::create(b, loc, halves[0], halves[1], llvm::to_vector(llvm::seq<int64_t>(0, 32)));
+  };
+  return {applyByteCodes(b, loc, operand(pieces[0], pieces[1]), codes),
+          applyByteCodes(b, loc, operand(pieces[2], pieces[3]), codes)};
 }
 
 SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
