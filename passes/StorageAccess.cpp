@@ -474,6 +474,32 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
     }
     return t;
   }
+  // GGUF blocks that start with an f16 scale (and q4_1's f16 min): the
+  // blocks' bits gathered, then converted as one vector.
+  if (scheme.getLayout() == LayoutKind::ggml) {
+    GgmlBlockType g = *getGgmlBlockType(scheme);
+    if (llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl"}, g.name)) {
+      auto halves = [&](int64_t at) {
+        SmallVector<Value> bits;
+        for (int64_t i = 0; i < count; ++i) {
+          Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, i * block).first;
+          Value bitPos = arith::MulIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, base, indexConst(b, loc, at)), indexConst(b, loc, 8));
+          bits.push_back(loadItem(b, loc, buffers.front(), bitPos, 16));
+        }
+        auto like = [&](Type t) { return VectorType::get({count}, t); };
+        Value v = vector::FromElementsOp::create(b, loc, like(b.getI32Type()), bits);
+        v = arith::TruncIOp::create(b, loc, like(b.getI16Type()), v);
+        v = arith::BitcastOp::create(b, loc, like(b.getF16Type()), v);
+        return arith::ExtFOp::create(b, loc, like(b.getF32Type()), v).getResult();
+      };
+      BlockTerms t;
+      t.scale = halves(0);
+      if (g.name == "q4_1")
+        t.min = halves(2);
+      return t;
+    }
+  }
   // Otherwise block by block.
   SmallVector<SmallVector<Value>> parts(3);
   for (int64_t i = 0; i < count; ++i) {

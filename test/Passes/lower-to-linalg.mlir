@@ -124,7 +124,8 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // the order of the weights' byte pair (elements 0-15 of two q4_0 blocks, then
 // 16-31 of both); each byte pair, the low then the high nibbles of two
 // blocks, is two chained qf.dot4 whose i32 lanes each sum codes of one block,
-// scaled by its weight scale times its chunk's activation scale. The bias
+// scaled by its weight scale times its chunk's activation scale (the step's
+// f16 scale bits gathered, then converted as one vector). The bias
 // (8) comes off with the block offsets: -8 * scale times each block's
 // (scaled) code sum.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
@@ -140,7 +141,10 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
 // CHECK: vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, 17,
-// CHECK: vector.from_elements %{{.*}} : vector<2xf32>
+// CHECK: %[[BITS:.*]] = vector.from_elements %{{.*}} : vector<2xi32>
+// CHECK: %[[H:.*]] = arith.trunci %[[BITS]] : vector<2xi32> to vector<2xi16>
+// CHECK: %[[F16:.*]] = arith.bitcast %[[H]] : vector<2xi16> to vector<2xf16>
+// CHECK: arith.extf %[[F16]] : vector<2xf16> to vector<2xf32>
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
 // CHECK: %[[WORTH:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
