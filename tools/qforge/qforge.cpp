@@ -18,12 +18,15 @@ commands:
               [--rounding nearest_even|nearest_away|nearest_up|nearest_lowest_code|toward_zero]
               [--no-saturate]
   decode      qforge decode --format F --input codes.npy --output values.npy
-  compile     qforge compile kernel.mlir --target cpu -o DIR
-              compiles the public functions for this CPU into a package
+  compile     qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR
+              compiles the public functions for this CPU (or NAME) into a package
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
+              [--act-scheme A] [--cpu NAME]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
+  inspect     qforge inspect model.gguf [--json]
+              a GGUF file's header, metadata and tensors (types, shapes, offsets)
 
 Schemes are preset names (mxfp4, nvfp4, int4_g128, q4_k, ...; `qforge schemes
 --list`) or the body of a #qf.scheme attribute; see docs/dialect.md.
@@ -44,7 +47,8 @@ int main(int argc, char **argv) {
       {"schemes", qforge::schemesMain},   {"quantize", qforge::quantizeMain},
       {"dequantize", qforge::dequantizeMain}, {"encode", qforge::encodeMain},
       {"decode", qforge::decodeMain},     {"compile", qforge::compileMain},
-      {"run", qforge::runMain},           {"bench", qforge::benchMain}};
+      {"run", qforge::runMain},           {"bench", qforge::benchMain},
+      {"inspect", qforge::inspectMain}};
   for (auto [name, main] : kCommands)
     if (command == name) {
       if (Error err = main(&ctx, rest))
