@@ -24,10 +24,12 @@ PRESETS = subprocess.run([QFORGE_BIN, "schemes", "--list"], capture_output=True,
 M, N, K = 3, 11, 256
 
 
-def kernel_source(scheme: str, m: int = M, n: int = N, k: int = K) -> str:
+def kernel_source(scheme: str, m: int = M, n: int = N, k: int = K, act_scheme: str = "",
+                  name: str = "mm") -> str:
     q = f"!qf.qtensor<{n}x{k}, {scheme}>"
-    return (f"func.func @mm(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
-            f"  %c = qf.matmul %a, %w : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
+    attr = f" {{act_scheme = #qf.scheme<{act_scheme}>}}" if act_scheme else ""
+    return (f"func.func @{name}(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
+            f"  %c = qf.matmul %a, %w{attr} : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
             f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
 
 
@@ -82,11 +84,7 @@ def test_threads_split(qf, scheme, act_scheme, m, blocks):
     a = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
     src = qf.path("kernel", ".mlir")
-    attr = f" {{act_scheme = #qf.scheme<{act_scheme}>}}" if act_scheme else ""
-    q = f"!qf.qtensor<{n}x{k}, {scheme}>"
-    src.write_text(f"func.func @mv(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
-                   f"  %c = qf.matmul %a, %w{attr} : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
-                   f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
+    src.write_text(kernel_source(scheme, m, n, k, act_scheme, name="mv"))
     pkg = qf.path("pkg")
     qf.run(["compile", src, "--target", "cpu", "-o", pkg])
     assert f"split mv__block {blocks} " in (pkg / "manifest.txt").read_text()
@@ -122,11 +120,7 @@ def test_kernels_for_an_older_cpu(qf, cpu, scheme, act_scheme):
     a = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
     src = qf.path("kernel", ".mlir")
-    attr = f" {{act_scheme = #qf.scheme<{act_scheme}>}}" if act_scheme else ""
-    q = f"!qf.qtensor<{n}x{k}, {scheme}>"
-    src.write_text(f"func.func @mm(%a: tensor<{m}x{k}xf32>, %w: {q}) -> tensor<{m}x{n}xf32> {{\n"
-                   f"  %c = qf.matmul %a, %w{attr} : tensor<{m}x{k}xf32>, {q} -> tensor<{m}x{n}xf32>\n"
-                   f"  return %c : tensor<{m}x{n}xf32>\n}}\n")
+    src.write_text(kernel_source(scheme, m, n, k, act_scheme))
     wq = qf.path("wq")
     qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
     outs, pkgs = {}, {}
