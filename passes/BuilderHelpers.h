@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace mlir::qf {
 
@@ -20,6 +21,15 @@ forLoop(OpBuilder &b, Location loc, Value lo, Value hi, int64_t step, ValueRange
                                    scf::YieldOp::create(b, l, body(b, l, iv, carried));
                                  });
   return SmallVector<Value>(loop.getResults());
+}
+
+/// The sum of all lanes of the vectors `accs` (accumulators of one value
+/// taken in turn), added lane by lane first.
+inline Value sumAccumulators(OpBuilder &b, Location loc, ArrayRef<Value> accs) {
+  Value vec = accs.front();
+  for (Value acc : accs.drop_front())
+    vec = arith::AddFOp::create(b, loc, vec, acc);
+  return vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, vec);
 }
 
 } // namespace mlir::qf

@@ -215,10 +215,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value vec = accs[i * perRow];
-                  for (int64_t j = 1; j < slots; ++j)
-                    vec = arith::AddFOp::create(b, l, vec, accs[i * perRow + j]);
-                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, vec);
+                  Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * perRow, slots));
                   if (offsets)
                     sum = arith::AddFOp::create(
                         b, l, sum,

@@ -224,10 +224,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value vec = accs[i * slots];
-                  for (int64_t j = 1; j < slots; ++j)
-                    vec = arith::AddFOp::create(b, l, vec, accs[i * slots + j]);
-                  Value sum = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, vec);
+                  Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * slots, slots));
                   Value r = arith::AddIOp::create(b, l, mt, indexConst(b, l, i));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r, row});
                 }
