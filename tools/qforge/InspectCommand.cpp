@@ -2,6 +2,12 @@
 #include "CommandLine.h"
 
 #include "frontend/gguf/GgufFile.h"
+#include "frontend/gguf/GgufImport.h"
+#include "frontend/npy/Npy.h"
+#include "qf/IR/Layout.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -106,6 +112,53 @@ Error inspectMain(mlir::MLIRContext *, ArrayRef<const char *> argv) {
     total += t.bytes;
   }
   outs() << format("  %.1f MB of tensor data\n", total / 1e6);
+  return Error::success();
+}
+
+Error extractMain(mlir::MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]).starts_with("--"))
+    return makeError("usage: qforge extract model.gguf --tensor NAME --output-dir D");
+  StringRef path = argv[0];
+  Expected<Args> args = Args::parse("extract", argv.drop_front(), {"tensor", "output-dir"});
+  if (!args)
+    return args.takeError();
+  Expected<std::unique_ptr<GgufFile>> file = GgufFile::open(path);
+  if (!file)
+    return file.takeError();
+  std::string name = args->get("tensor"), dir = args->get("output-dir");
+  const TensorInfo *tensor = (*file)->findTensor(name);
+  if (!tensor)
+    return makeError(path + ": no tensor named '" + name + "'");
+  Expected<ImportedTensor> imported = importTensor(*tensor);
+  if (!imported)
+    return makeError(path + ": " + toString(imported.takeError()));
+  if (std::error_code ec = sys::fs::create_directories(dir))
+    return createStringError(ec, dir + ": " + ec.message());
+  std::string shape = npy::shapeString(imported->shape);
+  if (imported->scheme.empty()) {
+    SmallString<256> out(dir);
+    sys::path::append(out, "tensor.npy");
+    if (Error err = npy::write(out, "f4", imported->shape, tensor->data.data()))
+      return err;
+    outs() << name << ": f32 " << shape << " -> " << out << "\n";
+    return Error::success();
+  }
+  // The file's bytes are the preset's storage: one buffer of the same size.
+  Expected<mlir::qf::SchemeAttr> scheme = parseScheme(ctx, imported->scheme);
+  if (!scheme)
+    return scheme.takeError();
+  mlir::qf::StorageLayout layout = mlir::qf::getStorageLayout(*scheme, imported->shape);
+  if (layout.buffers.size() != 1 || uint64_t(layout.buffers[0].bytes) != tensor->bytes)
+    return makeError(path + ": tensor '" + name + "': " + Twine(tensor->bytes) + " bytes do not match the " +
+                     imported->scheme + " storage of " + shape);
+  SmallString<256> out(dir);
+  sys::path::append(out, layout.buffers[0].name + ".bin");
+  std::error_code ec;
+  raw_fd_ostream os(out, ec, sys::fs::OF_None);
+  if (ec)
+    return createStringError(ec, out + ": " + ec.message());
+  os.write(reinterpret_cast<const char *>(tensor->data.data()), tensor->data.size());
+  outs() << name << ": " << imported->scheme << " " << shape << " -> " << out << "\n";
   return Error::success();
 }
 

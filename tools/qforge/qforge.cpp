@@ -27,6 +27,9 @@ commands:
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
   inspect     qforge inspect model.gguf [--json]
               a GGUF file's header, metadata and tensors (types, shapes, offsets)
+  extract     qforge extract model.gguf --tensor NAME --output-dir D
+              the tensor's bytes as the storage of the qf preset it imports as
+              (D/blocks.bin, for qforge dequantize / run), or D/tensor.npy (F32)
 
 Schemes are preset names (mxfp4, nvfp4, int4_g128, q4_k, ...; `qforge schemes
 --list`) or the body of a #qf.scheme attribute; see docs/dialect.md.
@@ -48,7 +51,7 @@ int main(int argc, char **argv) {
       {"dequantize", qforge::dequantizeMain}, {"encode", qforge::encodeMain},
       {"decode", qforge::decodeMain},     {"compile", qforge::compileMain},
       {"run", qforge::runMain},           {"bench", qforge::benchMain},
-      {"inspect", qforge::inspectMain}};
+      {"inspect", qforge::inspectMain},    {"extract", qforge::extractMain}};
   for (auto [name, main] : kCommands)
     if (command == name) {
       if (Error err = main(&ctx, rest))
