@@ -1,15 +1,16 @@
 //===- IntegerDotMatmul.cpp - qf.matmul with int8 activations on byte dots -===//
 //
 // W4A8/W8A8 kernels: activations are quantized on the fly (ActivationQuant),
-// weights are read as unsigned bytes (StorageAccess::emitByteChunk, emitBytePair). A weight
-// element is sc * (u - bias) + off per block (u its byte, sc = scale *
-// factor, off = min - scale * zero_point) and an activation code q is worth
-// sa, so a block contributes sc * sa * dot(u, q) + (off - bias * sc) * sa *
-// sum(q). Many rows take the packed-panel kernel (PackedDotMatmul); the
-// decode kernel here walks K in steps of up to 8 chunks: each two chunks are
-// one qf.dot4 into 16 i32 lanes, converted and scaled by what one code of
-// their unit (block and chunk) is worth; the second term is one FMA a step
-// on vectors of per-unit offsets and activation code sums.
+// weights are read as unsigned bytes (StorageAccess::emitBytePair,
+// emitByteChunk). A weight element is sc * (u - bias) + off per block (u its
+// byte, sc = scale * factor, off = min - scale * zero_point) and an
+// activation code q is worth sa, so a block contributes sc * sa * dot(u, q) +
+// (off - bias * sc) * sa * sum(q). Many rows take the packed-panel kernel
+// (PackedDotMatmul); the decode kernel here walks K in steps of up to 8
+// chunks: each byte pair (two chunks) is two chained qf.dot4 into 8 i32
+// lanes, one unit (block and chunk) a lane, converted and scaled by what one
+// code of the unit is worth; the second term is one FMA a step on vectors of
+// per-unit offsets and activation code sums.
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"

@@ -43,10 +43,10 @@ public:
   /// Whether blocks have a min or zero point besides their scale.
   bool hasBlockOffsets() const;
 
-  /// emitByteChunk, emitBytePair, and emitBlockTerms given an offset, address element
-  /// (row, k + offset) with k a multiple of this (a GGUF block, q4_k's
-  /// 256-element super-block, or a byte chunk) and a static offset, so that
-  /// positions inside blocks fold to constants.
+  /// emitByteChunk, emitBytePair, and emitBlockTerms given an offset,
+  /// address element (row, k + offset) with k a multiple of this (a GGUF
+  /// block, q4_k's 256-element super-block, or a byte chunk) and a static
+  /// offset, so that positions inside blocks fold to constants.
   static int64_t getKAlignment(QTensorType type);
 
   /// The terms of the block holding element (row, k + offset), as scalars;
