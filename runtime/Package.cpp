@@ -94,21 +94,6 @@ Package::~Package() {
     dlclose(library_);
 }
 
-namespace {
-/// A ranked memref descriptor: {allocated, aligned, offset, sizes[r], strides[r]},
-/// pointers stored as 64-bit words.
-std::vector<int64_t> describe(void *data, const std::vector<int64_t> &shape) {
-  std::vector<int64_t> d = {int64_t(reinterpret_cast<intptr_t>(data)),
-                            int64_t(reinterpret_cast<intptr_t>(data)), 0};
-  d.insert(d.end(), shape.begin(), shape.end());
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    strides[i - 1] = strides[i] * shape[i];
-  d.insert(d.end(), strides.begin(), strides.end());
-  return d;
-}
-} // namespace
-
 bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
                   const std::vector<Buffer> &results, std::string &error) const {
   const EntryPoint *e = manifest_.find(entry);
@@ -171,8 +156,10 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
     if (t >= threads)
       return;
     std::vector<std::vector<char>> scratch(results.size());
+    std::vector<Buffer> blockArgs, blockResults;
     for (int64_t b = t * split.blocks / threads; b < (t + 1) * split.blocks / threads; ++b) {
-      std::vector<Buffer> blockArgs, blockResults;
+      blockArgs.clear();
+      blockResults.clear();
       for (size_t i = 0; i < args.size(); ++i) {
         int64_t bytes = split.argBlockBytes[i];
         blockArgs.push_back(bytes ? Buffer{static_cast<char *>(args[i].data) + b * bytes, size_t(bytes)}
@@ -200,6 +187,22 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
   team_->run([](int t, void *w) { (*static_cast<std::function<void(int)> *>(w))(t); }, &work);
 }
 
+void Package::parallelFor(int64_t n,
+                          const std::function<void(int64_t, int64_t)> &body) const {
+  int threads = int(std::min<int64_t>(threads_, n));
+  if (threads <= 1) {
+    if (n > 0)
+      body(0, n);
+    return;
+  }
+  std::function<void(int)> work = [&](int t) {
+    if (t < threads)
+      body(t * n / threads, (t + 1) * n / threads);
+  };
+  std::lock_guard<std::mutex> lock(teamMutex_);
+  team_->run([](int t, void *w) { (*static_cast<std::function<void(int)> *>(w))(t); }, &work);
+}
+
 void Package::setThreads(int threads) {
   threads_ = threads < 1 ? 1 : threads;
   std::lock_guard<std::mutex> lock(teamMutex_);
@@ -208,16 +211,37 @@ void Package::setThreads(int threads) {
 
 void Package::call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &args,
                    const std::vector<Buffer> &results) {
-  std::vector<std::vector<int64_t>> descriptors;
-  for (size_t i = 0; i < args.size(); ++i)
-    descriptors.push_back(describe(args[i].data, e.args[i].kind == "buffer"
-                                                     ? std::vector<int64_t>{e.args[i].bytes()}
-                                                     : e.args[i].shape));
+  // Ranked memref descriptors, {allocated, aligned, offset, sizes[r],
+  // strides[r]} with pointers as 64-bit words, in storage reused across
+  // calls: a model's decode step makes thousands of calls.
+  thread_local std::vector<int64_t> words;
+  thread_local std::vector<void *> pointers;
+  thread_local std::vector<size_t> starts;
+  words.clear();
+  starts.clear();
+  auto describe = [&](void *data, const int64_t *shape, size_t rank) {
+    starts.push_back(words.size());
+    words.insert(words.end(), {int64_t(reinterpret_cast<intptr_t>(data)),
+                               int64_t(reinterpret_cast<intptr_t>(data)), 0});
+    words.insert(words.end(), shape, shape + rank);
+    int64_t stride = 1;
+    words.resize(words.size() + rank);
+    for (size_t i = rank; i-- > 0; stride *= shape[i])
+      words[words.size() - rank + i] = stride;
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Operand &op = e.args[i];
+    int64_t bytes = op.bytes();
+    if (op.kind == "buffer")
+      describe(args[i].data, &bytes, 1);
+    else
+      describe(args[i].data, op.shape.data(), op.shape.size());
+  }
   for (size_t i = 0; i < results.size(); ++i)
-    descriptors.push_back(describe(results[i].data, e.results[i].shape));
-  std::vector<void *> pointers;
-  for (std::vector<int64_t> &d : descriptors)
-    pointers.push_back(d.data());
+    describe(results[i].data, e.results[i].shape.data(), e.results[i].shape.size());
+  pointers.clear();
+  for (size_t start : starts)
+    pointers.push_back(words.data() + start);
   fn(pointers.data());
 }
 

@@ -5,6 +5,7 @@
 #include "runtime/Manifest.h"
 #include "runtime/ThreadTeam.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +34,9 @@ public:
   /// a split runs its blocks on threads() threads.
   bool run(const std::string &entry, const std::vector<Buffer> &args,
            const std::vector<Buffer> &results, std::string &error) const;
+
+  /// Runs `body(begin, end)` on consecutive parts of [0, n), one a thread.
+  void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &body) const;
 
 private:
   Package() = default;

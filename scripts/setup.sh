@@ -15,7 +15,9 @@ export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev python3-venv)
-PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17" "pytest>=7")
+# llama-cpp-python builds llama.cpp from source (the reference runtime for the
+# model tests): with clang-22, several minutes once, then pip's wheel cache.
+PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17" "pytest>=7" "llama-cpp-python==0.3.16")
 
 log() { printf '[qforge setup] %s\n' "$*" >&2; }
 
@@ -37,7 +39,8 @@ if [ ! -x "$QFORGE_VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wa
   mkdir -p "$QFORGE_CACHE"
   python3 -m venv "$QFORGE_VENV"
   "$QFORGE_VENV/bin/pip" install -q --upgrade pip
-  "$QFORGE_VENV/bin/pip" install -q "${PY_PACKAGES[@]}"
+  log "installing ${PY_PACKAGES[*]} (building llama.cpp takes minutes the first time)"
+  CC=clang-22 CXX=clang++-22 "$QFORGE_VENV/bin/pip" install -q "${PY_PACKAGES[@]}"
   echo "$want" > "$stamp"
 fi
 

@@ -139,8 +139,10 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
     blockShape.front() = m / blocks;
     split.resultBlockExtents.push_back(m / blocks);
   } else {
-    // Several activation rows: few blocks, as each quantizes all of them.
-    int64_t blocks = divideInto(n, m == 1 ? 64 : 4, 1);
+    // Several activation rows: few blocks, as each quantizes all of them;
+    // one row: blocks of at least 32 weight rows, as each block pays a call
+    // and the activations' quantization.
+    int64_t blocks = m == 1 ? divideInto(n, 64, 32) : divideInto(n, 4, 1);
     if (blocks == 1)
       return std::nullopt;
     split.blocks = blocks;
@@ -175,7 +177,12 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
 }
 
 llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir,
-                                      const CpuTarget &target) {
+                                      const CpuTarget &target,
+                                      llvm::function_ref<void(llvm::StringRef)> progress) {
+  auto stage = [&](llvm::StringRef what) {
+    if (progress)
+      progress(what);
+  };
   MLIRContext *ctx = module.getContext();
   prepareForHostCodegen(ctx);
 
@@ -207,6 +214,7 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   if (manifest.entries.empty())
     return makeError("the module has no public function with a body to compile");
 
+  stage("lowering " + std::to_string(manifest.entries.size()) + " entry points to LLVM");
   PassManager pm(ctx);
   buildCpuPipeline(pm, target);
   if (failed(pm.run(module)))
@@ -226,6 +234,7 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   const llvm::Triple &triple = machine->getTargetTriple();
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  stage("optimizing LLVM IR for " + target.cpu());
   if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
     return err;
 
@@ -235,6 +244,7 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   llvm::sys::path::append(objectPath, "kernels.o");
   llvm::sys::path::append(libraryPath, "kernels.so");
   llvm::sys::path::append(manifestPath, "manifest.txt");
+  stage("generating machine code");
   {
     std::error_code ec;
     llvm::raw_fd_ostream object(objectPath, ec, llvm::sys::fs::OF_None);

@@ -13,9 +13,10 @@ namespace mlir::qf {
 /// Compiles every public function of `module` (modified in place) for
 /// `target` and writes a package to `outputDir`: the kernels as a shared
 /// object with a C ABI and `manifest.txt` (runtime/Manifest.h) recording the
-/// CPU features they need. Needs ld.lld.
+/// CPU features they need. Needs ld.lld. `progress` hears each stage begin.
 llvm::Error writeCpuPackage(ModuleOp module, llvm::StringRef outputDir,
-                            const CpuTarget &target = CpuTarget::host());
+                            const CpuTarget &target = CpuTarget::host(),
+                            llvm::function_ref<void(llvm::StringRef)> progress = {});
 
 } // namespace mlir::qf
 

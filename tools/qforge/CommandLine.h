@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace mlir::qf {
+class CpuTarget;
+} // namespace mlir::qf
+
 namespace qforge {
 
 /// `--name value` options (repeatable) and `--flag` switches of one subcommand.
@@ -54,6 +58,11 @@ llvm::Error runMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error benchMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error inspectMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error extractMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error tokenizeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+/// `compile` of a GGUF model and `run` of a model package.
+llvm::Error compileModel(mlir::MLIRContext *ctx, llvm::StringRef input, const Args &args,
+                         const mlir::qf::CpuTarget &cpu);
+llvm::Error runModel(llvm::StringRef dir, llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.
 int reportError(llvm::StringRef command, llvm::Error err);

@@ -16,13 +16,15 @@ namespace qforge {
 
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
-    return makeError("usage: qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR");
+    return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
+                     "[--act-scheme A|none] -o DIR");
   StringRef input = argv[0];
   SmallVector<const char *> rest(argv.drop_front());
   for (const char *&a : rest)
     if (StringRef(a) == "-o")
       a = "--output";
-  Expected<Args> args = Args::parse("compile", rest, {"output"}, {"target", "cpu"});
+  Expected<Args> args = Args::parse("compile", rest, {"output"},
+                                    {"target", "cpu", "act-scheme"});
   if (!args)
     return args.takeError();
   std::string target = args->get("target", "cpu");
@@ -32,6 +34,11 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<qf::CpuTarget> cpu = args->has("cpu") ? qf::CpuTarget::named(args->get("cpu")) : qf::CpuTarget::host();
   if (!cpu)
     return cpu.takeError();
+
+  if (input.ends_with(".gguf"))
+    return compileModel(ctx, input, *args, *cpu);
+  if (args->has("act-scheme"))
+    return makeError("--act-scheme applies to models; a kernel's qf.matmul carries its own");
 
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);

@@ -4,6 +4,7 @@
 #include "frontend/npy/Npy.h"
 #include "runtime/Package.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -24,8 +25,11 @@ static std::string npyDtype(const std::string &dtype) {
 Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
-                     "--output y.npy... [--threads T]");
+                     "--output y.npy... [--threads T]\n       qforge run MODEL_DIR --prompt TEXT "
+                     "[-n N] [--threads T] [--temp X --top-k K --top-p P --seed S]");
   std::string dir = argv[0];
+  if (sys::fs::exists(dir + "/model.txt"))
+    return runModel(dir, argv.drop_front());
   Expected<Args> args = Args::parse("run", argv.drop_front(), {"entry", "output"},
                                     {"input", "input-dir", "threads"});
   if (!args)

@@ -20,8 +20,15 @@ commands:
   decode      qforge decode --format F --input codes.npy --output values.npy
   compile     qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR
               compiles the public functions for this CPU (or NAME) into a package
+              qforge compile model.gguf [--act-scheme A|none] -o DIR
+              a llama-architecture model, weights in the file's encodings
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
+              qforge run MODEL_DIR --prompt TEXT [-n 64] [--threads T] [--temp X --top-k K
+              --top-p P --seed S] [--logits prompt_logits.npy]
+              generates text (greedy unless --temp > 0); --prompt-tokens 1,2,3 takes ids
+  tokenize    qforge tokenize MODEL_DIR --text TEXT [--no-special]
+              the token ids of TEXT
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
               [--act-scheme A] [--cpu NAME]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
@@ -51,7 +58,8 @@ int main(int argc, char **argv) {
       {"dequantize", qforge::dequantizeMain}, {"encode", qforge::encodeMain},
       {"decode", qforge::decodeMain},     {"compile", qforge::compileMain},
       {"run", qforge::runMain},           {"bench", qforge::benchMain},
-      {"inspect", qforge::inspectMain},    {"extract", qforge::extractMain}};
+      {"inspect", qforge::inspectMain},    {"extract", qforge::extractMain},
+      {"tokenize", qforge::tokenizeMain}};
   for (auto [name, main] : kCommands)
     if (command == name) {
       if (Error err = main(&ctx, rest))

@@ -1,0 +1,262 @@
+//===- LlamaGraph.cpp - A llama-architecture GGUF model as qforge IR -------===//
+#include "frontend/llama/LlamaGraph.h"
+#include "frontend/gguf/GgufImport.h"
+
+#include "qf/IR/Presets.h"
+#include "qf/IR/Qf.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+#include <set>
+#include <tuple>
+
+using namespace mlir;
+using namespace qforge;
+using namespace qforge::llama;
+
+static llvm::Error makeError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+namespace {
+/// Reads typed metadata, naming the key in every error.
+struct Metadata {
+  const gguf::GgufFile &file;
+
+  llvm::Expected<uint64_t> integer(llvm::StringRef key, std::optional<uint64_t> fallback = {}) {
+    const gguf::Value *v = file.find(key);
+    if (!v) {
+      if (fallback)
+        return *fallback;
+      return makeError("metadata key '" + key + "' is missing");
+    }
+    std::optional<uint64_t> u = v->asUnsigned();
+    if (!u)
+      return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
+                       ", expected a non-negative integer");
+    return *u;
+  }
+  llvm::Expected<double> number(llvm::StringRef key, std::optional<double> fallback = {}) {
+    const gguf::Value *v = file.find(key);
+    if (!v) {
+      if (fallback)
+        return *fallback;
+      return makeError("metadata key '" + key + "' is missing");
+    }
+    std::optional<double> d = v->asDouble();
+    if (!d)
+      return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
+                       ", expected a number");
+    return *d;
+  }
+  llvm::Expected<std::string> string(llvm::StringRef key, std::optional<std::string> fallback = {}) {
+    const gguf::Value *v = file.find(key);
+    if (!v) {
+      if (fallback)
+        return *fallback;
+      return makeError("metadata key '" + key + "' is missing");
+    }
+    if (v->type != gguf::ValueType::String)
+      return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
+                       ", expected a string");
+    return v->s;
+  }
+  llvm::Expected<const std::vector<gguf::Value> *> array(llvm::StringRef key,
+                                                         gguf::ValueType elementType,
+                                                         bool optional = false) {
+    const gguf::Value *v = file.find(key);
+    if (!v && optional)
+      return nullptr;
+    if (!v)
+      return makeError("metadata key '" + key + "' is missing");
+    if (v->type != gguf::ValueType::Array || v->elementType != elementType)
+      return makeError("metadata key '" + key + "' should be an array of " +
+                       gguf::valueTypeName(elementType));
+    return &v->elements;
+  }
+};
+
+/// A matmul kernel's weight: its encoding and [N, K].
+using KernelKey = std::tuple<std::string, int64_t, int64_t>;
+
+void addMatmulKernel(OpBuilder &b, Location loc, const KernelKey &key, int64_t m,
+                     qf::SchemeAttr actScheme) {
+  auto [scheme, n, k] = key;
+  MLIRContext *ctx = b.getContext();
+  auto weight = qf::QTensorType::get(ctx, {n, k}, qf::getPreset(ctx, scheme));
+  auto act = RankedTensorType::get({m, k}, b.getF32Type());
+  auto result = RankedTensorType::get({m, n}, b.getF32Type());
+  auto fn = func::FuncOp::create(b, loc, runtime::matmulEntry(scheme, n, k, m),
+                                 b.getFunctionType({act, weight}, {result}));
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  auto mm = qf::MatmulOp::create(b, loc, result, body->getArgument(0), body->getArgument(1),
+                                 actScheme);
+  func::ReturnOp::create(b, loc, mm.getResult());
+}
+
+void addRowKernel(OpBuilder &b, Location loc, const std::string &scheme, int64_t k) {
+  MLIRContext *ctx = b.getContext();
+  auto row = qf::QTensorType::get(ctx, {1, k}, qf::getPreset(ctx, scheme));
+  auto result = RankedTensorType::get({1, k}, b.getF32Type());
+  auto fn = func::FuncOp::create(b, loc, runtime::rowEntry(scheme, k),
+                                 b.getFunctionType({row}, {result}));
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  auto decoded = qf::DequantizeOp::create(b, loc, result, body->getArgument(0));
+  func::ReturnOp::create(b, loc, decoded.getResult());
+}
+} // namespace
+
+llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &file,
+                                                          MLIRContext *ctx,
+                                                          const LlamaGraphOptions &options) {
+  Metadata meta{file};
+  llvm::Expected<std::string> arch = meta.string("general.architecture");
+  if (!arch)
+    return arch.takeError();
+  if (*arch != "llama")
+    return makeError("general.architecture is '" + *arch +
+                     "'; qforge builds graphs for 'llama' models");
+  if (llvm::Expected<std::string> scaling = meta.string("llama.rope.scaling.type", "none");
+      !scaling || *scaling != "none")
+    return scaling ? makeError("llama.rope.scaling.type '" + *scaling + "' is not supported yet")
+                   : scaling.takeError();
+
+  LlamaGraph graph;
+  runtime::ModelDescription &d = graph.description;
+  d.architecture = "llama";
+  d.chunks = options.chunks;
+  struct IntParam {
+    const char *name, *key;
+    std::optional<uint64_t> fallback;
+  };
+  llvm::Expected<uint64_t> heads = meta.integer("llama.attention.head_count");
+  llvm::Expected<uint64_t> embedding = meta.integer("llama.embedding_length");
+  if (!heads || !embedding)
+    return heads ? embedding.takeError() : heads.takeError();
+  if (*heads == 0 || *embedding % *heads)
+    return makeError("llama.embedding_length " + llvm::Twine(*embedding) +
+                     " is not a multiple of llama.attention.head_count " + llvm::Twine(*heads));
+  const IntParam ints[] = {
+      {"layers", "llama.block_count", {}},
+      {"embedding", "llama.embedding_length", {}},
+      {"ffn", "llama.feed_forward_length", {}},
+      {"heads", "llama.attention.head_count", {}},
+      {"kv_heads", "llama.attention.head_count_kv", *heads},
+      {"head_dim", "llama.rope.dimension_count", *embedding / *heads},
+      {"context", "llama.context_length", {}}};
+  for (const IntParam &p : ints) {
+    llvm::Expected<uint64_t> v = meta.integer(p.key, p.fallback);
+    if (!v)
+      return v.takeError();
+    if (*v == 0 || *v > (uint64_t(1) << 31))
+      return makeError(llvm::Twine("metadata key '") + p.key + "' is " + llvm::Twine(*v) +
+                       ", out of range");
+    d.params[p.name] = double(*v);
+  }
+  if (d.params["head_dim"] * d.params["heads"] != d.params["embedding"])
+    return makeError("llama.rope.dimension_count must be embedding_length / head_count "
+                     "(partial rotary embeddings are not supported)");
+  llvm::Expected<double> ropeBase = meta.number("llama.rope.freq_base", 10000.0);
+  llvm::Expected<double> eps = meta.number("llama.attention.layer_norm_rms_epsilon");
+  if (!ropeBase || !eps)
+    return ropeBase ? eps.takeError() : ropeBase.takeError();
+  d.params["rope_base"] = *ropeBase;
+  d.params["rms_eps"] = *eps;
+
+  // The tokenizer.
+  runtime::TokenizerVocab &vocab = graph.vocab;
+  llvm::Expected<std::string> model = meta.string("tokenizer.ggml.model");
+  if (!model)
+    return model.takeError();
+  if (*model != "gpt2")
+    return makeError("tokenizer.ggml.model is '" + *model +
+                     "'; qforge's tokenizer reads byte-level BPE ('gpt2') vocabularies");
+  auto tokens = meta.array("tokenizer.ggml.tokens", gguf::ValueType::String);
+  auto merges = meta.array("tokenizer.ggml.merges", gguf::ValueType::String);
+  auto types = meta.array("tokenizer.ggml.token_type", gguf::ValueType::Int32, true);
+  llvm::Expected<std::string> pre = meta.string("tokenizer.ggml.pre", "default");
+  if (!tokens || !merges || !types || !pre)
+    return !tokens ? tokens.takeError()
+                   : !merges ? merges.takeError() : !types ? types.takeError() : pre.takeError();
+  for (const gguf::Value &t : **tokens)
+    vocab.tokens.push_back(t.s);
+  for (const gguf::Value &m : **merges)
+    vocab.merges.push_back(m.s);
+  if (*types) {
+    if ((*types)->size() != vocab.tokens.size())
+      return makeError("tokenizer.ggml.token_type has " + llvm::Twine((*types)->size()) +
+                       " entries for " + llvm::Twine(vocab.tokens.size()) + " tokens");
+    for (const gguf::Value &t : **types)
+      vocab.types.push_back(int32_t(t.i));
+  }
+  vocab.pre = *pre;
+  const uint64_t none = ~uint64_t(0);
+  for (auto [key, field] : {std::pair{"tokenizer.ggml.bos_token_id", &vocab.bos},
+                            std::pair{"tokenizer.ggml.eos_token_id", &vocab.eos},
+                            std::pair{"tokenizer.ggml.unknown_token_id", &vocab.unk}}) {
+    llvm::Expected<uint64_t> id = meta.integer(key, none);
+    if (!id)
+      return id.takeError();
+    if (*id != none && *id >= vocab.tokens.size())
+      return makeError(llvm::Twine("metadata key '") + key + "' is " + llvm::Twine(*id) +
+                       ", past the vocabulary of " + llvm::Twine(vocab.tokens.size()));
+    *field = *id == none ? -1 : int32_t(*id);
+  }
+  if (const gguf::Value *addBos = file.find("tokenizer.ggml.add_bos_token"))
+    vocab.addBos = addBos->u != 0;
+  d.params["vocab"] = double(vocab.tokens.size());
+
+  // The weights, in the order the runtime binds them.
+  std::vector<std::string> names = {"token_embd.weight", "output_norm.weight"};
+  if (file.findTensor("output.weight"))
+    names.push_back("output.weight");
+  for (int64_t i = 0; i < int64_t(d.params["layers"]); ++i)
+    for (const char *w : {"attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm",
+                          "ffn_gate", "ffn_up", "ffn_down"})
+      names.push_back("blk." + std::to_string(i) + "." + w + ".weight");
+  std::set<KernelKey> kernelKeys;
+  uint64_t offset = 0;
+  for (const std::string &name : names) {
+    const gguf::TensorInfo *info = file.findTensor(name);
+    if (!info)
+      return makeError("tensor '" + name + "' is missing");
+    llvm::Expected<gguf::ImportedTensor> imported = gguf::importTensor(*info);
+    if (!imported)
+      return imported.takeError();
+    bool matrix = imported->shape.size() == 2;
+    if (matrix && imported->scheme.empty())
+      return makeError("tensor '" + name + "' is an unquantized matrix; qforge runs matrices "
+                       "in quantized encodings (re-quantize it)");
+    if (!matrix && (imported->shape.size() != 1 || !imported->scheme.empty()))
+      return makeError("tensor '" + name + "' should be an F32 vector");
+    runtime::WeightTensor t{name, matrix ? imported->scheme : "f32", imported->shape,
+                            offset, info->bytes};
+    if (matrix && name != "token_embd.weight")
+      kernelKeys.insert({t.scheme, t.shape[0], t.shape[1]});
+    d.tensors.push_back(t);
+    graph.tensorData.push_back(info->data);
+    offset = (offset + info->bytes + 63) / 64 * 64;
+  }
+  // The output head is tied to the embedding unless the file has its own.
+  const runtime::WeightTensor &embd = d.tensors.front();
+  if (!file.findTensor("output.weight"))
+    kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1]});
+
+  ctx->loadDialect<func::FuncDialect, qf::QfDialect>();
+  qf::SchemeAttr actScheme;
+  if (!options.actScheme.empty() && !(actScheme = qf::getPreset(ctx, options.actScheme)))
+    return makeError("unknown activation scheme '" + options.actScheme + "'");
+  Location loc = FileLineColLoc::get(ctx, "model.gguf", 0, 0);
+  graph.kernels = ModuleOp::create(loc);
+  OpBuilder b(graph.kernels->getBodyRegion());
+  for (const KernelKey &key : kernelKeys)
+    for (int64_t m : options.chunks)
+      addMatmulKernel(b, loc, key, m, actScheme);
+  addRowKernel(b, loc, embd.scheme, embd.shape[1]);
+  return graph;
+}

@@ -1,0 +1,43 @@
+//===- LlamaGraph.h - A llama-architecture GGUF model as qforge IR ---------===//
+//
+// Reads a llama model's hyperparameters, weights and tokenizer from a GGUF
+// file and builds what a model package needs: the matmul kernels for every
+// distinct weight shape and encoding at each token-chunk size (qf.matmul on
+// the weights' own encodings, activations quantized on the fly), the
+// embedding-row decoder, the model description (runtime/ModelDescription.h)
+// and the tokenizer vocabulary. Weights keep the file's encoding.
+//===----------------------------------------------------------------------===//
+#ifndef QFORGE_FRONTEND_LLAMA_LLAMAGRAPH_H
+#define QFORGE_FRONTEND_LLAMA_LLAMAGRAPH_H
+
+#include "frontend/gguf/GgufFile.h"
+#include "runtime/ModelDescription.h"
+#include "runtime/Tokenizer.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace qforge::llama {
+
+struct LlamaGraphOptions {
+  /// Token counts the matmul kernels are compiled for (1 first: decode).
+  std::vector<int64_t> chunks = {1, 16, 64};
+  /// The on-the-fly activation quantization of the matmuls; empty: f32.
+  std::string actScheme = "int8_g32";
+};
+
+struct LlamaGraph {
+  runtime::ModelDescription description; ///< tensor offsets: in weights.bin
+  std::vector<llvm::ArrayRef<uint8_t>> tensorData; ///< per description tensor
+  runtime::TokenizerVocab vocab;
+  mlir::OwningOpRef<mlir::ModuleOp> kernels;
+};
+
+/// The graph of `file`, a llama-architecture GGUF; errors name the missing or
+/// inconsistent key or tensor.
+llvm::Expected<LlamaGraph> buildLlamaGraph(const gguf::GgufFile &file, mlir::MLIRContext *ctx,
+                                           const LlamaGraphOptions &options = {});
+
+} // namespace qforge::llama
+
+#endif // QFORGE_FRONTEND_LLAMA_LLAMAGRAPH_H

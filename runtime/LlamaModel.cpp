@@ -1,0 +1,370 @@
+//===- LlamaModel.cpp - Running a compiled llama-architecture model --------===//
+#include "runtime/LlamaModel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace qforge::runtime;
+
+namespace {
+bool readText(const std::string &path, std::string &text, std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = path + ": cannot open";
+    return false;
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  text = s.str();
+  return true;
+}
+
+void rmsNorm(const float *x, const float *gain, int64_t n, double eps, float *out) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i)
+    sum += double(x[i]) * x[i];
+  float scale = 1.0f / std::sqrt(float(sum / double(n)) + float(eps));
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = x[i] * scale * gain[i];
+}
+
+/// Rotates consecutive pairs of each head's values by position-dependent
+/// angles (llama's "normal" RoPE: the GGUF conversion permuted q and k to it).
+void rope(float *x, int64_t heads, int64_t headDim, int64_t position, double base) {
+  float thetaScale = std::pow(float(base), -2.0f / float(headDim));
+  float theta = float(position);
+  for (int64_t i = 0; i < headDim / 2; ++i, theta *= thetaScale) {
+    float c = std::cos(theta), s = std::sin(theta);
+    for (int64_t h = 0; h < heads; ++h) {
+      float *p = x + h * headDim + 2 * i;
+      float x0 = p[0], x1 = p[1];
+      p[0] = x0 * c - x1 * s;
+      p[1] = x0 * s + x1 * c;
+    }
+  }
+}
+
+float dot(const float *a, const float *b, int64_t n) {
+  // Independent partial sums so the compiler can keep them in vector lanes.
+  constexpr int kLanes = 16;
+  float partial[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int l = 0; l < kLanes; ++l)
+      partial[l] += a[i + l] * b[i + l];
+  float sum = 0;
+  for (; i < n; ++i)
+    sum += a[i] * b[i];
+  for (float p : partial)
+    sum += p;
+  return sum;
+}
+} // namespace
+
+std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string &error) {
+  std::unique_ptr<LlamaModel> model(new LlamaModel());
+  std::string text, path = dir + "/model.txt";
+  if (!readText(path, text, error))
+    return nullptr;
+  if (!ModelDescription::parse(text, model->description_, error)) {
+    error = path + ": " + error;
+    return nullptr;
+  }
+  ModelDescription &d = model->description_;
+  if (d.architecture != "llama") {
+    error = path + ": architecture '" + d.architecture + "'; this runtime runs llama";
+    return nullptr;
+  }
+  LlamaParams &p = model->params_;
+  std::pair<const char *, int64_t *> ints[] = {
+      {"layers", &p.layers},     {"embedding", &p.embedding}, {"ffn", &p.ffn},
+      {"heads", &p.heads},       {"kv_heads", &p.kvHeads},    {"head_dim", &p.headDim},
+      {"vocab", &p.vocab},       {"context", &p.context}};
+  for (auto [name, field] : ints) {
+    auto it = d.params.find(name);
+    if (it == d.params.end() || it->second < 1 || it->second != std::floor(it->second)) {
+      error = path + ": param '" + std::string(name) + "' missing or not a positive integer";
+      return nullptr;
+    }
+    *field = int64_t(it->second);
+  }
+  p.ropeBase = d.params.count("rope_base") ? d.params["rope_base"] : p.ropeBase;
+  p.rmsEps = d.params.count("rms_eps") ? d.params["rms_eps"] : p.rmsEps;
+  if (p.heads % p.kvHeads || p.heads * p.headDim != p.embedding || p.headDim % 2) {
+    error = path + ": heads (" + std::to_string(p.heads) + "), kv_heads (" +
+            std::to_string(p.kvHeads) + ") and head_dim (" + std::to_string(p.headDim) +
+            ") do not fit embedding " + std::to_string(p.embedding);
+    return nullptr;
+  }
+
+  model->package_ = Package::load(dir, error);
+  if (!model->package_)
+    return nullptr;
+  model->tokenizer_ = Tokenizer::load(dir + "/tokenizer.txt", error);
+  if (!model->tokenizer_)
+    return nullptr;
+
+  std::string weightsPath = dir + "/weights.bin";
+  int fd = ::open(weightsPath.c_str(), O_RDONLY);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    error = weightsPath + ": cannot open";
+    if (fd >= 0)
+      ::close(fd);
+    return nullptr;
+  }
+  model->weightsBytes_ = size_t(st.st_size);
+  model->weights_ = model->weightsBytes_
+                        ? mmap(nullptr, model->weightsBytes_, PROT_READ, MAP_PRIVATE, fd, 0)
+                        : nullptr;
+  ::close(fd);
+  if (model->weights_ == MAP_FAILED) {
+    model->weights_ = nullptr;
+    error = weightsPath + ": cannot map";
+    return nullptr;
+  }
+
+  auto bind = [&](const std::string &name, Weight &w) { return model->bindWeight(name, w, error); };
+  if (!bind("token_embd.weight", model->embedding_) ||
+      !bind("output_norm.weight", model->outputNorm_) ||
+      !bind(d.find("output.weight") ? "output.weight" : "token_embd.weight", model->output_))
+    return nullptr;
+  model->layers_.resize(size_t(p.layers));
+  for (int64_t i = 0; i < p.layers; ++i) {
+    Layer &l = model->layers_[size_t(i)];
+    std::string b = "blk." + std::to_string(i) + ".";
+    if (!bind(b + "attn_norm.weight", l.attnNorm) || !bind(b + "attn_q.weight", l.q) ||
+        !bind(b + "attn_k.weight", l.k) || !bind(b + "attn_v.weight", l.v) ||
+        !bind(b + "attn_output.weight", l.o) || !bind(b + "ffn_norm.weight", l.ffnNorm) ||
+        !bind(b + "ffn_gate.weight", l.gate) || !bind(b + "ffn_up.weight", l.up) ||
+        !bind(b + "ffn_down.weight", l.down))
+      return nullptr;
+  }
+  // Every shape the forward pass relies on.
+  auto expect = [&](const Weight &w, std::vector<int64_t> shape) {
+    if (w.tensor->shape == shape)
+      return true;
+    error = path + ": tensor " + w.tensor->name + " has an unexpected shape for this model";
+    return false;
+  };
+  int64_t kv = p.kvHeads * p.headDim;
+  if (!expect(model->embedding_, {p.vocab, p.embedding}) ||
+      !expect(model->output_, {p.vocab, p.embedding}) ||
+      !expect(model->outputNorm_, {p.embedding}))
+    return nullptr;
+  for (const Layer &l : model->layers_)
+    if (!expect(l.attnNorm, {p.embedding}) || !expect(l.ffnNorm, {p.embedding}) ||
+        !expect(l.q, {p.embedding, p.embedding}) || !expect(l.k, {kv, p.embedding}) ||
+        !expect(l.v, {kv, p.embedding}) || !expect(l.o, {p.embedding, p.embedding}) ||
+        !expect(l.gate, {p.ffn, p.embedding}) || !expect(l.up, {p.ffn, p.embedding}) ||
+        !expect(l.down, {p.embedding, p.ffn}))
+      return nullptr;
+  return model;
+}
+
+LlamaModel::~LlamaModel() {
+  if (weights_)
+    munmap(weights_, weightsBytes_);
+}
+
+bool LlamaModel::bindWeight(const std::string &name, Weight &out, std::string &error) {
+  const WeightTensor *t = description_.find(name);
+  if (!t) {
+    error = "model.txt: no tensor '" + name + "'";
+    return false;
+  }
+  if (t->offset > weightsBytes_ || t->bytes > weightsBytes_ - t->offset) {
+    error = "weights.bin: tensor " + name + " lies past the end of the file (truncated?)";
+    return false;
+  }
+  out.tensor = t;
+  char *base = static_cast<char *>(weights_) + t->offset;
+  if (t->shape.size() != 2) {
+    if (t->scheme != "f32" || int64_t(t->bytes) != t->shape[0] * 4) {
+      error = "model.txt: tensor " + name + " should be an f32 vector";
+      return false;
+    }
+    out.buffers = {{base, t->bytes}};
+    return true;
+  }
+  // A matrix is bound to the kernels by the storage buffers of its decode
+  // kernel's weight argument.
+  const EntryPoint *e =
+      package_->manifest().find(matmulEntry(t->scheme, t->shape[0], t->shape[1], 1));
+  if (!e) {
+    error = "the package has no kernel " + matmulEntry(t->scheme, t->shape[0], t->shape[1], 1) +
+            " for tensor " + name;
+    return false;
+  }
+  uint64_t offset = 0;
+  for (size_t i = 1; i < e->args.size(); ++i) {
+    out.buffers.push_back({base + offset, size_t(e->args[i].bytes())});
+    offset += uint64_t(e->args[i].bytes());
+  }
+  if (offset != t->bytes) {
+    error = "model.txt: tensor " + name + " has " + std::to_string(t->bytes) +
+            " bytes; its kernels take " + std::to_string(offset);
+    return false;
+  }
+  return true;
+}
+
+bool LlamaModel::matmul(const Weight &w, const float *x, int64_t m, float *y, std::string &error) {
+  const WeightTensor &t = *w.tensor;
+  std::vector<Buffer> args = {{const_cast<float *>(x), size_t(m * t.shape[1] * 4)}};
+  args.insert(args.end(), w.buffers.begin(), w.buffers.end());
+  return package_->run(matmulEntry(t.scheme, t.shape[0], t.shape[1], m), args,
+                       {{y, size_t(m * t.shape[0] * 4)}}, error);
+}
+
+bool LlamaModel::embed(int32_t token, float *out, std::string &error) {
+  const WeightTensor &t = *embedding_.tensor;
+  if (token < 0 || token >= t.shape[0]) {
+    error = "token " + std::to_string(token) + " is outside the vocabulary of " +
+            std::to_string(t.shape[0]);
+    return false;
+  }
+  size_t rowBytes = t.bytes / size_t(t.shape[0]);
+  char *row = static_cast<char *>(embedding_.buffers[0].data) + size_t(token) * rowBytes;
+  if (embedding_.buffers.size() != 1) {
+    error = "token_embd.weight: scheme " + t.scheme + " does not store rows contiguously";
+    return false;
+  }
+  return package_->run(rowEntry(t.scheme, t.shape[1]), {{row, rowBytes}},
+                       {{out, size_t(t.shape[1] * 4)}}, error);
+}
+
+bool LlamaModel::eval(const std::vector<int32_t> &tokens, bool allLogits,
+                      std::vector<float> &logits, std::string &error) {
+  if (tokens.empty()) {
+    error = "no tokens to evaluate";
+    return false;
+  }
+  if (position_ + int64_t(tokens.size()) > params_.context) {
+    error = "the sequence would exceed the model's context of " + std::to_string(params_.context) +
+            " tokens";
+    return false;
+  }
+  logits.assign(size_t((allLogits ? tokens.size() : 1) * params_.vocab), 0.0f);
+  // The largest compiled chunk that fits, repeatedly.
+  for (size_t done = 0; done < tokens.size();) {
+    int64_t left = int64_t(tokens.size() - done), m = 1;
+    for (int64_t c : description_.chunks)
+      if (c <= left)
+        m = c;
+    bool last = done + size_t(m) == tokens.size();
+    float *out = allLogits ? logits.data() + done * size_t(params_.vocab)
+                           : (last ? logits.data() : nullptr);
+    if (!evalChunk(tokens.data() + done, m, allLogits, out, error))
+      return false;
+    done += size_t(m);
+  }
+  return true;
+}
+
+bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, float *logits,
+                           std::string &error) {
+  const LlamaParams &p = params_;
+  int64_t d = p.embedding, kv = p.kvHeads * p.headDim;
+  std::vector<float> x(size_t(m * d)), h(x.size()), q(x.size()), attn(x.size()), o(x.size()),
+      k(size_t(m * kv)), v(k.size()), gate(size_t(m * p.ffn)), up(gate.size());
+  for (int64_t t = 0; t < m; ++t)
+    if (!embed(tokens[t], &x[size_t(t * d)], error))
+      return false;
+
+  for (size_t li = 0; li < layers_.size(); ++li) {
+    Layer &l = layers_[li];
+    const float *attnGain = static_cast<const float *>(l.attnNorm.buffers[0].data);
+    for (int64_t t = 0; t < m; ++t)
+      rmsNorm(&x[size_t(t * d)], attnGain, d, p.rmsEps, &h[size_t(t * d)]);
+    if (!matmul(l.q, h.data(), m, q.data(), error) || !matmul(l.k, h.data(), m, k.data(), error) ||
+        !matmul(l.v, h.data(), m, v.data(), error))
+      return false;
+    for (int64_t t = 0; t < m; ++t) {
+      rope(&q[size_t(t * d)], p.heads, p.headDim, position_ + t, p.ropeBase);
+      rope(&k[size_t(t * kv)], p.kvHeads, p.headDim, position_ + t, p.ropeBase);
+    }
+    l.keys.resize(size_t((position_ + m) * kv));
+    l.values.resize(l.keys.size());
+    std::copy(k.begin(), k.end(), l.keys.begin() + position_ * kv);
+    std::copy(v.begin(), v.end(), l.values.begin() + position_ * kv);
+    attention(int64_t(li), m, q.data(), attn.data());
+    if (!matmul(l.o, attn.data(), m, o.data(), error))
+      return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] += o[i];
+
+    const float *ffnGain = static_cast<const float *>(l.ffnNorm.buffers[0].data);
+    for (int64_t t = 0; t < m; ++t)
+      rmsNorm(&x[size_t(t * d)], ffnGain, d, p.rmsEps, &h[size_t(t * d)]);
+    if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
+        !matmul(l.up, h.data(), m, up.data(), error))
+      return false;
+    for (size_t i = 0; i < gate.size(); ++i)
+      gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    if (!matmul(l.down, gate.data(), m, o.data(), error))
+      return false;
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] += o[i];
+  }
+  position_ += m;
+  if (!logits)
+    return true;
+
+  const float *outGain = static_cast<const float *>(outputNorm_.buffers[0].data);
+  int64_t rows = allLogits ? m : 1;
+  const float *first = &x[size_t((m - rows) * d)];
+  for (int64_t t = 0; t < rows; ++t)
+    rmsNorm(first + t * d, outGain, d, p.rmsEps, &h[size_t(t * d)]);
+  // The output head runs at the chunk sizes compiled: whole chunks, then rows.
+  int64_t done = 0;
+  while (done < rows) {
+    int64_t step = 1;
+    for (int64_t c : description_.chunks)
+      if (c <= rows - done)
+        step = c;
+    if (!matmul(output_, &h[size_t(done * d)], step, logits + done * p.vocab, error))
+      return false;
+    done += step;
+  }
+  return true;
+}
+
+void LlamaModel::attention(int64_t layer, int64_t m, const float *q, float *out) {
+  const LlamaParams &p = params_;
+  const Layer &l = layers_[size_t(layer)];
+  int64_t d = p.embedding, kv = p.kvHeads * p.headDim, group = p.heads / p.kvHeads;
+  float scale = 1.0f / std::sqrt(float(p.headDim));
+  int64_t first = position_;
+  package_->parallelFor(m * p.heads, [&](int64_t begin, int64_t end) {
+    std::vector<float> scores(size_t(first + m));
+    for (int64_t item = begin; item < end; ++item) {
+      int64_t t = item / p.heads, head = item % p.heads;
+      int64_t keys = first + t + 1; // causal: up to and including its own
+      const float *qh = q + t * d + head * p.headDim;
+      int64_t kvOffset = (head / group) * p.headDim;
+      float top = -INFINITY;
+      for (int64_t j = 0; j < keys; ++j) {
+        scores[size_t(j)] = dot(qh, &l.keys[size_t(j * kv + kvOffset)], p.headDim) * scale;
+        top = std::max(top, scores[size_t(j)]);
+      }
+      float sum = 0;
+      for (int64_t j = 0; j < keys; ++j)
+        sum += scores[size_t(j)] = std::exp(scores[size_t(j)] - top);
+      float *oh = out + t * d + head * p.headDim;
+      std::fill(oh, oh + p.headDim, 0.0f);
+      for (int64_t j = 0; j < keys; ++j) {
+        float w = scores[size_t(j)] / sum;
+        const float *vj = &l.values[size_t(j * kv + kvOffset)];
+        for (int64_t i = 0; i < p.headDim; ++i)
+          oh[i] += w * vj[i];
+      }
+    }
+  });
+}

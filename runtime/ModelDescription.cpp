@@ -1,0 +1,114 @@
+//===- ModelDescription.cpp - A compiled model: hyperparameters and weights ===//
+#include "runtime/ModelDescription.h"
+
+#include <cstdio>
+#include <sstream>
+
+using namespace qforge::runtime;
+
+std::string qforge::runtime::matmulEntry(const std::string &scheme, int64_t n, int64_t k,
+                                         int64_t m) {
+  return "mm_" + scheme + "_" + std::to_string(n) + "x" + std::to_string(k) + "_m" +
+         std::to_string(m);
+}
+
+std::string qforge::runtime::rowEntry(const std::string &scheme, int64_t k) {
+  return "row_" + scheme + "_" + std::to_string(k);
+}
+
+const WeightTensor *ModelDescription::find(const std::string &name) const {
+  for (const WeightTensor &t : tensors)
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+std::string ModelDescription::serialize() const {
+  std::ostringstream os;
+  os << "qforge-model " << kModelVersion << "\narchitecture " << architecture << "\n";
+  for (const auto &[key, value] : params) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.17g", value);
+    os << "param " << key << " " << text << "\n";
+  }
+  os << "chunks";
+  for (int64_t c : chunks)
+    os << " " << c;
+  os << "\n";
+  for (const WeightTensor &t : tensors) {
+    os << "tensor " << t.name << " " << t.scheme << " ";
+    for (size_t i = 0; i < t.shape.size(); ++i)
+      os << (i ? "x" : "") << t.shape[i];
+    os << " " << t.offset << " " << t.bytes << "\n";
+  }
+  os << "end\n";
+  return os.str();
+}
+
+bool ModelDescription::parse(const std::string &text, ModelDescription &out, std::string &error) {
+  out = ModelDescription();
+  std::istringstream lines(text);
+  std::string line;
+  int lineNo = 0;
+  bool sawHeader = false, sawEnd = false;
+  auto fail = [&](const std::string &msg) {
+    error = "line " + std::to_string(lineNo) + ": " + msg;
+    return false;
+  };
+  while (std::getline(lines, line)) {
+    ++lineNo;
+    std::istringstream words(line);
+    std::string key;
+    if (!(words >> key))
+      continue;
+    if (sawEnd)
+      return fail("text after 'end'");
+    if (!sawHeader) {
+      int version = 0;
+      if (key != "qforge-model" || !(words >> version))
+        return fail("not a qforge model description (expected 'qforge-model 1')");
+      if (version != kModelVersion)
+        return fail("model version " + std::to_string(version) + ", this runtime reads " +
+                    std::to_string(kModelVersion));
+      sawHeader = true;
+      continue;
+    }
+    if (key == "architecture") {
+      if (!(words >> out.architecture))
+        return fail("'architecture' without a name");
+    } else if (key == "param") {
+      std::string name;
+      double value;
+      if (!(words >> name >> value))
+        return fail("malformed 'param' (expected: param NAME NUMBER)");
+      out.params[name] = value;
+    } else if (key == "chunks") {
+      for (int64_t c; words >> c;) {
+        if (c < 1 || (!out.chunks.empty() && c <= out.chunks.back()))
+          return fail("chunks must be positive and increasing");
+        out.chunks.push_back(c);
+      }
+      if (out.chunks.empty() || out.chunks.front() != 1)
+        return fail("chunks must start with 1");
+    } else if (key == "tensor") {
+      WeightTensor t;
+      std::string shape;
+      if (!(words >> t.name >> t.scheme >> shape >> t.offset >> t.bytes))
+        return fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
+      std::istringstream dims(shape);
+      for (std::string d; std::getline(dims, d, 'x');) {
+        if (d.empty() || d.size() > 15 || d.find_first_not_of("0123456789") != std::string::npos)
+          return fail("malformed shape '" + shape + "' of tensor " + t.name);
+        t.shape.push_back(std::stoll(d));
+      }
+      out.tensors.push_back(std::move(t));
+    } else if (key == "end") {
+      sawEnd = true;
+    } else {
+      return fail("unknown key '" + key + "'");
+    }
+  }
+  if (!sawHeader || !sawEnd)
+    return fail(sawHeader ? "missing 'end' (truncated?)" : "empty model description");
+  return true;
+}

@@ -1,0 +1,58 @@
+//===- ModelDescription.h - A compiled model: hyperparameters and weights --===//
+//
+// A model package is a kernel package (Manifest.h) plus `model.txt`, the
+// weights in their file encodings (`weights.bin`) and the tokenizer. The
+// description is line-based text (docs/package.md):
+//
+//   qforge-model 1
+//   architecture llama
+//   param layers 30
+//   ...
+//   chunks 1 16 64
+//   tensor token_embd.weight q8_0 49152x576 0 30081024
+//   end
+//
+// `chunks` are the token counts the matmul kernels were compiled for;
+// `tensor` gives a weight's storage scheme (a qf preset, or f32), shape
+// ([out, in] for a matrix), and its byte range in weights.bin. Kernel entry
+// names follow from a tensor's scheme and shape (matmulEntry, rowEntry).
+//===----------------------------------------------------------------------===//
+#ifndef QFORGE_RUNTIME_MODELDESCRIPTION_H
+#define QFORGE_RUNTIME_MODELDESCRIPTION_H
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace qforge::runtime {
+
+constexpr int kModelVersion = 1;
+
+struct WeightTensor {
+  std::string name;
+  std::string scheme; ///< a qf preset, or "f32"
+  std::vector<int64_t> shape;
+  uint64_t offset = 0, bytes = 0; ///< in weights.bin
+};
+
+struct ModelDescription {
+  std::string architecture;
+  std::map<std::string, double> params;
+  std::vector<int64_t> chunks;
+  std::vector<WeightTensor> tensors;
+
+  const WeightTensor *find(const std::string &name) const;
+  std::string serialize() const;
+  /// On failure returns false and sets `error` to a message naming the line.
+  static bool parse(const std::string &text, ModelDescription &out, std::string &error);
+};
+
+/// The entry computing x[m, k] * W[n, k]^T for `m` tokens.
+std::string matmulEntry(const std::string &scheme, int64_t n, int64_t k, int64_t m);
+/// The entry decoding one row of `k` elements of a `scheme` matrix to f32.
+std::string rowEntry(const std::string &scheme, int64_t k);
+
+} // namespace qforge::runtime
+
+#endif // QFORGE_RUNTIME_MODELDESCRIPTION_H

@@ -1,0 +1,79 @@
+"""An exact llama forward pass in numpy: the independent reference for qforge's models.
+
+Weights are dequantized by the `gguf` package (its own dequantizers) and every
+product is computed in float64; nothing is quantized on the way, so this is
+the model the file describes, without any runtime's rounding.
+"""
+
+from __future__ import annotations
+
+import gguf
+import numpy as np
+from gguf.quants import dequantize
+
+
+class ExactLlama:
+    def __init__(self, path: str):
+        reader = gguf.GGUFReader(path)
+        field = lambda key: reader.fields[key].contents()
+        self.layers = int(field("llama.block_count"))
+        self.heads = int(field("llama.attention.head_count"))
+        self.kv_heads = int(field("llama.attention.head_count_kv"))
+        self.dim = int(field("llama.embedding_length"))
+        self.head_dim = self.dim // self.heads
+        self.rope_base = float(field("llama.rope.freq_base"))
+        self.eps = float(field("llama.attention.layer_norm_rms_epsilon"))
+        self.weights = {}
+        for t in reader.tensors:
+            shape = [int(n) for n in reversed(t.shape)]
+            self.weights[t.name] = dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
+        self.output = self.weights.get("output.weight", self.weights["token_embd.weight"]).astype(np.float64)
+
+    def _w(self, name: str) -> np.ndarray:
+        return self.weights[name].astype(np.float64)
+
+    def logits(self, tokens: list[int], last_only: bool = False) -> np.ndarray:
+        """Next-token logits after each prefix of `tokens` (or only the whole)."""
+        n, hd = len(tokens), self.head_dim
+        x = self.weights["token_embd.weight"][tokens].astype(np.float64)
+        angles = np.arange(n)[:, None] * self.rope_base ** (-np.arange(0, hd, 2) / hd)[None]
+        cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
+
+        def rope(v, heads):  # consecutive pairs, as llama's GGUF conversion arranges q and k
+            v = v.reshape(n, heads, hd // 2, 2)
+            a, b = v[..., 0], v[..., 1]
+            return np.stack([a * cos - b * sin, a * sin + b * cos], -1).reshape(n, heads * hd)
+
+        def norm(v, gain):
+            return v / np.sqrt((v * v).mean(-1, keepdims=True) + self.eps) * self._w(gain)
+
+        mask = np.triu(np.full((n, n), -np.inf), 1)
+        group = self.heads // self.kv_heads
+        for layer in range(self.layers):
+            p = f"blk.{layer}."
+            h = norm(x, p + "attn_norm.weight")
+            q = rope(h @ self._w(p + "attn_q.weight").T, self.heads)
+            k = rope(h @ self._w(p + "attn_k.weight").T, self.kv_heads)
+            v = h @ self._w(p + "attn_v.weight").T
+            attn = np.empty((n, self.dim))
+            for head in range(self.heads):
+                kv = slice((head // group) * hd, (head // group + 1) * hd)
+                scores = q[:, head * hd:(head + 1) * hd] @ k[:, kv].T / np.sqrt(hd) + mask
+                scores = np.exp(scores - scores.max(-1, keepdims=True))
+                attn[:, head * hd:(head + 1) * hd] = (scores / scores.sum(-1, keepdims=True)) @ v[:, kv]
+            x = x + attn @ self._w(p + "attn_output.weight").T
+            h = norm(x, p + "ffn_norm.weight")
+            gate, up = h @ self._w(p + "ffn_gate.weight").T, h @ self._w(p + "ffn_up.weight").T
+            x = x + (gate / (1 + np.exp(-gate)) * up) @ self._w(p + "ffn_down.weight").T
+        if last_only:
+            x = x[-1:]
+        return norm(x, "output_norm.weight") @ self.output.T
+
+    def greedy(self, tokens: list[int], n: int, stop: set[int]) -> list[int]:
+        out = []
+        for _ in range(n):
+            token = int(np.argmax(self.logits(tokens + out, last_only=True)[0]))
+            if token in stop:
+                break
+            out.append(token)
+        return out

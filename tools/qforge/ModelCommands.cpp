@@ -1,0 +1,193 @@
+//===- ModelCommands.cpp - Compiling, running and tokenizing models --------===//
+#include "CommandLine.h"
+
+#include "codegen/cpu/ModelPackage.h"
+#include "codegen/cpu/Pipeline.h"
+#include "frontend/gguf/GgufFile.h"
+#include "frontend/llama/LlamaGraph.h"
+#include "frontend/npy/Npy.h"
+#include "runtime/LlamaModel.h"
+#include "runtime/Sampler.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+using namespace mlir;
+namespace rt = qforge::runtime;
+
+namespace qforge {
+
+namespace {
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Expected<double> getNumber(const Args &args, StringRef name, double fallback, double lo,
+                           double hi) {
+  if (!args.has(name))
+    return fallback;
+  double v;
+  if (StringRef(args.get(name)).getAsDouble(v) || !(v >= lo && v <= hi))
+    return makeError("--" + name + " needs a number in [" + std::to_string(lo) + ", " +
+                     std::to_string(hi) + "], got '" + args.get(name) + "'");
+  return v;
+}
+
+Expected<std::unique_ptr<rt::LlamaModel>> loadModel(StringRef dir, const Args &args) {
+  Expected<int64_t> threads = args.getPositive("threads", 1);
+  if (!threads)
+    return threads.takeError();
+  std::string error;
+  std::unique_ptr<rt::LlamaModel> model = rt::LlamaModel::load(dir.str(), error);
+  if (!model)
+    return makeError(error);
+  model->setThreads(int(std::min<int64_t>(*threads, 1024)));
+  return model;
+}
+} // namespace
+
+Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
+                   const qf::CpuTarget &cpu) {
+  auto start = std::chrono::steady_clock::now();
+  auto progress = [&](const Twine &what) {
+    errs() << format("qforge compile: [%6.1fs] ", secondsSince(start)) << what << "\n";
+  };
+  progress("reading " + input);
+  Expected<std::unique_ptr<gguf::GgufFile>> file = gguf::GgufFile::open(input);
+  if (!file)
+    return file.takeError();
+  llama::LlamaGraphOptions options;
+  if (args.has("act-scheme"))
+    options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
+  DialectRegistry registry;
+  qf::registerCpuPipelineDialects(registry);
+  ctx->appendDialectRegistry(registry);
+  Expected<llama::LlamaGraph> graph = llama::buildLlamaGraph(**file, ctx, options);
+  if (!graph)
+    return makeError(input + ": " + toString(graph.takeError()));
+  std::string error;
+  std::unique_ptr<rt::Tokenizer> tokenizer = rt::Tokenizer::create(graph->vocab, error);
+  if (!tokenizer)
+    return makeError(input + ": tokenizer: " + error);
+  const rt::ModelDescription &d = graph->description;
+  progress(Twine("llama graph: ") + Twine(int64_t(d.params.at("layers"))) + " layers, " +
+           Twine(d.tensors.size()) + " weight tensors, " +
+           Twine(std::distance(graph->kernels->getOps().begin(), graph->kernels->getOps().end())) +
+           " kernels, " + Twine(tokenizer->size()) + " tokens");
+  if (Error err = qf::writeModelPackage(*graph->kernels, d, graph->tensorData, *tokenizer,
+                                        args.get("output"), cpu, progress))
+    return err;
+  progress("wrote " + args.get("output"));
+  return Error::success();
+}
+
+Error runModel(StringRef dir, ArrayRef<const char *> argv) {
+  SmallVector<const char *> rest(argv);
+  for (const char *&a : rest)
+    if (StringRef(a) == "-n")
+      a = "--n";
+  Expected<Args> args = Args::parse(
+      "run", rest, {}, {"prompt", "prompt-tokens", "n", "threads", "temp", "top-k", "top-p", "seed", "logits"});
+  if (!args)
+    return args.takeError();
+  if (args->has("prompt") == args->has("prompt-tokens"))
+    return makeError("give the prompt as --prompt TEXT or --prompt-tokens ID,ID,...");
+  Expected<std::unique_ptr<rt::LlamaModel>> model = loadModel(dir, *args);
+  if (!model)
+    return model.takeError();
+  rt::LlamaModel &m = **model;
+  Expected<int64_t> n = args->has("n") && args->get("n") == "0" ? 0 : args->getPositive("n", 64);
+  Expected<double> temp = getNumber(*args, "temp", 0, 0, 100);
+  Expected<double> topK = getNumber(*args, "top-k", 40, 0, 1e9);
+  Expected<double> topP = getNumber(*args, "top-p", 0.95, 0, 1);
+  Expected<double> seed = getNumber(*args, "seed", 0, 0, 1e18);
+  if (!n)
+    return n.takeError();
+  for (Expected<double> *number : {&temp, &topK, &topP, &seed})
+    if (!*number)
+      return number->takeError();
+
+  std::vector<int32_t> prompt;
+  if (args->has("prompt")) {
+    prompt = m.tokenizer().encode(args->get("prompt"), /*parseSpecial=*/true);
+  } else {
+    std::string list = args->get("prompt-tokens");
+    SmallVector<StringRef> ids;
+    StringRef(list).split(ids, ',');
+    for (StringRef id : ids) {
+      int32_t token;
+      if (id.trim().getAsInteger(10, token) || token < 0 || token >= m.params().vocab)
+        return makeError("--prompt-tokens: '" + id + "' is not a token id below " +
+                         Twine(m.params().vocab));
+      prompt.push_back(token);
+    }
+  }
+  if (prompt.empty())
+    return makeError("the prompt has no tokens");
+
+  bool allLogits = args->has("logits");
+  std::vector<float> logits;
+  std::string error;
+  auto start = std::chrono::steady_clock::now();
+  if (!m.eval(prompt, allLogits, logits, error))
+    return makeError(error);
+  double promptSeconds = secondsSince(start);
+  if (allLogits) {
+    if (Error err = npy::write(args->get("logits"), "f4",
+                               {int64_t(prompt.size()), m.params().vocab}, logits.data()))
+      return err;
+    logits.erase(logits.begin(), logits.end() - m.params().vocab);
+  }
+
+  rt::Sampler sampler({float(*temp), int(*topK), float(*topP), uint64_t(*seed)});
+  if (args->has("prompt"))
+    outs() << args->get("prompt");
+  start = std::chrono::steady_clock::now();
+  int64_t generated = 0, evaluated = 0;
+  for (; generated < *n; ++generated) {
+    int32_t token = sampler.sample(logits.data(), m.params().vocab);
+    if (m.tokenizer().isEndOfGeneration(token))
+      break;
+    if (args->has("prompt"))
+      outs() << m.tokenizer().decode(token);
+    else
+      outs() << (generated ? "," : "") << token;
+    outs().flush();
+    if (generated + 1 < *n) {
+      if (!m.eval({token}, false, logits, error))
+        return makeError(error);
+      ++evaluated;
+    }
+  }
+  double decodeSeconds = secondsSince(start);
+  outs() << "\n";
+  outs().flush();
+  errs() << format("qforge run: prompt %zu tokens, %.1f tokens/s; generated %lld tokens, decode "
+                   "%.1f tokens/s\n",
+                   prompt.size(), double(prompt.size()) / promptSeconds, (long long)generated,
+                   evaluated ? double(evaluated) / decodeSeconds : 0.0);
+  return Error::success();
+}
+
+Error tokenizeMain(MLIRContext *, ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]).starts_with("--"))
+    return makeError("usage: qforge tokenize DIR --text TEXT [--no-special]");
+  Expected<Args> args = Args::parse("tokenize", argv.drop_front(), {"text"}, {}, {"no-special"});
+  if (!args)
+    return args.takeError();
+  std::string error;
+  std::unique_ptr<rt::Tokenizer> tokenizer =
+      rt::Tokenizer::load((StringRef(argv[0]) + "/tokenizer.txt").str(), error);
+  if (!tokenizer)
+    return makeError(error);
+  std::vector<int32_t> ids = tokenizer->encode(args->get("text"), !args->has("no-special"));
+  for (size_t i = 0; i < ids.size(); ++i)
+    outs() << (i ? " " : "") << ids[i];
+  outs() << "\n";
+  return Error::success();
+}
+
+} // namespace qforge
