@@ -50,21 +50,6 @@ void rope(float *x, int64_t heads, int64_t headDim, int64_t position, double bas
   }
 }
 
-float dot(const float *a, const float *b, int64_t n) {
-  // Independent partial sums so the compiler can keep them in vector lanes.
-  constexpr int kLanes = 16;
-  float partial[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int l = 0; l < kLanes; ++l)
-      partial[l] += a[i + l] * b[i + l];
-  float sum = 0;
-  for (; i < n; ++i)
-    sum += a[i] * b[i];
-  for (float p : partial)
-    sum += p;
-  return sum;
-}
 } // namespace
 
 std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string &error) {
@@ -139,16 +124,28 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string
   for (int64_t i = 0; i < p.layers; ++i) {
     Layer &l = model->layers_[size_t(i)];
     std::string b = "blk." + std::to_string(i) + ".";
-    if (!bind(b + "attn_norm.weight", l.attnNorm) || !bind(b + "attn_q.weight", l.q) ||
-        !bind(b + "attn_k.weight", l.k) || !bind(b + "attn_v.weight", l.v) ||
+    auto bindEither = [&](const char *stacked, std::vector<std::pair<const char *, Weight *>> parts,
+                          Weight &whole) {
+      if (d.find(b + stacked))
+        return bind(b + stacked, whole);
+      for (auto [name, w] : parts)
+        if (!bind(b + name, *w))
+          return false;
+      return true;
+    };
+    if (!bind(b + "attn_norm.weight", l.attnNorm) ||
+        !bindEither("attn_qkv.weight",
+                    {{"attn_q.weight", &l.q}, {"attn_k.weight", &l.k}, {"attn_v.weight", &l.v}},
+                    l.qkv) ||
         !bind(b + "attn_output.weight", l.o) || !bind(b + "ffn_norm.weight", l.ffnNorm) ||
-        !bind(b + "ffn_gate.weight", l.gate) || !bind(b + "ffn_up.weight", l.up) ||
+        !bindEither("ffn_gate_up.weight", {{"ffn_gate.weight", &l.gate}, {"ffn_up.weight", &l.up}},
+                    l.gateUp) ||
         !bind(b + "ffn_down.weight", l.down))
       return nullptr;
   }
   // Every shape the forward pass relies on.
   auto expect = [&](const Weight &w, std::vector<int64_t> shape) {
-    if (w.tensor->shape == shape)
+    if (!w.tensor || w.tensor->shape == shape)
       return true;
     error = path + ": tensor " + w.tensor->name + " has an unexpected shape for this model";
     return false;
@@ -163,6 +160,8 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string
         !expect(l.q, {p.embedding, p.embedding}) || !expect(l.k, {kv, p.embedding}) ||
         !expect(l.v, {kv, p.embedding}) || !expect(l.o, {p.embedding, p.embedding}) ||
         !expect(l.gate, {p.ffn, p.embedding}) || !expect(l.up, {p.ffn, p.embedding}) ||
+        !expect(l.qkv, {p.embedding + 2 * kv, p.embedding}) ||
+        !expect(l.gateUp, {2 * p.ffn, p.embedding}) ||
         !expect(l.down, {p.embedding, p.ffn}))
       return nullptr;
   return model;
@@ -273,26 +272,39 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
   const LlamaParams &p = params_;
   int64_t d = p.embedding, kv = p.kvHeads * p.headDim;
   std::vector<float> x(size_t(m * d)), h(x.size()), q(x.size()), attn(x.size()), o(x.size()),
-      k(size_t(m * kv)), v(k.size()), gate(size_t(m * p.ffn)), up(gate.size());
+      k(size_t(m * kv)), v(k.size()), gate(size_t(m * p.ffn)), up(gate.size()),
+      stacked(size_t(m * std::max(d + 2 * kv, 2 * p.ffn)));
   for (int64_t t = 0; t < m; ++t)
     if (!embed(tokens[t], &x[size_t(t * d)], error))
       return false;
+  reserveCache(position_ + m);
 
   for (size_t li = 0; li < layers_.size(); ++li) {
     Layer &l = layers_[li];
     const float *attnGain = static_cast<const float *>(l.attnNorm.buffers[0].data);
     for (int64_t t = 0; t < m; ++t)
       rmsNorm(&x[size_t(t * d)], attnGain, d, p.rmsEps, &h[size_t(t * d)]);
-    if (!matmul(l.q, h.data(), m, q.data(), error) || !matmul(l.k, h.data(), m, k.data(), error) ||
-        !matmul(l.v, h.data(), m, v.data(), error))
+    if (l.qkv.tensor) {
+      if (!matmul(l.qkv, h.data(), m, stacked.data(), error))
+        return false;
+      for (int64_t t = 0; t < m; ++t) {
+        const float *row = &stacked[size_t(t * (d + 2 * kv))];
+        std::copy_n(row, d, &q[size_t(t * d)]);
+        std::copy_n(row + d, kv, &k[size_t(t * kv)]);
+        std::copy_n(row + d + kv, kv, &v[size_t(t * kv)]);
+      }
+    } else if (!matmul(l.q, h.data(), m, q.data(), error) ||
+               !matmul(l.k, h.data(), m, k.data(), error) ||
+               !matmul(l.v, h.data(), m, v.data(), error)) {
       return false;
+    }
     for (int64_t t = 0; t < m; ++t) {
       rope(&q[size_t(t * d)], p.heads, p.headDim, position_ + t, p.ropeBase);
       rope(&k[size_t(t * kv)], p.kvHeads, p.headDim, position_ + t, p.ropeBase);
     }
-    l.keys.resize(size_t((position_ + m) * kv));
-    l.values.resize(l.keys.size());
-    std::copy(k.begin(), k.end(), l.keys.begin() + position_ * kv);
+    for (int64_t t = 0; t < m; ++t)
+      for (int64_t c = 0; c < kv; ++c)
+        l.keys[size_t(c * capacity_ + position_ + t)] = k[size_t(t * kv + c)];
     std::copy(v.begin(), v.end(), l.values.begin() + position_ * kv);
     attention(int64_t(li), m, q.data(), attn.data());
     if (!matmul(l.o, attn.data(), m, o.data(), error))
@@ -303,11 +315,21 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
     const float *ffnGain = static_cast<const float *>(l.ffnNorm.buffers[0].data);
     for (int64_t t = 0; t < m; ++t)
       rmsNorm(&x[size_t(t * d)], ffnGain, d, p.rmsEps, &h[size_t(t * d)]);
-    if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
-        !matmul(l.up, h.data(), m, up.data(), error))
-      return false;
-    for (size_t i = 0; i < gate.size(); ++i)
-      gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    if (l.gateUp.tensor) {
+      if (!matmul(l.gateUp, h.data(), m, stacked.data(), error))
+        return false;
+      for (int64_t t = 0; t < m; ++t)
+        for (int64_t i = 0; i < p.ffn; ++i) {
+          float g = stacked[size_t(t * 2 * p.ffn + i)], u = stacked[size_t((t * 2 + 1) * p.ffn + i)];
+          gate[size_t(t * p.ffn + i)] = g / (1.0f + std::exp(-g)) * u;
+        }
+    } else {
+      if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
+          !matmul(l.up, h.data(), m, up.data(), error))
+        return false;
+      for (size_t i = 0; i < gate.size(); ++i)
+        gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+    }
     if (!matmul(l.down, gate.data(), m, o.data(), error))
       return false;
     for (size_t i = 0; i < x.size(); ++i)
@@ -336,6 +358,63 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
   return true;
 }
 
+void LlamaModel::reserveCache(int64_t positions) {
+  if (positions <= capacity_)
+    return;
+  // Rows of keys an odd number of cache lines apart: at a power-of-two
+  // stride the 64 rows of a head would share one L1 set.
+  int64_t capacity =
+      (std::min(std::max({positions, 2 * capacity_, int64_t(256)}), params_.context) + 15) / 32 *
+          32 +
+      16;
+  int64_t kv = params_.kvHeads * params_.headDim;
+  for (Layer &l : layers_) {
+    std::vector<float> keys(size_t(kv * capacity));
+    for (int64_t c = 0; c < kv; ++c)
+      std::copy_n(l.keys.begin() + c * capacity_, position_, keys.begin() + c * capacity);
+    l.keys = std::move(keys);
+    l.values.resize(size_t(kv * capacity));
+  }
+  capacity_ = capacity;
+}
+
+namespace {
+// The runtime is built for any x86-64; attention's loops are cloned for the
+// vector widths the running CPU has.
+#if defined(__x86_64__) && defined(__clang__)
+#define QF_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define QF_VECTOR_CLONES
+#endif
+
+/// One query head against `keys` cached positions: softmax(q k^T * scale) v.
+/// `keysT` holds the head's keys transposed, `keyStride` floats a dimension;
+/// `values` the values of position j at j * valueStride.
+QF_VECTOR_CLONES void attendHead(const float *q, const float *keysT, int64_t keyStride,
+                                 const float *values, int64_t valueStride, int64_t keys,
+                                 int64_t headDim, float scale, float *scores, float *out) {
+  std::fill(scores, scores + keys, 0.0f);
+  for (int64_t i = 0; i < headDim; ++i) {
+    const float *__restrict ki = keysT + i * keyStride;
+    float *__restrict s = scores;
+    float qi = q[i] * scale;
+    for (int64_t j = 0; j < keys; ++j)
+      s[j] += qi * ki[j];
+  }
+  float top = *std::max_element(scores, scores + keys), sum = 0;
+  for (int64_t j = 0; j < keys; ++j)
+    sum += scores[j] = std::exp(scores[j] - top);
+  std::fill(out, out + headDim, 0.0f);
+  for (int64_t j = 0; j < keys; ++j) {
+    float w = scores[j] / sum;
+    const float *__restrict vj = values + j * valueStride;
+    float *__restrict o = out;
+    for (int64_t i = 0; i < headDim; ++i)
+      o[i] += w * vj[i];
+  }
+}
+} // namespace
+
 void LlamaModel::attention(int64_t layer, int64_t m, const float *q, float *out) {
   const LlamaParams &p = params_;
   const Layer &l = layers_[size_t(layer)];
@@ -346,25 +425,11 @@ void LlamaModel::attention(int64_t layer, int64_t m, const float *q, float *out)
     std::vector<float> scores(size_t(first + m));
     for (int64_t item = begin; item < end; ++item) {
       int64_t t = item / p.heads, head = item % p.heads;
-      int64_t keys = first + t + 1; // causal: up to and including its own
-      const float *qh = q + t * d + head * p.headDim;
       int64_t kvOffset = (head / group) * p.headDim;
-      float top = -INFINITY;
-      for (int64_t j = 0; j < keys; ++j) {
-        scores[size_t(j)] = dot(qh, &l.keys[size_t(j * kv + kvOffset)], p.headDim) * scale;
-        top = std::max(top, scores[size_t(j)]);
-      }
-      float sum = 0;
-      for (int64_t j = 0; j < keys; ++j)
-        sum += scores[size_t(j)] = std::exp(scores[size_t(j)] - top);
-      float *oh = out + t * d + head * p.headDim;
-      std::fill(oh, oh + p.headDim, 0.0f);
-      for (int64_t j = 0; j < keys; ++j) {
-        float w = scores[size_t(j)] / sum;
-        const float *vj = &l.values[size_t(j * kv + kvOffset)];
-        for (int64_t i = 0; i < p.headDim; ++i)
-          oh[i] += w * vj[i];
-      }
+      // Causal: each token attends to the positions up to its own.
+      attendHead(q + t * d + head * p.headDim, &l.keys[size_t(kvOffset * capacity_)], capacity_,
+                 &l.values[size_t(kvOffset)], kv, first + t + 1, p.headDim, scale,
+                 scores.data(), out + t * d + head * p.headDim);
     }
   });
 }

@@ -47,7 +47,7 @@ public:
 private:
   LlamaModel() = default;
   struct Weight {
-    const WeightTensor *tensor;
+    const WeightTensor *tensor = nullptr;
     std::vector<Buffer> buffers; ///< storage buffers in weights.bin
   };
   bool bindWeight(const std::string &name, Weight &out, std::string &error);
@@ -65,8 +65,16 @@ private:
   size_t weightsBytes_ = 0;
   struct Layer {
     Weight attnNorm, q, k, v, o, ffnNorm, gate, up, down;
-    std::vector<float> keys, values; ///< [position][kvHeads * headDim]
+    /// q, k, v stacked into one matrix, and gate, up: used where bound.
+    Weight qkv, gateUp;
+    /// Keys transposed, [kvHeads][headDim][capacity], so that a query's
+    /// scores against all positions are contiguous multiply-adds; values
+    /// [position][kvHeads * headDim].
+    std::vector<float> keys, values;
   };
+  /// Makes room for `positions` tokens in every layer's cache.
+  void reserveCache(int64_t positions);
+  int64_t capacity_ = 0;
   std::vector<Layer> layers_;
   Weight embedding_, outputNorm_, output_;
   int64_t position_ = 0;

@@ -14,7 +14,7 @@ static llvm::Error makeError(const llvm::Twine &msg) {
 }
 
 llvm::Error qf::writeModelPackage(ModuleOp kernels, const rt::ModelDescription &description,
-                                  llvm::ArrayRef<llvm::ArrayRef<uint8_t>> tensorData,
+                                  llvm::ArrayRef<std::vector<llvm::ArrayRef<uint8_t>>> tensorData,
                                   const rt::Tokenizer &tokenizer, llvm::StringRef outputDir,
                                   const CpuTarget &target,
                                   llvm::function_ref<void(llvm::StringRef)> progress) {
@@ -42,12 +42,16 @@ llvm::Error qf::writeModelPackage(ModuleOp kernels, const rt::ModelDescription &
     if (ec)
       return makeError(weightsPath + ": " + ec.message());
     uint64_t at = 0;
-    for (auto [t, data] : llvm::zip(description.tensors, tensorData)) {
-      if (t.offset < at || data.size() != t.bytes)
+    for (auto [t, pieces] : llvm::zip(description.tensors, tensorData)) {
+      uint64_t bytes = 0;
+      for (llvm::ArrayRef<uint8_t> piece : pieces)
+        bytes += piece.size();
+      if (t.offset < at || bytes != t.bytes)
         return makeError("writeModelPackage: tensor " + t.name + " overlaps or has " +
-                         std::to_string(data.size()) + " bytes for " + std::to_string(t.bytes));
+                         std::to_string(bytes) + " bytes for " + std::to_string(t.bytes));
       os.write_zeros(unsigned(t.offset - at));
-      os.write(reinterpret_cast<const char *>(data.data()), data.size());
+      for (llvm::ArrayRef<uint8_t> piece : pieces)
+        os.write(reinterpret_cast<const char *>(piece.data()), piece.size());
       at = t.offset + t.bytes;
     }
     os.close();

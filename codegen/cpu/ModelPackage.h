@@ -13,11 +13,11 @@
 namespace mlir::qf {
 
 /// Writes a model package to `outputDir`: `kernels` compiled as by
-/// writeCpuPackage, `weights.bin` (each tensor's bytes, `tensorData[i]`, at
-/// the offset `description.tensors[i]` gives), `tokenizer.txt`, and last
+/// writeCpuPackage, `weights.bin` (each tensor's bytes, the pieces
+/// `tensorData[i]` back to back, at the offset `description.tensors[i]` gives), `tokenizer.txt`, and last
 /// `model.txt`, so that an interrupted write leaves no loadable model.
 llvm::Error writeModelPackage(ModuleOp kernels, const qforge::runtime::ModelDescription &description,
-                              llvm::ArrayRef<llvm::ArrayRef<uint8_t>> tensorData,
+                              llvm::ArrayRef<std::vector<llvm::ArrayRef<uint8_t>>> tensorData,
                               const qforge::runtime::Tokenizer &tokenizer,
                               llvm::StringRef outputDir, const CpuTarget &target,
                               llvm::function_ref<void(llvm::StringRef)> progress = {});

@@ -140,9 +140,9 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
     split.resultBlockExtents.push_back(m / blocks);
   } else {
     // Several activation rows: few blocks, as each quantizes all of them;
-    // one row: blocks of at least 32 weight rows, as each block pays a call
+    // one row: blocks of at least 256 weight rows, as each block pays a call
     // and the activations' quantization.
-    int64_t blocks = m == 1 ? divideInto(n, 64, 32) : divideInto(n, 4, 1);
+    int64_t blocks = m == 1 ? divideInto(n, 64, 256) : divideInto(n, 4, 1);
     if (blocks == 1)
       return std::nullopt;
     split.blocks = blocks;

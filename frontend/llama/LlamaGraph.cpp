@@ -211,17 +211,23 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     vocab.addBos = addBos->u != 0;
   d.params["vocab"] = double(vocab.tokens.size());
 
-  // The weights, in the order the runtime binds them.
-  std::vector<std::string> names = {"token_embd.weight", "output_norm.weight"};
-  if (file.findTensor("output.weight"))
-    names.push_back("output.weight");
-  for (int64_t i = 0; i < int64_t(d.params["layers"]); ++i)
-    for (const char *w : {"attn_norm", "attn_q", "attn_k", "attn_v", "attn_output", "ffn_norm",
-                          "ffn_gate", "ffn_up", "ffn_down"})
-      names.push_back("blk." + std::to_string(i) + "." + w + ".weight");
+  // The weights: each as the file has it, or matrices that read the same
+  // activations stacked into one (q, k, v; gate, up) so that one kernel call
+  // computes them all.
   std::set<KernelKey> kernelKeys;
   uint64_t offset = 0;
-  for (const std::string &name : names) {
+  auto emit = [&](const std::string &name, const std::string &scheme, std::vector<int64_t> shape,
+                  std::vector<llvm::ArrayRef<uint8_t>> pieces) {
+    uint64_t bytes = 0;
+    for (llvm::ArrayRef<uint8_t> piece : pieces)
+      bytes += piece.size();
+    d.tensors.push_back({name, scheme, shape, offset, bytes});
+    graph.tensorData.push_back(std::move(pieces));
+    offset = (offset + bytes + 63) / 64 * 64;
+    if (shape.size() == 2 && name != "token_embd.weight")
+      kernelKeys.insert({scheme, shape[0], shape[1]});
+  };
+  auto import = [&](const std::string &name) -> llvm::Expected<gguf::ImportedTensor> {
     const gguf::TensorInfo *info = file.findTensor(name);
     if (!info)
       return makeError("tensor '" + name + "' is missing");
@@ -234,14 +240,58 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
                        "in quantized encodings (re-quantize it)");
     if (!matrix && (imported->shape.size() != 1 || !imported->scheme.empty()))
       return makeError("tensor '" + name + "' should be an F32 vector");
-    runtime::WeightTensor t{name, matrix ? imported->scheme : "f32", imported->shape,
-                            offset, info->bytes};
-    if (matrix && name != "token_embd.weight")
-      kernelKeys.insert({t.scheme, t.shape[0], t.shape[1]});
-    d.tensors.push_back(t);
-    graph.tensorData.push_back(info->data);
-    offset = (offset + info->bytes + 63) / 64 * 64;
+    if (!matrix)
+      imported->scheme = "f32";
+    return imported;
+  };
+  // Emits `parts` stacked as `fused` when they share an encoding and an input
+  // width, else one by one.
+  auto emitGroup = [&](const std::string &fused,
+                       const std::vector<std::string> &parts) -> llvm::Error {
+    std::vector<gguf::ImportedTensor> imported;
+    for (const std::string &name : parts) {
+      llvm::Expected<gguf::ImportedTensor> t = import(name);
+      if (!t)
+        return t.takeError();
+      imported.push_back(std::move(*t));
+    }
+    bool stack = options.stackMatrices && parts.size() > 1 && imported[0].shape.size() == 2;
+    for (const gguf::ImportedTensor &t : imported)
+      stack = stack && t.scheme == imported[0].scheme && t.shape.size() == 2 &&
+              t.shape[1] == imported[0].shape[1];
+    if (!stack) {
+      for (auto [name, t] : llvm::zip(parts, imported))
+        emit(name, t.scheme, t.shape, {file.findTensor(name)->data});
+      return llvm::Error::success();
+    }
+    std::vector<int64_t> shape = {0, imported[0].shape[1]};
+    std::vector<llvm::ArrayRef<uint8_t>> pieces;
+    for (auto [name, t] : llvm::zip(parts, imported)) {
+      shape[0] += t.shape[0];
+      pieces.push_back(file.findTensor(name)->data);
+    }
+    emit(fused, imported[0].scheme, shape, std::move(pieces));
+    return llvm::Error::success();
+  };
+  using Group = std::pair<std::string, std::vector<std::string>>; // stacked name, parts
+  std::vector<Group> groups = {{"token_embd.weight", {"token_embd.weight"}},
+                               {"output_norm.weight", {"output_norm.weight"}}};
+  if (file.findTensor("output.weight"))
+    groups.push_back({"output.weight", {"output.weight"}});
+  for (int64_t i = 0; i < int64_t(d.params["layers"]); ++i) {
+    std::string b = "blk." + std::to_string(i) + ".";
+    auto w = [&](const char *name) { return b + name + ".weight"; };
+    groups.insert(groups.end(),
+                  {{w("attn_norm"), {w("attn_norm")}},
+                   {w("attn_qkv"), {w("attn_q"), w("attn_k"), w("attn_v")}},
+                   {w("attn_output"), {w("attn_output")}},
+                   {w("ffn_norm"), {w("ffn_norm")}},
+                   {w("ffn_gate_up"), {w("ffn_gate"), w("ffn_up")}},
+                   {w("ffn_down"), {w("ffn_down")}}});
   }
+  for (const auto &[stacked, parts] : groups)
+    if (llvm::Error err = emitGroup(stacked, parts))
+      return std::move(err);
   // The output head is tied to the embedding unless the file has its own.
   const runtime::WeightTensor &embd = d.tensors.front();
   if (!file.findTensor("output.weight"))

@@ -24,11 +24,15 @@ struct LlamaGraphOptions {
   std::vector<int64_t> chunks = {1, 16, 64};
   /// The on-the-fly activation quantization of the matmuls; empty: f32.
   std::string actScheme = "int8_g32";
+  /// Stack q, k, v (and gate, up) into one matrix where they share an
+  /// encoding, so one kernel call computes them.
+  bool stackMatrices = true;
 };
 
 struct LlamaGraph {
   runtime::ModelDescription description; ///< tensor offsets: in weights.bin
-  std::vector<llvm::ArrayRef<uint8_t>> tensorData; ///< per description tensor
+  /// Per description tensor, its bytes: pieces written back to back.
+  std::vector<std::vector<llvm::ArrayRef<uint8_t>>> tensorData;
   runtime::TokenizerVocab vocab;
   mlir::OwningOpRef<mlir::ModuleOp> kernels;
 };

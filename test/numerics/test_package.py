@@ -74,13 +74,13 @@ def test_compiled_matmul_matches_numpy(qf, scheme):
 @pytest.mark.parametrize("m,blocks", [(1, 3), (3, 4), (128, 2)])
 def test_threads_split(qf, scheme, act_scheme, m, blocks):
     """1, 2 and 5 threads give the same bits. GEMV (M = 1) splits the weight
-    rows into blocks of at least 32 rows, each writing its slice of the
+    rows into blocks of at least 256 rows, each writing its slice of the
     result in place;
     a few activation rows split them into at most 4 blocks (each block
     quantizes all activations), written through a scratch block; M >= 128
     splits the activation rows and every block takes the weights whole.
     Shared buffers (nvfp4's tensor scale) go to every block."""
-    n, k = 96, 256
+    n, k = 768, 256
     rng = np.random.default_rng(11)
     a = rng.standard_normal((m, k)).astype(np.float32)
     w = rng.standard_normal((n, k)).astype(np.float32)
@@ -218,11 +218,11 @@ def test_run_rejects_truncated_package(qf, package):
 
 
 def test_run_rejects_split_that_does_not_fit_the_block_entry(qf):
-    pkg = compile_package(qf, "q8_0", m=1, n=96, k=64)
+    pkg = compile_package(qf, "q8_0", m=1, n=512, k=64)
     rng = np.random.default_rng(5)
     wq = qf.path("wq")
     qf.run(["quantize", "--scheme", "q8_0", "--input",
-            qf.save(rng.standard_normal((96, 64)).astype(np.float32), "w"), "--output-dir", wq])
+            qf.save(rng.standard_normal((512, 64)).astype(np.float32), "w"), "--output-dir", wq])
     a, y = qf.save(rng.standard_normal((1, 64)).astype(np.float32), "a"), qf.path("y", ".npy")
     manifest = (pkg / "manifest.txt").read_text()
     split = next(l for l in manifest.splitlines() if l.startswith("split"))

@@ -12,9 +12,13 @@ using namespace mlir;
 namespace qforge {
 
 Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
+  if (!argv.empty() && StringRef(argv[0]) == "model")
+    return benchModel(argv.drop_front());
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
-                     "[--repeats R] [--act-scheme A] [--cpu NAME]");
+                     "[--repeats R] [--act-scheme A] [--cpu NAME]\n"
+                     "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
+                     "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
                                     {"m", "n", "k", "threads", "repeats", "act-scheme", "cpu"});
   if (!args)

@@ -63,6 +63,7 @@ llvm::Error tokenizeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> ar
 llvm::Error compileModel(mlir::MLIRContext *ctx, llvm::StringRef input, const Args &args,
                          const mlir::qf::CpuTarget &cpu);
 llvm::Error runModel(llvm::StringRef dir, llvm::ArrayRef<const char *> argv);
+llvm::Error benchModel(llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.
 int reportError(llvm::StringRef command, llvm::Error err);

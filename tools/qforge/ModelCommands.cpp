@@ -172,6 +172,79 @@ Error runModel(StringRef dir, ArrayRef<const char *> argv) {
   return Error::success();
 }
 
+Error benchModel(ArrayRef<const char *> argv) {
+  if (argv.empty() || StringRef(argv[0]).starts_with("--"))
+    return makeError("usage: qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
+                     "[--decode 128] [--repeats 3]");
+  StringRef dir = argv[0];
+  Expected<Args> args = Args::parse("bench model", argv.drop_front(), {},
+                                    {"threads", "prompt", "decode", "repeats"});
+  if (!args)
+    return args.takeError();
+  Expected<int64_t> promptTokens = args->getPositive("prompt", 512);
+  Expected<int64_t> decodeTokens = args->getPositive("decode", 128);
+  Expected<int64_t> repeats = args->getPositive("repeats", 3);
+  for (Expected<int64_t> *v : {&promptTokens, &decodeTokens, &repeats})
+    if (!*v)
+      return v->takeError();
+  std::vector<int> threadCounts;
+  std::string list = args->get("threads", "1,2");
+  SmallVector<StringRef> parts;
+  StringRef(list).split(parts, ',');
+  for (StringRef part : parts) {
+    int t;
+    if (part.trim().getAsInteger(10, t) || t < 1 || t > 1024)
+      return makeError("--threads: '" + part + "' is not a thread count");
+    threadCounts.push_back(t);
+  }
+  Args noThreads = *Args::parse("bench model", {}, {});
+  Expected<std::unique_ptr<rt::LlamaModel>> loaded = loadModel(dir, noThreads);
+  if (!loaded)
+    return loaded.takeError();
+  rt::LlamaModel &m = **loaded;
+  if (*promptTokens + *decodeTokens > m.params().context)
+    return makeError("--prompt + --decode exceed the model's context of " +
+                     Twine(m.params().context));
+
+  // The same pseudo-random prompt every run; decode continues it greedily.
+  std::vector<int32_t> prompt;
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (int64_t i = 0; i < *promptTokens; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    prompt.push_back(int32_t((state >> 33) % uint64_t(m.params().vocab)));
+  }
+  outs() << "qforge bench model: " << dir << "  prompt " << *promptTokens << " tokens, decode "
+         << *decodeTokens << " tokens, median of " << *repeats << "\n";
+  outs() << format("%-8s %15s %15s\n", "threads", "prefill tok/s", "decode tok/s");
+  std::string error;
+  std::vector<float> logits;
+  for (int threads : threadCounts) {
+    m.setThreads(threads);
+    std::vector<double> prefill, decode;
+    for (int64_t r = 0; r < *repeats; ++r) {
+      m.reset();
+      auto start = std::chrono::steady_clock::now();
+      if (!m.eval(prompt, false, logits, error))
+        return makeError(error);
+      prefill.push_back(double(prompt.size()) / secondsSince(start));
+      start = std::chrono::steady_clock::now();
+      for (int64_t i = 0; i < *decodeTokens; ++i) {
+        int32_t next = int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+        if (!m.eval({next}, false, logits, error))
+          return makeError(error);
+      }
+      decode.push_back(double(*decodeTokens) / secondsSince(start));
+    }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    outs() << format("%-8d %15.1f %15.1f\n", threads, median(prefill), median(decode));
+    outs().flush();
+  }
+  return Error::success();
+}
+
 Error tokenizeMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge tokenize DIR --text TEXT [--no-special]");
