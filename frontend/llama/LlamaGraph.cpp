@@ -4,6 +4,7 @@
 
 #include "qf/IR/Presets.h"
 #include "qf/IR/Qf.h"
+#include "qf/Reference/Quantizer.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -244,9 +245,44 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       imported->scheme = "f32";
     return imported;
   };
-  // Emits `parts` stacked as `fused` when they share an encoding and an input
+  // Re-quantization: the parts decoded from the file's encoding, stacked,
+  // and quantized to the new scheme as one matrix (the reference quantizer).
+  qf::SchemeAttr newScheme;
+  if (!options.weightScheme.empty() && !(newScheme = qf::getPreset(ctx, options.weightScheme)))
+    return makeError("unknown scheme preset '" + options.weightScheme + "'");
+  int kept = 0, requantized = 0;
+  auto schemeFits = [&](llvm::ArrayRef<int64_t> shape) {
+    ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
+    return bool(qf::QTensorType::getChecked([&] { return emitError(UnknownLoc::get(ctx)); }, ctx,
+                                            shape, newScheme));
+  };
+  auto requantize = [&](const std::vector<std::string> &parts,
+                        const std::vector<gguf::ImportedTensor> &imported,
+                        llvm::ArrayRef<int64_t> shape)
+      -> llvm::Expected<std::vector<llvm::ArrayRef<uint8_t>>> {
+    std::vector<float> values;
+    values.reserve(size_t(shape[0] * shape[1]));
+    for (auto [name, t] : llvm::zip(parts, imported)) {
+      qf::SchemeAttr scheme = qf::getPreset(ctx, t.scheme);
+      llvm::ArrayRef<uint8_t> bytes = file.findTensor(name)->data;
+      qf::QuantizedTensor q{qf::getStorageLayout(scheme, t.shape), {{bytes.begin(), bytes.end()}}};
+      std::vector<float> decoded(size_t(t.shape[0] * t.shape[1]));
+      if (llvm::Error err = qf::dequantize(scheme, t.shape, q, decoded))
+        return makeError("tensor '" + name + "': " + llvm::toString(std::move(err)));
+      values.insert(values.end(), decoded.begin(), decoded.end());
+    }
+    llvm::Expected<qf::QuantizedTensor> q = qf::quantize(newScheme, shape, values);
+    if (!q)
+      return makeError("re-quantizing '" + parts[0] + "': " + llvm::toString(q.takeError()));
+    std::vector<llvm::ArrayRef<uint8_t>> pieces;
+    for (std::vector<uint8_t> &buffer : q->buffers)
+      pieces.push_back(graph.owned.emplace_back(std::move(buffer)));
+    requantized += int(parts.size());
+    return pieces;
+  };
+  // Emits `parts` stacked as `stacked` when they share an encoding and an input
   // width, else one by one.
-  auto emitGroup = [&](const std::string &fused,
+  auto emitGroup = [&](const std::string &stacked,
                        const std::vector<std::string> &parts) -> llvm::Error {
     std::vector<gguf::ImportedTensor> imported;
     for (const std::string &name : parts) {
@@ -255,10 +291,49 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
         return t.takeError();
       imported.push_back(std::move(*t));
     }
-    bool stack = options.stackMatrices && parts.size() > 1 && imported[0].shape.size() == 2;
+    bool stackable = options.stackMatrices && parts.size() > 1 && imported[0].shape.size() == 2;
     for (const gguf::ImportedTensor &t : imported)
-      stack = stack && t.scheme == imported[0].scheme && t.shape.size() == 2 &&
-              t.shape[1] == imported[0].shape[1];
+      stackable = stackable && t.shape.size() == 2 && t.shape[1] == imported[0].shape[1];
+    bool stack = stackable;
+    for (const gguf::ImportedTensor &t : imported)
+      stack = stack && t.scheme == imported[0].scheme;
+    if (newScheme && imported[0].shape.size() == 2 && stacked != "token_embd.weight") {
+      // The group as one matrix if stacking, else each part, re-quantized
+      // where the scheme fits the shape; the rest keeps the file's encoding.
+      std::vector<std::vector<size_t>> targets;
+      for (size_t i = 0; i < parts.size(); ++i) {
+        if (i == 0 || !stackable)
+          targets.emplace_back();
+        targets.back().push_back(i);
+      }
+      std::vector<size_t> keep;
+      for (const std::vector<size_t> &members : targets) {
+        std::vector<std::string> names;
+        std::vector<gguf::ImportedTensor> tensors;
+        std::vector<int64_t> shape = {0, imported[members[0]].shape[1]};
+        for (size_t i : members) {
+          names.push_back(parts[i]);
+          tensors.push_back(imported[i]);
+          shape[0] += imported[i].shape[0];
+        }
+        if (!schemeFits(shape)) {
+          keep.insert(keep.end(), members.begin(), members.end());
+          continue;
+        }
+        llvm::Expected<std::vector<llvm::ArrayRef<uint8_t>>> pieces =
+            requantize(names, tensors, shape);
+        if (!pieces)
+          return pieces.takeError();
+        emit(members.size() == parts.size() ? stacked : names[0], options.weightScheme, shape,
+             std::move(*pieces));
+      }
+      kept += int(keep.size());
+      if (keep.size() < parts.size()) {
+        for (size_t i : keep)
+          emit(parts[i], imported[i].scheme, imported[i].shape, {file.findTensor(parts[i])->data});
+        return llvm::Error::success();
+      }
+    }
     if (!stack) {
       for (auto [name, t] : llvm::zip(parts, imported))
         emit(name, t.scheme, t.shape, {file.findTensor(name)->data});
@@ -270,7 +345,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       shape[0] += t.shape[0];
       pieces.push_back(file.findTensor(name)->data);
     }
-    emit(fused, imported[0].scheme, shape, std::move(pieces));
+    emit(stacked, imported[0].scheme, shape, std::move(pieces));
     return llvm::Error::success();
   };
   using Group = std::pair<std::string, std::vector<std::string>>; // stacked name, parts
@@ -289,9 +364,18 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
                    {w("ffn_gate_up"), {w("ffn_gate"), w("ffn_up")}},
                    {w("ffn_down"), {w("ffn_down")}}});
   }
-  for (const auto &[stacked, parts] : groups)
+  for (const auto &[stacked, parts] : groups) {
     if (llvm::Error err = emitGroup(stacked, parts))
       return std::move(err);
+    if (newScheme && options.progress && llvm::StringRef(parts[0]).ends_with("ffn_down.weight"))
+      options.progress("re-quantized " + llvm::StringRef(parts[0]).drop_back(16).str() +
+                       " to " + options.weightScheme);
+  }
+  if (newScheme && options.progress)
+    options.progress(std::to_string(requantized) + " matrices re-quantized to " +
+                     options.weightScheme + "; " + std::to_string(kept) +
+                     " kept in the file's encoding (the scheme does not fit their shape), "
+                     "and the embedding");
   // The output head is tied to the embedding unless the file has its own.
   const runtime::WeightTensor &embd = d.tensors.front();
   if (!file.findTensor("output.weight"))

@@ -17,6 +17,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <functional>
+#include <list>
+
 namespace qforge::llama {
 
 struct LlamaGraphOptions {
@@ -27,6 +30,12 @@ struct LlamaGraphOptions {
   /// Stack q, k, v (and gate, up) into one matrix where they share an
   /// encoding, so one kernel call computes them.
   bool stackMatrices = true;
+  /// Re-quantizes the layers' matrices to this preset (empty: keep the
+  /// file's encodings). Matrices the scheme cannot hold (a group that does
+  /// not divide their width) and the embedding keep the file's encoding.
+  std::string weightScheme;
+  /// Hears what is being done on long steps.
+  std::function<void(const std::string &)> progress;
 };
 
 struct LlamaGraph {
@@ -35,6 +44,8 @@ struct LlamaGraph {
   std::vector<std::vector<llvm::ArrayRef<uint8_t>>> tensorData;
   runtime::TokenizerVocab vocab;
   mlir::OwningOpRef<mlir::ModuleOp> kernels;
+  /// Bytes made here (re-quantized weights) that tensorData points into.
+  std::list<std::vector<uint8_t>> owned;
 };
 
 /// The graph of `file`, a llama-architecture GGUF; errors name the missing or

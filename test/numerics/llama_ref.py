@@ -13,7 +13,11 @@ from gguf.quants import dequantize
 
 
 class ExactLlama:
-    def __init__(self, path: str):
+    LAYER_MATRICES = ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down")
+
+    def __init__(self, path: str, transform=None):
+        """`transform(w)`, if given, replaces every layer matrix (as a model
+        re-quantized from this file would have it)."""
         reader = gguf.GGUFReader(path)
         field = lambda key: reader.fields[key].contents()
         self.layers = int(field("llama.block_count"))
@@ -26,7 +30,10 @@ class ExactLlama:
         self.weights = {}
         for t in reader.tensors:
             shape = [int(n) for n in reversed(t.shape)]
-            self.weights[t.name] = dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
+            w = dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
+            if transform is not None and t.name.split(".")[-2] in self.LAYER_MATRICES:
+                w = transform(w)
+            self.weights[t.name] = w
         self.output = self.weights.get("output.weight", self.weights["token_embd.weight"]).astype(np.float64)
 
     def _w(self, name: str) -> np.ndarray:

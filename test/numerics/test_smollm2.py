@@ -155,6 +155,37 @@ def test_f32_activations_generate_as_the_exact_model(exact, model_f32, llama, in
                          f"exact:  {llama.detokenize(ref)!r}")
 
 
+def test_requantized_to_mxfp4_matches_the_exact_requantized_model(llama, tmp_path_factory):
+    """--scheme mxfp4: the file's matrices decoded and re-encoded as MXFP4 (an
+    independent numpy MX quantizer, numref.py) give the exact model the
+    package must compute (f32 activations)."""
+    from llama_ref import ExactLlama
+    from numref import mx_quantize
+    q = QForge(tmp_path_factory.mktemp("smollm2_mxfp4"))
+    pkg = q.workdir / "smollm2_mxfp4.qfpkg"
+    proc = q.run(["compile", GGUF, "--scheme", "mxfp4", "--act-scheme", "none", "-o", pkg])
+    assert "210 matrices re-quantized to mxfp4; 0 kept" in proc.stderr
+    exact = ExactLlama(GGUF, transform=lambda w: mx_quantize(w, "mxfp4").dequant)
+    tokens = reference_tokens(llama, EVAL_TEXT)[:96]
+    kl, top1 = kl_and_top1(exact.logits(tokens), qforge_logits(pkg, q, tokens))
+    print(f"mxfp4, {len(tokens)} positions vs the exact re-quantized model: KL {kl:.3e}, top-1 {top1:.4f}")
+    assert top1 >= 0.99
+    assert kl <= 1e-6
+
+
+def test_schemes_that_do_not_fit_keep_the_file_encoding(model, tmp_path):
+    """int4_g128 cannot hold matrices 576 wide: those keep Q4_1, ffn_down
+    (1536 wide) is re-quantized, and the model still runs."""
+    q, _ = model
+    pkg = tmp_path / "smollm2_int4.qfpkg"
+    proc = q.run(["compile", GGUF, "--scheme", "int4_g128", "-o", pkg])
+    assert "30 matrices re-quantized to int4_g128; 180 kept" in proc.stderr
+    description = (pkg / "model.txt").read_text()
+    assert "tensor blk.0.ffn_down.weight int4_g128 576x1536" in description
+    assert "tensor blk.0.attn_qkv.weight q4_1 960x576" in description
+    assert "Paris" in q.run(["run", pkg, "--prompt", "The capital of France is", "-n", 4]).stdout
+
+
 def test_file_formats_are_as_accurate_as_llama_cpp(exact, model, llama):
     """With the file's encodings and int8 activations (as llama.cpp quantizes
     them), qforge's next-token distributions over the shipped text are as

@@ -62,6 +62,8 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   llama::LlamaGraphOptions options;
   if (args.has("act-scheme"))
     options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
+  options.weightScheme = args.get("scheme");
+  options.progress = [&](const std::string &what) { progress(what); };
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);
   ctx->appendDialectRegistry(registry);
