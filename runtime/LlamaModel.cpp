@@ -389,28 +389,46 @@ namespace {
 
 /// One query head against `keys` cached positions: softmax(q k^T * scale) v.
 /// `keysT` holds the head's keys transposed, `keyStride` floats a dimension;
-/// `values` the values of position j at j * valueStride.
+/// `values` the values of position j at j * valueStride. Scores and outputs
+/// are summed in blocks of kLanes held in registers across the reduction.
 QF_VECTOR_CLONES void attendHead(const float *q, const float *keysT, int64_t keyStride,
                                  const float *values, int64_t valueStride, int64_t keys,
                                  int64_t headDim, float scale, float *scores, float *out) {
-  std::fill(scores, scores + keys, 0.0f);
-  for (int64_t i = 0; i < headDim; ++i) {
-    const float *__restrict ki = keysT + i * keyStride;
-    float *__restrict s = scores;
-    float qi = q[i] * scale;
-    for (int64_t j = 0; j < keys; ++j)
-      s[j] += qi * ki[j];
+  constexpr int64_t kLanes = 16;
+  for (int64_t j0 = 0; j0 < keys; j0 += kLanes) {
+    int64_t lanes = std::min(kLanes, keys - j0);
+    float acc[kLanes] = {};
+    for (int64_t i = 0; i < headDim; ++i) {
+      const float *ki = keysT + i * keyStride + j0;
+      float qi = q[i] * scale;
+      if (lanes == kLanes)
+        for (int64_t l = 0; l < kLanes; ++l)
+          acc[l] += qi * ki[l];
+      else
+        for (int64_t l = 0; l < lanes; ++l)
+          acc[l] += qi * ki[l];
+    }
+    std::copy_n(acc, lanes, scores + j0);
   }
   float top = *std::max_element(scores, scores + keys), sum = 0;
   for (int64_t j = 0; j < keys; ++j)
     sum += scores[j] = std::exp(scores[j] - top);
-  std::fill(out, out + headDim, 0.0f);
-  for (int64_t j = 0; j < keys; ++j) {
-    float w = scores[j] / sum;
-    const float *__restrict vj = values + j * valueStride;
-    float *__restrict o = out;
-    for (int64_t i = 0; i < headDim; ++i)
-      o[i] += w * vj[i];
+  float inverse = 1.0f / sum;
+  for (int64_t i0 = 0; i0 < headDim; i0 += kLanes) {
+    int64_t lanes = std::min(kLanes, headDim - i0);
+    float acc[kLanes] = {};
+    for (int64_t j = 0; j < keys; ++j) {
+      const float *vj = values + j * valueStride + i0;
+      float w = scores[j];
+      if (lanes == kLanes)
+        for (int64_t l = 0; l < kLanes; ++l)
+          acc[l] += w * vj[l];
+      else
+        for (int64_t l = 0; l < lanes; ++l)
+          acc[l] += w * vj[l];
+    }
+    for (int64_t l = 0; l < lanes; ++l)
+      out[i0 + l] = acc[l] * inverse;
   }
 }
 } // namespace
