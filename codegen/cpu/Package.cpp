@@ -95,11 +95,12 @@ static void addEntryWrapper(ModuleOp module, const rt::EntryPoint &entry) {
 }
 
 /// The most blocks up to `most` that divide `extent` into parts of at least
-/// `least`; 1 if none.
+/// `least`, preferring counts that 4, then 2 threads share evenly; 1 if none.
 static int64_t divideInto(int64_t extent, int64_t most, int64_t least) {
-  for (int64_t b = std::min(most, extent / least); b > 1; --b)
-    if (extent % b == 0)
-      return b;
+  for (int64_t multiple : {4, 2, 1})
+    for (int64_t b = std::min(most, extent / least); b > 1; --b)
+      if (extent % b == 0 && b % multiple == 0)
+        return b;
   return 1;
 }
 
