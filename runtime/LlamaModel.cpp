@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,18 +11,6 @@
 using namespace qforge::runtime;
 
 namespace {
-bool readText(const std::string &path, std::string &text, std::string &error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = path + ": cannot open";
-    return false;
-  }
-  std::stringstream s;
-  s << in.rdbuf();
-  text = s.str();
-  return true;
-}
-
 void rmsNorm(const float *x, const float *gain, int64_t n, double eps, float *out) {
   double sum = 0;
   for (int64_t i = 0; i < n; ++i)
@@ -55,7 +41,7 @@ void rope(float *x, int64_t heads, int64_t headDim, int64_t position, double bas
 std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string &error) {
   std::unique_ptr<LlamaModel> model(new LlamaModel());
   std::string text, path = dir + "/model.txt";
-  if (!readText(path, text, error))
+  if (!readTextFile(path, text, error))
     return nullptr;
   if (!ModelDescription::parse(text, model->description_, error)) {
     error = path + ": " + error;

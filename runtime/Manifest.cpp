@@ -1,6 +1,7 @@
 //===- Manifest.cpp - What a compiled package contains ---------------------===//
 #include "runtime/Manifest.h"
 
+#include <fstream>
 #include <sstream>
 
 using namespace qforge::runtime;
@@ -70,7 +71,20 @@ std::string Manifest::serialize() const {
   return os.str();
 }
 
-static bool parseShape(const std::string &text, std::vector<int64_t> &shape) {
+bool qforge::runtime::readTextFile(const std::string &path, std::string &text,
+                                   std::string &error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = path + ": cannot open";
+    return false;
+  }
+  std::stringstream s;
+  s << in.rdbuf();
+  text = s.str();
+  return true;
+}
+
+bool qforge::runtime::parseShapeText(const std::string &text, std::vector<int64_t> &shape) {
   shape.clear();
   if (text == "scalar")
     return true;
@@ -138,7 +152,7 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
       std::string shape;
       if (!(fs >> op.name >> op.kind >> op.dtype >> shape) ||
           (op.kind != "tensor" && op.kind != "buffer") || !dtypeBytes(op.dtype) ||
-          !parseShape(shape, op.shape))
+          !parseShapeText(shape, op.shape))
         return fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
       (key == "arg" ? entry->args : entry->results).push_back(op);
     } else if (key == "split") {

@@ -72,6 +72,12 @@ struct Manifest {
   static bool parse(const std::string &text, Manifest &out, std::string &error);
 };
 
+/// "4x8" -> {4, 8}, "scalar" -> {}; false if malformed.
+bool parseShapeText(const std::string &text, std::vector<int64_t> &shape);
+
+/// The whole file at `path`; false with `error` naming it if it cannot be read.
+bool readTextFile(const std::string &path, std::string &text, std::string &error);
+
 /// Bytes of one element of a manifest dtype (0 if unknown).
 int64_t dtypeBytes(const std::string &dtype);
 

@@ -1,5 +1,6 @@
 //===- ModelDescription.cpp - A compiled model: hyperparameters and weights ===//
 #include "runtime/ModelDescription.h"
+#include "runtime/Manifest.h"
 
 #include <cstdio>
 #include <sstream>
@@ -95,12 +96,8 @@ bool ModelDescription::parse(const std::string &text, ModelDescription &out, std
       std::string shape;
       if (!(words >> t.name >> t.scheme >> shape >> t.offset >> t.bytes))
         return fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
-      std::istringstream dims(shape);
-      for (std::string d; std::getline(dims, d, 'x');) {
-        if (d.empty() || d.size() > 15 || d.find_first_not_of("0123456789") != std::string::npos)
-          return fail("malformed shape '" + shape + "' of tensor " + t.name);
-        t.shape.push_back(std::stoll(d));
-      }
+      if (!parseShapeText(shape, t.shape) || t.shape.empty())
+        return fail("malformed shape '" + shape + "' of tensor " + t.name);
       out.tensors.push_back(std::move(t));
     } else if (key == "end") {
       sawEnd = true;

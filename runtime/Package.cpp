@@ -6,8 +6,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <fstream>
-#include <sstream>
 #include <functional>
 
 using namespace qforge::runtime;
@@ -32,16 +30,13 @@ int splitAxis(const Operand &whole, const Operand &block, int64_t blocks, int64_
 } // namespace
 
 std::unique_ptr<Package> Package::load(const std::string &dir, std::string &error) {
-  std::string manifestPath = dir + "/manifest.txt";
-  std::ifstream in(manifestPath);
-  if (!in) {
-    error = manifestPath + ": cannot open (not a qforge package directory?)";
+  std::string manifestPath = dir + "/manifest.txt", text;
+  if (!readTextFile(manifestPath, text, error)) {
+    error += " (not a qforge package directory?)";
     return nullptr;
   }
-  std::stringstream text;
-  text << in.rdbuf();
   std::unique_ptr<Package> p(new Package());
-  if (!Manifest::parse(text.str(), p->manifest_, error)) {
+  if (!Manifest::parse(text, p->manifest_, error)) {
     error = manifestPath + ": " + error;
     return nullptr;
   }
