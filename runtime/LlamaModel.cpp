@@ -20,6 +20,8 @@ void rmsNorm(const float *x, const float *gain, int64_t n, double eps, float *ou
     out[i] = x[i] * scale * gain[i];
 }
 
+float swiglu(float gate, float up) { return gate / (1.0f + std::exp(-gate)) * up; }
+
 /// Rotates consecutive pairs of each head's values by position-dependent
 /// angles (llama's "normal" RoPE: the GGUF conversion permuted q and k to it).
 void rope(float *x, int64_t heads, int64_t headDim, int64_t position, double base) {
@@ -306,15 +308,15 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
         return false;
       for (int64_t t = 0; t < m; ++t)
         for (int64_t i = 0; i < p.ffn; ++i) {
-          float g = stacked[size_t(t * 2 * p.ffn + i)], u = stacked[size_t((t * 2 + 1) * p.ffn + i)];
-          gate[size_t(t * p.ffn + i)] = g / (1.0f + std::exp(-g)) * u;
+          gate[size_t(t * p.ffn + i)] =
+              swiglu(stacked[size_t(t * 2 * p.ffn + i)], stacked[size_t((t * 2 + 1) * p.ffn + i)]);
         }
     } else {
       if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
           !matmul(l.up, h.data(), m, up.data(), error))
         return false;
       for (size_t i = 0; i < gate.size(); ++i)
-        gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+        gate[i] = swiglu(gate[i], up[i]);
     }
     if (!matmul(l.down, gate.data(), m, o.data(), error))
       return false;

@@ -25,43 +25,34 @@ namespace {
 struct Metadata {
   const gguf::GgufFile &file;
 
-  llvm::Expected<uint64_t> integer(llvm::StringRef key, std::optional<uint64_t> fallback = {}) {
+  /// The value of `key` converted by `convert` (empty: the wrong type,
+  /// described by `expected`), or `fallback` where the key is absent.
+  template <typename T, typename Convert>
+  llvm::Expected<T> get(llvm::StringRef key, std::optional<T> fallback, const char *expected,
+                        Convert convert) {
     const gguf::Value *v = file.find(key);
     if (!v) {
       if (fallback)
         return *fallback;
       return makeError("metadata key '" + key + "' is missing");
     }
-    std::optional<uint64_t> u = v->asUnsigned();
-    if (!u)
+    std::optional<T> converted = convert(*v);
+    if (!converted)
       return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
-                       ", expected a non-negative integer");
-    return *u;
+                       ", expected " + expected);
+    return *converted;
+  }
+  llvm::Expected<uint64_t> integer(llvm::StringRef key, std::optional<uint64_t> fallback = {}) {
+    return get<uint64_t>(key, fallback, "a non-negative integer",
+                         [](const gguf::Value &v) { return v.asUnsigned(); });
   }
   llvm::Expected<double> number(llvm::StringRef key, std::optional<double> fallback = {}) {
-    const gguf::Value *v = file.find(key);
-    if (!v) {
-      if (fallback)
-        return *fallback;
-      return makeError("metadata key '" + key + "' is missing");
-    }
-    std::optional<double> d = v->asDouble();
-    if (!d)
-      return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
-                       ", expected a number");
-    return *d;
+    return get<double>(key, fallback, "a number", [](const gguf::Value &v) { return v.asDouble(); });
   }
   llvm::Expected<std::string> string(llvm::StringRef key, std::optional<std::string> fallback = {}) {
-    const gguf::Value *v = file.find(key);
-    if (!v) {
-      if (fallback)
-        return *fallback;
-      return makeError("metadata key '" + key + "' is missing");
-    }
-    if (v->type != gguf::ValueType::String)
-      return makeError("metadata key '" + key + "' is " + gguf::valueTypeName(v->type) +
-                       ", expected a string");
-    return v->s;
+    return get<std::string>(key, fallback, "a string", [](const gguf::Value &v) {
+      return v.type == gguf::ValueType::String ? std::optional<std::string>(v.s) : std::nullopt;
+    });
   }
   llvm::Expected<const std::vector<gguf::Value> *> array(llvm::StringRef key,
                                                          gguf::ValueType elementType,

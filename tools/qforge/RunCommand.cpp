@@ -28,7 +28,11 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
                      "--output y.npy... [--threads T]\n       qforge run MODEL_DIR --prompt TEXT "
                      "[-n N] [--threads T] [--temp X --top-k K --top-p P --seed S]");
   std::string dir = argv[0];
-  if (sys::fs::exists(dir + "/model.txt"))
+  // A model package generates text unless an entry point is named.
+  bool namesEntry = llvm::any_of(argv, [](const char *a) {
+    return StringRef(a) == "--entry" || StringRef(a).starts_with("--entry=");
+  });
+  if (sys::fs::exists(dir + "/model.txt") && !namesEntry)
     return runModel(dir, argv.drop_front());
   Expected<Args> args = Args::parse("run", argv.drop_front(), {"entry", "output"},
                                     {"input", "input-dir", "threads"});

@@ -33,6 +33,8 @@ commands:
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
               [--act-scheme A] [--cpu NAME]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
+              qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] [--decode 128]
+              prefill and decode tokens/s
   inspect     qforge inspect model.gguf [--json]
               a GGUF file's header, metadata and tensors (types, shapes, offsets)
   extract     qforge extract model.gguf --tensor NAME --output-dir D
