@@ -2,9 +2,9 @@
 """A GGUF model compiled with its own encodings and re-quantized: size, speed, accuracy.
 
     bench/model_variants.py MODEL.gguf [--qforge build/bin/qforge] [--out DIR]
-        [--schemes int4_g128,mxfp4,nvfp4] [--threads 1,2] [--repeats 3]
+        [--schemes int4_g128,mxfp4,nvfp4] [--policies P.toml,...] [--threads 1,2] [--repeats 3]
 
-For the file's encodings and each --scheme: weights.bin size, `qforge bench
+For the file's encodings, each --scheme and each --policy file: weights.bin size, `qforge bench
 model` prefill/decode tokens/s, and the mean KL / top-1 agreement of the
 next-token distributions over test/data/eval_text.txt against the exact model
 (the file's weights dequantized by the `gguf` package, float64 numpy forward
@@ -30,6 +30,7 @@ def main() -> None:
     ap.add_argument("--qforge", default=str(ROOT / "build" / "bin" / "qforge"))
     ap.add_argument("--out", default="/tmp/qforge_variants")
     ap.add_argument("--schemes", default="int4_g128,mxfp4,nvfp4")
+    ap.add_argument("--policies", default="", help="policy files (docs/mixed-precision.md), comma-separated")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
@@ -39,11 +40,12 @@ def main() -> None:
         return subprocess.run([args.qforge, *map(str, a)], check=True, capture_output=True, text=True).stdout
 
     out = Path(args.out)
-    variants = [("file", None)] + [(s, s) for s in args.schemes.split(",")]
+    variants = [("file", [])] + [(s, ["--scheme", s]) for s in args.schemes.split(",") if s]
+    variants += [(Path(p).stem, ["--policy", p]) for p in args.policies.split(",") if p]
     packages = {}
-    for name, scheme in variants:
+    for name, options in variants:
         pkg = out / name
-        qforge("compile", args.gguf, "-o", pkg, *(["--scheme", scheme] if scheme else []))
+        qforge("compile", args.gguf, "-o", pkg, *options)
         packages[name] = pkg
     text = (ROOT / "test" / "data" / "eval_text.txt").read_text()
     tokens = [int(t) for t in qforge("tokenize", packages["file"], "--text", text).split()]
@@ -57,7 +59,7 @@ def main() -> None:
           f"tokens/s median of {args.repeats} (prompt 512, decode 128)")
     threads = args.threads.split(",")
     head = " ".join(f"{'prefill ' + t + 'T':>11} {'decode ' + t + 'T':>10}" for t in threads)
-    print(f"{'weights':<10} {'MiB':>6} {'mean KL':>9} {'top-1':>6} {head}")
+    print(f"{'weights':<16} {'MiB':>6} {'mean KL':>9} {'top-1':>6} {head}")
     for name, _ in variants:
         pkg = packages[name]
         logits_path = out / f"{name}_logits.npy"
@@ -70,7 +72,7 @@ def main() -> None:
         rows = qforge("bench", "model", pkg, "--threads", args.threads, "--repeats", args.repeats).splitlines()[2:]
         speed = " ".join(f"{float(r.split()[1]):>11.1f} {float(r.split()[2]):>10.1f}" for r in rows)
         size = (pkg / "weights.bin").stat().st_size / 2**20
-        print(f"{name:<10} {size:>6.1f} {kl:>9.2e} {top1:>6.3f} {speed}", flush=True)
+        print(f"{name:<16} {size:>6.1f} {kl:>9.2e} {top1:>6.3f} {speed}", flush=True)
 
 
 if __name__ == "__main__":

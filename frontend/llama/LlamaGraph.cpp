@@ -238,18 +238,14 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   };
   // Re-quantization: the parts decoded from the file's encoding, stacked,
   // and quantized to the new scheme as one matrix (the reference quantizer).
-  qf::SchemeAttr newScheme;
-  if (!options.weightScheme.empty() && !(newScheme = qf::getPreset(ctx, options.weightScheme)))
-    return makeError("unknown scheme preset '" + options.weightScheme + "'");
-  int kept = 0, requantized = 0;
-  auto schemeFits = [&](llvm::ArrayRef<int64_t> shape) {
+  auto schemeFits = [&](llvm::StringRef scheme, llvm::ArrayRef<int64_t> shape) {
     ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
     return bool(qf::QTensorType::getChecked([&] { return emitError(UnknownLoc::get(ctx)); }, ctx,
-                                            shape, newScheme));
+                                            shape, qf::getPreset(ctx, scheme)));
   };
   auto requantize = [&](const std::vector<std::string> &parts,
                         const std::vector<gguf::ImportedTensor> &imported,
-                        llvm::ArrayRef<int64_t> shape)
+                        llvm::ArrayRef<int64_t> shape, llvm::StringRef newScheme)
       -> llvm::Expected<std::vector<llvm::ArrayRef<uint8_t>>> {
     std::vector<float> values;
     values.reserve(size_t(shape[0] * shape[1]));
@@ -262,72 +258,58 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
         return makeError("tensor '" + name + "': " + llvm::toString(std::move(err)));
       values.insert(values.end(), decoded.begin(), decoded.end());
     }
-    llvm::Expected<qf::QuantizedTensor> q = qf::quantize(newScheme, shape, values);
+    llvm::Expected<qf::QuantizedTensor> q = qf::quantize(qf::getPreset(ctx, newScheme), shape, values);
     if (!q)
       return makeError("re-quantizing '" + parts[0] + "': " + llvm::toString(q.takeError()));
     std::vector<llvm::ArrayRef<uint8_t>> pieces;
     for (std::vector<uint8_t> &buffer : q->buffers)
       pieces.push_back(graph.owned.emplace_back(std::move(buffer)));
-    requantized += int(parts.size());
     return pieces;
   };
-  // Emits `parts` stacked as `stacked` when they share an encoding and an input
-  // width, else one by one.
+  // The encoding a matrix gets: its policy rule's scheme where that fits the
+  // shape, else the file's.
+  auto encodingOf = [&](const std::string &name, const gguf::ImportedTensor &t) {
+    policy::QuantRule *rule = options.policy && t.shape.size() == 2 ? options.policy->ruleFor(name)
+                                                                    : nullptr;
+    if (!rule)
+      return t.scheme;
+    ++rule->matched;
+    if (rule->scheme == policy::kFileScheme || rule->scheme == t.scheme)
+      return t.scheme;
+    bool fits = schemeFits(rule->scheme, t.shape);
+    ++(fits ? rule->requantized : rule->kept);
+    return fits ? rule->scheme : t.scheme;
+  };
+  // Emits `parts` stacked as `stacked` when they share an input width and an
+  // encoding (all re-quantized or all as the file has them), else one by one.
   auto emitGroup = [&](const std::string &stacked,
                        const std::vector<std::string> &parts) -> llvm::Error {
     std::vector<gguf::ImportedTensor> imported;
+    std::vector<std::string> schemes;
     for (const std::string &name : parts) {
       llvm::Expected<gguf::ImportedTensor> t = import(name);
       if (!t)
         return t.takeError();
+      schemes.push_back(encodingOf(name, *t));
       imported.push_back(std::move(*t));
     }
-    bool stackable = options.stackMatrices && parts.size() > 1 && imported[0].shape.size() == 2;
-    for (const gguf::ImportedTensor &t : imported)
-      stackable = stackable && t.shape.size() == 2 && t.shape[1] == imported[0].shape[1];
-    bool stack = stackable;
-    for (const gguf::ImportedTensor &t : imported)
-      stack = stack && t.scheme == imported[0].scheme;
-    if (newScheme && imported[0].shape.size() == 2 && stacked != "token_embd.weight") {
-      // The group as one matrix if stacking, else each part, re-quantized
-      // where the scheme fits the shape; the rest keeps the file's encoding.
-      std::vector<std::vector<size_t>> targets;
-      for (size_t i = 0; i < parts.size(); ++i) {
-        if (i == 0 || !stackable)
-          targets.emplace_back();
-        targets.back().push_back(i);
-      }
-      std::vector<size_t> keep;
-      for (const std::vector<size_t> &members : targets) {
-        std::vector<std::string> names;
-        std::vector<gguf::ImportedTensor> tensors;
-        std::vector<int64_t> shape = {0, imported[members[0]].shape[1]};
-        for (size_t i : members) {
-          names.push_back(parts[i]);
-          tensors.push_back(imported[i]);
-          shape[0] += imported[i].shape[0];
-        }
-        if (!schemeFits(shape)) {
-          keep.insert(keep.end(), members.begin(), members.end());
-          continue;
-        }
-        llvm::Expected<std::vector<llvm::ArrayRef<uint8_t>>> pieces =
-            requantize(names, tensors, shape);
-        if (!pieces)
-          return pieces.takeError();
-        emit(members.size() == parts.size() ? stacked : names[0], options.weightScheme, shape,
-             std::move(*pieces));
-      }
-      kept += int(keep.size());
-      if (keep.size() < parts.size()) {
-        for (size_t i : keep)
-          emit(parts[i], imported[i].scheme, imported[i].shape, {file.findTensor(parts[i])->data});
-        return llvm::Error::success();
-      }
-    }
+    auto recoded = [&](size_t i) { return schemes[i] != imported[i].scheme; };
+    bool stack = options.stackMatrices && parts.size() > 1;
+    for (size_t i = 0; i < parts.size(); ++i)
+      stack = stack && imported[i].shape.size() == 2 &&
+              imported[i].shape[1] == imported[0].shape[1] && schemes[i] == schemes[0] &&
+              recoded(i) == recoded(0);
     if (!stack) {
-      for (auto [name, t] : llvm::zip(parts, imported))
-        emit(name, t.scheme, t.shape, {file.findTensor(name)->data});
+      for (size_t i = 0; i < parts.size(); ++i) {
+        std::vector<llvm::ArrayRef<uint8_t>> pieces = {file.findTensor(parts[i])->data};
+        if (recoded(i)) {
+          auto q = requantize({parts[i]}, {imported[i]}, imported[i].shape, schemes[i]);
+          if (!q)
+            return q.takeError();
+          pieces = std::move(*q);
+        }
+        emit(parts[i], schemes[i], imported[i].shape, std::move(pieces));
+      }
       return llvm::Error::success();
     }
     std::vector<int64_t> shape = {0, imported[0].shape[1]};
@@ -336,7 +318,13 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       shape[0] += t.shape[0];
       pieces.push_back(file.findTensor(name)->data);
     }
-    emit(stacked, imported[0].scheme, shape, std::move(pieces));
+    if (recoded(0)) {
+      auto q = requantize(parts, imported, shape, schemes[0]);
+      if (!q)
+        return q.takeError();
+      pieces = std::move(*q);
+    }
+    emit(stacked, schemes[0], shape, std::move(pieces));
     return llvm::Error::success();
   };
   using Group = std::pair<std::string, std::vector<std::string>>; // stacked name, parts
@@ -358,15 +346,21 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   for (const auto &[stacked, parts] : groups) {
     if (llvm::Error err = emitGroup(stacked, parts))
       return std::move(err);
-    if (newScheme && options.progress && llvm::StringRef(parts[0]).ends_with("ffn_down.weight"))
-      options.progress("re-quantized " + llvm::StringRef(parts[0]).drop_back(16).str() +
-                       " to " + options.weightScheme);
+    if (options.policy && options.progress && llvm::StringRef(parts[0]).ends_with("ffn_down.weight"))
+      options.progress("encoded " + llvm::StringRef(parts[0]).drop_back(16).str());
   }
-  if (newScheme && options.progress)
-    options.progress(std::to_string(requantized) + " matrices re-quantized to " +
-                     options.weightScheme + "; " + std::to_string(kept) +
-                     " kept in the file's encoding (the scheme does not fit their shape), "
-                     "and the embedding");
+  if (options.policy) {
+    for (const policy::QuantRule &rule : options.policy->rules())
+      if (options.progress && rule.matched)
+        options.progress(rule.location + " ('" + rule.pattern + "' -> " + rule.scheme + "): " +
+                         std::to_string(rule.requantized) + " matrices re-quantized to " +
+                         rule.scheme + "; " + std::to_string(rule.kept) +
+                         " kept in the file's encoding (the scheme does not fit their shape), " +
+                         std::to_string(rule.matched - rule.requantized - rule.kept) +
+                         " already in it");
+    if (llvm::Error err = options.policy->checkEveryRuleMatched())
+      return err;
+  }
   // The output head is tied to the embedding unless the file has its own.
   const runtime::WeightTensor &embd = d.tensors.front();
   if (!file.findTensor("output.weight"))

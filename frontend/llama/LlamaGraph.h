@@ -5,12 +5,14 @@
 // distinct weight shape and encoding at each token-chunk size (qf.matmul on
 // the weights' own encodings, activations quantized on the fly), the
 // embedding-row decoder, the model description (runtime/ModelDescription.h)
-// and the tokenizer vocabulary. Weights keep the file's encoding.
+// and the tokenizer vocabulary. Weights keep the file's encoding unless a
+// quantization policy re-quantizes them.
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_FRONTEND_LLAMA_LLAMAGRAPH_H
 #define QFORGE_FRONTEND_LLAMA_LLAMAGRAPH_H
 
 #include "frontend/gguf/GgufFile.h"
+#include "frontend/policy/QuantPolicy.h"
 #include "runtime/ModelDescription.h"
 #include "runtime/Tokenizer.h"
 
@@ -30,10 +32,11 @@ struct LlamaGraphOptions {
   /// Stack q, k, v (and gate, up) into one matrix where they share an
   /// encoding, so one kernel call computes them.
   bool stackMatrices = true;
-  /// Re-quantizes the layers' matrices to this preset (empty: keep the
-  /// file's encodings). Matrices the scheme cannot hold (a group that does
-  /// not divide their width) and the embedding keep the file's encoding.
-  std::string weightScheme;
+  /// Re-quantizes each matrix a rule matches to the rule's scheme (null:
+  /// every matrix keeps the file's encoding). A matrix the scheme cannot
+  /// hold (a group that does not divide its width) keeps the file's
+  /// encoding; the rules count what they did.
+  policy::QuantPolicy *policy = nullptr;
   /// Hears what is being done on long steps.
   std::function<void(const std::string &)> progress;
 };

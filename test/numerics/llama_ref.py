@@ -16,8 +16,8 @@ class ExactLlama:
     LAYER_MATRICES = ("attn_q", "attn_k", "attn_v", "attn_output", "ffn_gate", "ffn_up", "ffn_down")
 
     def __init__(self, path: str, transform=None):
-        """`transform(w)`, if given, replaces every layer matrix (as a model
-        re-quantized from this file would have it)."""
+        """`transform(name, w)`, if given, replaces every layer matrix `w` (as
+        a model re-quantized from this file would have it); it may return `w`."""
         reader = gguf.GGUFReader(path)
         field = lambda key: reader.fields[key].contents()
         self.layers = int(field("llama.block_count"))
@@ -32,7 +32,7 @@ class ExactLlama:
             shape = [int(n) for n in reversed(t.shape)]
             w = dequantize(t.data, t.tensor_type).reshape(shape).astype(np.float32)
             if transform is not None and t.name.split(".")[-2] in self.LAYER_MATRICES:
-                w = transform(w)
+                w = transform(t.name, w)
             self.weights[t.name] = w
         self.output = self.weights.get("output.weight", self.weights["token_embd.weight"]).astype(np.float64)
 

@@ -165,12 +165,82 @@ def test_requantized_to_mxfp4_matches_the_exact_requantized_model(llama, tmp_pat
     pkg = q.workdir / "smollm2_mxfp4.qfpkg"
     proc = q.run(["compile", GGUF, "--scheme", "mxfp4", "--act-scheme", "none", "-o", pkg])
     assert "210 matrices re-quantized to mxfp4; 0 kept" in proc.stderr
-    exact = ExactLlama(GGUF, transform=lambda w: mx_quantize(w, "mxfp4").dequant)
+    exact = ExactLlama(GGUF, transform=lambda name, w: mx_quantize(w, "mxfp4").dequant)
     tokens = reference_tokens(llama, EVAL_TEXT)[:96]
     kl, top1 = kl_and_top1(exact.logits(tokens), qforge_logits(pkg, q, tokens))
     print(f"mxfp4, {len(tokens)} positions vs the exact re-quantized model: KL {kl:.3e}, top-1 {top1:.4f}")
     assert top1 >= 0.99
     assert kl <= 1e-6
+
+
+POLICY = """# wider first and last layers, nvfp4 for the down projections, mxfp4 elsewhere
+[[rule]]
+match = "blk.{0,29}.*"
+scheme = "q8_0"
+
+[[rule]]
+match = "blk.*.ffn_down.weight"   # 1536 wide
+scheme = "nvfp4"
+
+[[rule]]
+match = "blk.*"
+scheme = "mxfp4"
+"""
+
+
+def policy_transform(name: str, w: np.ndarray) -> np.ndarray:
+    """What POLICY does to a matrix, by independent quantizers: the `gguf`
+    package's Q8_0, numref's NVFP4 and MXFP4."""
+    import gguf
+    from numref import mx_quantize, nvfp4_quantize
+    layer = int(name.split(".")[1])
+    if layer in (0, 29):
+        q8 = gguf.GGMLQuantizationType.Q8_0
+        return gguf.quants.dequantize(gguf.quants.quantize(w, q8), q8).reshape(w.shape)
+    if name.endswith("ffn_down.weight"):
+        return nvfp4_quantize(w).dequant
+    return mx_quantize(w, "mxfp4").dequant
+
+
+def test_a_policy_gives_each_matrix_its_rule_scheme(llama, tmp_path_factory):
+    """--policy: the first rule matching a tensor's name picks its scheme;
+    the package computes the exact model of those re-quantized weights."""
+    from llama_ref import ExactLlama
+    q = QForge(tmp_path_factory.mktemp("smollm2_policy"))
+    policy, pkg = q.workdir / "mixed.toml", q.workdir / "smollm2_mixed.qfpkg"
+    policy.write_text(POLICY)
+    proc = q.run(["compile", GGUF, "--policy", policy, "--act-scheme", "none", "-o", pkg])
+    assert f"{policy}:2 ('blk.{{0,29}}.*' -> q8_0): 14 matrices re-quantized to q8_0" in proc.stderr
+    assert f"{policy}:6 ('blk.*.ffn_down.weight' -> nvfp4): 28 matrices re-quantized" in proc.stderr
+    assert f"{policy}:10 ('blk.*' -> mxfp4): 168 matrices re-quantized" in proc.stderr
+    description = (pkg / "model.txt").read_text()
+    for line in ["tensor blk.0.attn_qkv.weight q8_0 960x576", "tensor blk.29.ffn_down.weight q8_0 576x1536",
+                 "tensor blk.5.ffn_down.weight nvfp4 576x1536", "tensor blk.5.ffn_gate_up.weight mxfp4 3072x576",
+                 "tensor token_embd.weight q8_0 49152x576"]:
+        assert line in description
+    exact = ExactLlama(GGUF, transform=policy_transform)
+    tokens = reference_tokens(llama, EVAL_TEXT)[:96]
+    kl, top1 = kl_and_top1(exact.logits(tokens), qforge_logits(pkg, q, tokens))
+    print(f"policy, {len(tokens)} positions vs the exact re-quantized model: KL {kl:.3e}, top-1 {top1:.4f}")
+    assert top1 >= 0.99
+    assert kl <= 1e-6
+
+
+@pytest.mark.parametrize("policy, message", [
+    ("[[rule]]\nmatch = \"blk.*\"\nscheme = \"mxfp4\"\n[[rule]]\nmatch = \"blk.*.ffn_up.weight\"\n"
+     "scheme = \"nvfp4\"\n", "p.toml:4: rule 'blk.*.ffn_up.weight' matches no weight matrix"),
+    ("[[rule]]\nmatch = \"blk.*\"\nscheme = \"mxfp5\"\n", "p.toml:3: unknown scheme 'mxfp5'"),
+    ("[[rule]]\nmatch = \"output.weight\"\nscheme = \"q8_0\"\n",
+     "p.toml:1: rule 'output.weight' matches no weight matrix"),
+])
+def test_bad_policies_are_errors_at_their_line(model, tmp_path, policy, message):
+    q, _ = model
+    path = tmp_path / "p.toml"
+    path.write_text(policy)
+    proc = q.run(["compile", GGUF, "--policy", path, "-o", tmp_path / "out"], check=False)
+    assert proc.returncode != 0
+    assert message in proc.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_schemes_that_do_not_fit_keep_the_file_encoding(model, tmp_path):

@@ -17,14 +17,14 @@ namespace qforge {
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
-                     "[--scheme S] [--act-scheme A|none] -o DIR");
+                     "[--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR");
   StringRef input = argv[0];
   SmallVector<const char *> rest(argv.drop_front());
   for (const char *&a : rest)
     if (StringRef(a) == "-o")
       a = "--output";
   Expected<Args> args = Args::parse("compile", rest, {"output"},
-                                    {"target", "cpu", "act-scheme", "scheme"});
+                                    {"target", "cpu", "act-scheme", "scheme", "policy"});
   if (!args)
     return args.takeError();
   std::string target = args->get("target", "cpu");
@@ -37,8 +37,9 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
 
   if (input.ends_with(".gguf"))
     return compileModel(ctx, input, *args, *cpu);
-  if (args->has("act-scheme") || args->has("scheme"))
-    return makeError("--scheme and --act-scheme apply to models; a kernel's types carry its own");
+  if (args->has("act-scheme") || args->has("scheme") || args->has("policy"))
+    return makeError("--scheme, --policy and --act-scheme apply to models; a kernel's types carry "
+                     "its own");
 
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);

@@ -6,6 +6,7 @@
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/llama/LlamaGraph.h"
 #include "frontend/npy/Npy.h"
+#include "frontend/policy/QuantPolicy.h"
 #include "runtime/LlamaModel.h"
 #include "runtime/Sampler.h"
 
@@ -62,7 +63,18 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   llama::LlamaGraphOptions options;
   if (args.has("act-scheme"))
     options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
-  options.weightScheme = args.get("scheme");
+  if (args.has("scheme") && args.has("policy"))
+    return makeError("give --scheme S or --policy FILE, not both");
+  std::optional<policy::QuantPolicy> policy;
+  if (args.has("scheme") || args.has("policy")) {
+    Expected<policy::QuantPolicy> p =
+        args.has("policy") ? policy::QuantPolicy::load(args.get("policy"))
+                           : policy::QuantPolicy::uniform("blk.*", args.get("scheme"), "--scheme");
+    if (!p)
+      return p.takeError();
+    policy = std::move(*p);
+    options.policy = &*policy;
+  }
   options.progress = [&](const std::string &what) { progress(what); };
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);

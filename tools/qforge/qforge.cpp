@@ -20,9 +20,9 @@ commands:
   decode      qforge decode --format F --input codes.npy --output values.npy
   compile     qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR
               compiles the public functions for this CPU (or NAME) into a package
-              qforge compile model.gguf [--scheme S] [--act-scheme A|none] -o DIR
+              qforge compile model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR
               a llama-architecture model, weights in the file's encodings or
-              re-quantized to preset S
+              re-quantized to preset S or per tensor by a policy (docs/mixed-precision.md)
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
               qforge run MODEL_DIR --prompt TEXT [-n 64] [--threads T] [--temp X --top-k K
