@@ -10,36 +10,6 @@
 
 using namespace qforge::runtime;
 
-namespace {
-void rmsNorm(const float *x, const float *gain, int64_t n, double eps, float *out) {
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i)
-    sum += double(x[i]) * x[i];
-  float scale = 1.0f / std::sqrt(float(sum / double(n)) + float(eps));
-  for (int64_t i = 0; i < n; ++i)
-    out[i] = x[i] * scale * gain[i];
-}
-
-float swiglu(float gate, float up) { return gate / (1.0f + std::exp(-gate)) * up; }
-
-/// Rotates consecutive pairs of each head's values by position-dependent
-/// angles (llama's "normal" RoPE: the GGUF conversion permuted q and k to it).
-void rope(float *x, int64_t heads, int64_t headDim, int64_t position, double base) {
-  float thetaScale = std::pow(float(base), -2.0f / float(headDim));
-  float theta = float(position);
-  for (int64_t i = 0; i < headDim / 2; ++i, theta *= thetaScale) {
-    float c = std::cos(theta), s = std::sin(theta);
-    for (int64_t h = 0; h < heads; ++h) {
-      float *p = x + h * headDim + 2 * i;
-      float x0 = p[0], x1 = p[1];
-      p[0] = x0 * c - x1 * s;
-      p[1] = x0 * s + x1 * c;
-    }
-  }
-}
-
-} // namespace
-
 std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string &error) {
   std::unique_ptr<LlamaModel> model(new LlamaModel());
   std::string text, path = dir + "/model.txt";
@@ -67,8 +37,6 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string
     }
     *field = int64_t(it->second);
   }
-  p.ropeBase = d.params.count("rope_base") ? d.params["rope_base"] : p.ropeBase;
-  p.rmsEps = d.params.count("rms_eps") ? d.params["rms_eps"] : p.rmsEps;
   if (p.heads % p.kvHeads || p.heads * p.headDim != p.embedding || p.headDim % 2) {
     error = path + ": heads (" + std::to_string(p.heads) + "), kv_heads (" +
             std::to_string(p.kvHeads) + ") and head_dim (" + std::to_string(p.headDim) +
@@ -152,6 +120,19 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string
         !expect(l.gateUp, {2 * p.ffn, p.embedding}) ||
         !expect(l.down, {p.embedding, p.ffn}))
       return nullptr;
+  // The layer kernels at every chunk size (a package from before they were
+  // compiled has none).
+  for (int64_t c : d.chunks) {
+    std::vector<std::string> entries = {rmsNormEntry(p.embedding, c),
+                                        ropeEntry(p.heads, p.kvHeads, p.headDim, c)};
+    for (const Layer &l : model->layers_)
+      entries.push_back(swigluEntry(p.ffn, c, l.gateUp.tensor != nullptr));
+    for (const std::string &entry : entries)
+      if (!model->package_->manifest().find(entry)) {
+        error = dir + ": the package has no kernel " + entry + " (compiled by an older qforge?)";
+        return nullptr;
+      }
+  }
   return model;
 }
 
@@ -260,18 +241,26 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
   const LlamaParams &p = params_;
   int64_t d = p.embedding, kv = p.kvHeads * p.headDim;
   std::vector<float> x(size_t(m * d)), h(x.size()), q(x.size()), attn(x.size()), o(x.size()),
-      k(size_t(m * kv)), v(k.size()), gate(size_t(m * p.ffn)), up(gate.size()),
+      k(size_t(m * kv)), v(k.size()), kr(k.size()), gate(size_t(m * p.ffn)), up(gate.size()),
+      act(gate.size()),
       stacked(size_t(m * std::max(d + 2 * kv, 2 * p.ffn)));
   for (int64_t t = 0; t < m; ++t)
     if (!embed(tokens[t], &x[size_t(t * d)], error))
       return false;
   reserveCache(position_ + m);
 
+  std::vector<float> positions(static_cast<size_t>(m));
+  for (int64_t t = 0; t < m; ++t)
+    positions[size_t(t)] = float(position_ + t);
+  auto bytes = [](const std::vector<float> &v) { return v.size() * sizeof(float); };
+  auto run = [&](const std::string &entry, std::vector<Buffer> args, std::vector<Buffer> results) {
+    return package_->run(entry, args, results, error);
+  };
+
   for (size_t li = 0; li < layers_.size(); ++li) {
     Layer &l = layers_[li];
-    const float *attnGain = static_cast<const float *>(l.attnNorm.buffers[0].data);
-    for (int64_t t = 0; t < m; ++t)
-      rmsNorm(&x[size_t(t * d)], attnGain, d, p.rmsEps, &h[size_t(t * d)]);
+    if (!run(rmsNormEntry(d, m), {{x.data(), bytes(x)}, l.attnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
+      return false;
     if (l.qkv.tensor) {
       if (!matmul(l.qkv, h.data(), m, stacked.data(), error))
         return false;
@@ -286,39 +275,35 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
                !matmul(l.v, h.data(), m, v.data(), error)) {
       return false;
     }
-    for (int64_t t = 0; t < m; ++t) {
-      rope(&q[size_t(t * d)], p.heads, p.headDim, position_ + t, p.ropeBase);
-      rope(&k[size_t(t * kv)], p.kvHeads, p.headDim, position_ + t, p.ropeBase);
-    }
+    // Rotated q in h (free until the next norm), rotated k in kr.
+    if (!run(ropeEntry(p.heads, p.kvHeads, p.headDim, m),
+             {{q.data(), bytes(q)}, {k.data(), bytes(k)}, {positions.data(), bytes(positions)}},
+             {{h.data(), bytes(h)}, {kr.data(), bytes(kr)}}))
+      return false;
     for (int64_t t = 0; t < m; ++t)
       for (int64_t c = 0; c < kv; ++c)
-        l.keys[size_t(c * capacity_ + position_ + t)] = k[size_t(t * kv + c)];
+        l.keys[size_t(c * capacity_ + position_ + t)] = kr[size_t(t * kv + c)];
     std::copy(v.begin(), v.end(), l.values.begin() + position_ * kv);
-    attention(int64_t(li), m, q.data(), attn.data());
+    attention(int64_t(li), m, h.data(), attn.data());
     if (!matmul(l.o, attn.data(), m, o.data(), error))
       return false;
     for (size_t i = 0; i < x.size(); ++i)
       x[i] += o[i];
 
-    const float *ffnGain = static_cast<const float *>(l.ffnNorm.buffers[0].data);
-    for (int64_t t = 0; t < m; ++t)
-      rmsNorm(&x[size_t(t * d)], ffnGain, d, p.rmsEps, &h[size_t(t * d)]);
+    if (!run(rmsNormEntry(d, m), {{x.data(), bytes(x)}, l.ffnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
+      return false;
     if (l.gateUp.tensor) {
-      if (!matmul(l.gateUp, h.data(), m, stacked.data(), error))
+      if (!matmul(l.gateUp, h.data(), m, stacked.data(), error) ||
+          !run(swigluEntry(p.ffn, m, true), {{stacked.data(), size_t(m * 2 * p.ffn) * 4}},
+               {{act.data(), bytes(act)}}))
         return false;
-      for (int64_t t = 0; t < m; ++t)
-        for (int64_t i = 0; i < p.ffn; ++i) {
-          gate[size_t(t * p.ffn + i)] =
-              swiglu(stacked[size_t(t * 2 * p.ffn + i)], stacked[size_t((t * 2 + 1) * p.ffn + i)]);
-        }
-    } else {
-      if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
-          !matmul(l.up, h.data(), m, up.data(), error))
-        return false;
-      for (size_t i = 0; i < gate.size(); ++i)
-        gate[i] = swiglu(gate[i], up[i]);
+    } else if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
+               !matmul(l.up, h.data(), m, up.data(), error) ||
+               !run(swigluEntry(p.ffn, m, false), {{gate.data(), bytes(gate)}, {up.data(), bytes(up)}},
+                    {{act.data(), bytes(act)}})) {
+      return false;
     }
-    if (!matmul(l.down, gate.data(), m, o.data(), error))
+    if (!matmul(l.down, act.data(), m, o.data(), error))
       return false;
     for (size_t i = 0; i < x.size(); ++i)
       x[i] += o[i];
@@ -327,11 +312,10 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
   if (!logits)
     return true;
 
-  const float *outGain = static_cast<const float *>(outputNorm_.buffers[0].data);
   int64_t rows = allLogits ? m : 1;
-  const float *first = &x[size_t((m - rows) * d)];
-  for (int64_t t = 0; t < rows; ++t)
-    rmsNorm(first + t * d, outGain, d, p.rmsEps, &h[size_t(t * d)]);
+  if (!run(rmsNormEntry(d, rows), {{&x[size_t((m - rows) * d)], size_t(rows * d) * 4}, outputNorm_.buffers[0]},
+           {{h.data(), size_t(rows * d) * 4}}))
+    return false;
   // The output head runs at the chunk sizes compiled: whole chunks, then rows.
   int64_t done = 0;
   while (done < rows) {

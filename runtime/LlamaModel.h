@@ -3,9 +3,9 @@
 // Loads a model package (ModelDescription.h) and evaluates tokens with a KV
 // cache: token embedding, per layer RMSNorm, q/k/v projections, RoPE,
 // grouped-query causal attention, output projection, RMSNorm and a SwiGLU
-// MLP, then a final RMSNorm and the output head. The matrix products run in
-// the package's compiled kernels (fused dequantization, threads); the rest
-// runs here.
+// MLP, then a final RMSNorm and the output head. The matrix products (fused
+// dequantization, threads), RMSNorm, RoPE and SwiGLU run in the package's
+// compiled kernels; the KV cache and attention over it run here.
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_RUNTIME_LLAMAMODEL_H
 #define QFORGE_RUNTIME_LLAMAMODEL_H
@@ -23,7 +23,6 @@ namespace qforge::runtime {
 struct LlamaParams {
   int64_t layers = 0, embedding = 0, ffn = 0, heads = 0, kvHeads = 0, headDim = 0, vocab = 0,
           context = 0;
-  double ropeBase = 10000, rmsEps = 1e-5;
 };
 
 class LlamaModel {

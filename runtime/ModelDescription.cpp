@@ -17,6 +17,21 @@ std::string qforge::runtime::rowEntry(const std::string &scheme, int64_t k) {
   return "row_" + scheme + "_" + std::to_string(k);
 }
 
+std::string qforge::runtime::rmsNormEntry(int64_t d, int64_t m) {
+  return "rms_norm_" + std::to_string(d) + "_m" + std::to_string(m);
+}
+
+std::string qforge::runtime::swigluEntry(int64_t f, int64_t m, bool stacked) {
+  return std::string(stacked ? "swiglu_stacked_" : "swiglu_") + std::to_string(f) + "_m" +
+         std::to_string(m);
+}
+
+std::string qforge::runtime::ropeEntry(int64_t heads, int64_t kvHeads, int64_t headDim,
+                                       int64_t m) {
+  return "rope_" + std::to_string(heads) + "_" + std::to_string(kvHeads) + "x" +
+         std::to_string(headDim) + "_m" + std::to_string(m);
+}
+
 const WeightTensor *ModelDescription::find(const std::string &name) const {
   for (const WeightTensor &t : tensors)
     if (t.name == name)

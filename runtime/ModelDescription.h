@@ -52,6 +52,14 @@ struct ModelDescription {
 std::string matmulEntry(const std::string &scheme, int64_t n, int64_t k, int64_t m);
 /// The entry decoding one row of `k` elements of a `scheme` matrix to f32.
 std::string rowEntry(const std::string &scheme, int64_t k);
+/// The entry computing RMSNorm(x[m, d]) * gain[d] (the model's epsilon).
+std::string rmsNormEntry(int64_t d, int64_t m);
+/// The entry computing silu(gate) * up for `m` tokens of `f` values: from
+/// one [m, 2f] matrix (gate then up in each row) when stacked, else from two.
+std::string swigluEntry(int64_t f, int64_t m, bool stacked);
+/// The entry rotating q[m, heads*headDim] and k[m, kvHeads*headDim] by the
+/// positions pos[m] (llama's RoPE on consecutive pairs, the model's base).
+std::string ropeEntry(int64_t heads, int64_t kvHeads, int64_t headDim, int64_t m);
 
 } // namespace qforge::runtime
 

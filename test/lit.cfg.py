@@ -16,3 +16,5 @@ llvm_config.use_default_substitutions()
 tool_dirs = [config.qforge_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["qforge-opt", "qforge"], tool_dirs)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+config.substitutions.append(("%qforge_python", config.qforge_python))
+config.substitutions.append(("%numerics", os.path.join(config.test_source_root, "numerics")))

@@ -1,12 +1,17 @@
 //===- LlamaGraph.cpp - A llama-architecture GGUF model as qforge IR -------===//
 #include "frontend/llama/LlamaGraph.h"
 #include "frontend/gguf/GgufImport.h"
+#include "frontend/llama/LayerKernels.h"
 
 #include "qf/IR/Presets.h"
 #include "qf/IR/Qf.h"
 #include "qf/Reference/Quantizer.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 
 #include <set>
@@ -366,7 +371,8 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   if (!file.findTensor("output.weight"))
     kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1]});
 
-  ctx->loadDialect<func::FuncDialect, qf::QfDialect>();
+  ctx->loadDialect<func::FuncDialect, qf::QfDialect, linalg::LinalgDialect, math::MathDialect,
+                   tensor::TensorDialect, arith::ArithDialect>();
   qf::SchemeAttr actScheme;
   if (!options.actScheme.empty() && !(actScheme = qf::getPreset(ctx, options.actScheme)))
     return makeError("unknown activation scheme '" + options.actScheme + "'");
@@ -376,6 +382,19 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   for (const KernelKey &key : kernelKeys)
     for (int64_t m : options.chunks)
       addMatmulKernel(b, loc, key, m, actScheme);
+  // SwiGLU reads gate and up from one stacked matrix or from two.
+  std::set<bool> swigluForms;
+  for (const runtime::WeightTensor &t : d.tensors)
+    if (llvm::StringRef(t.name).ends_with(".ffn_gate_up.weight") ||
+        llvm::StringRef(t.name).ends_with(".ffn_gate.weight"))
+      swigluForms.insert(llvm::StringRef(t.name).ends_with(".ffn_gate_up.weight"));
+  auto param = [&](const char *name) { return int64_t(d.params.at(name)); };
+  for (int64_t m : options.chunks) {
+    addRmsNormKernel(b, loc, param("embedding"), m, d.params.at("rms_eps"));
+    addRopeKernel(b, loc, param("heads"), param("kv_heads"), param("head_dim"), m, *ropeBase);
+    for (bool stacked : swigluForms)
+      addSwigluKernel(b, loc, param("ffn"), m, stacked);
+  }
   addRowKernel(b, loc, embd.scheme, embd.shape[1]);
   return graph;
 }

@@ -3,8 +3,9 @@
 // Reads a llama model's hyperparameters, weights and tokenizer from a GGUF
 // file and builds what a model package needs: the matmul kernels for every
 // distinct weight shape and encoding at each token-chunk size (qf.matmul on
-// the weights' own encodings, activations quantized on the fly), the
-// embedding-row decoder, the model description (runtime/ModelDescription.h)
+// the weights' own encodings, activations quantized on the fly), RMSNorm,
+// RoPE and SwiGLU at the same sizes (LayerKernels.h), the embedding-row
+// decoder, the model description (runtime/ModelDescription.h)
 // and the tokenizer vocabulary. Weights keep the file's encoding unless a
 // quantization policy re-quantizes them.
 //===----------------------------------------------------------------------===//

@@ -17,16 +17,19 @@ namespace qforge {
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
-                     "[--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR");
+                     "[--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR | --emit-mlir");
   StringRef input = argv[0];
   SmallVector<const char *> rest(argv.drop_front());
   for (const char *&a : rest)
     if (StringRef(a) == "-o")
       a = "--output";
-  Expected<Args> args = Args::parse("compile", rest, {"output"},
-                                    {"target", "cpu", "act-scheme", "scheme", "policy"});
+  Expected<Args> args = Args::parse("compile", rest, {},
+                                    {"output", "target", "cpu", "act-scheme", "scheme", "policy"},
+                                    {"emit-mlir"});
   if (!args)
     return args.takeError();
+  if (!args->has("output") && !args->has("emit-mlir"))
+    return makeError("missing required option --output (-o DIR)");
   std::string target = args->get("target", "cpu");
   if (target != "cpu")
     return makeError("unknown target '" + target + "' (this build compiles for: cpu)");
@@ -37,9 +40,9 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
 
   if (input.ends_with(".gguf"))
     return compileModel(ctx, input, *args, *cpu);
-  if (args->has("act-scheme") || args->has("scheme") || args->has("policy"))
-    return makeError("--scheme, --policy and --act-scheme apply to models; a kernel's types carry "
-                     "its own");
+  if (args->has("act-scheme") || args->has("scheme") || args->has("policy") || args->has("emit-mlir"))
+    return makeError("--scheme, --policy, --act-scheme and --emit-mlir apply to models; a kernel's "
+                     "types carry its own");
 
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);

@@ -86,6 +86,12 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   std::unique_ptr<rt::Tokenizer> tokenizer = rt::Tokenizer::create(graph->vocab, error);
   if (!tokenizer)
     return makeError(input + ": tokenizer: " + error);
+  if (args.has("emit-mlir")) {
+    // The IR the package would be compiled from, and nothing written.
+    graph->kernels->print(outs());
+    outs() << "\n";
+    return Error::success();
+  }
   const rt::ModelDescription &d = graph->description;
   progress(Twine("llama graph: ") + Twine(int64_t(d.params.at("layers"))) + " layers, " +
            Twine(d.tensors.size()) + " weight tensors, " +

@@ -22,7 +22,8 @@ commands:
               compiles the public functions for this CPU (or NAME) into a package
               qforge compile model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR
               a llama-architecture model, weights in the file's encodings or
-              re-quantized to preset S or per tensor by a policy (docs/mixed-precision.md)
+              re-quantized to preset S or per tensor by a policy (docs/mixed-precision.md);
+              --emit-mlir prints the package's IR instead
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
               qforge run MODEL_DIR --prompt TEXT [-n 64] [--threads T] [--temp X --top-k K

@@ -1,0 +1,174 @@
+//===- LayerKernels.cpp - A llama layer's steps besides the matmuls, as IR -===//
+#include "frontend/llama/LayerKernels.h"
+#include "runtime/ModelDescription.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace {
+using utils::IteratorType;
+using BodyFn = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+/// A function `name` of `args` returning `results`, with `b` inside it.
+func::FuncOp startFunction(ImplicitLocOpBuilder &b, const std::string &name, TypeRange args,
+                           TypeRange results) {
+  auto fn = func::FuncOp::create(b, name, b.getFunctionType(args, results));
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  return fn;
+}
+
+/// An affine map of `dims` dimensions picking `results` (dimension numbers,
+/// or an expression built from them).
+AffineMap pick(MLIRContext *ctx, unsigned dims, ArrayRef<AffineExpr> results) {
+  return AffineMap::get(dims, 0, results, ctx);
+}
+
+Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type type) {
+  return tensor::EmptyOp::create(b, shape, type);
+}
+
+/// A generic over `iterators`, one result per `outs`.
+ValueRange generic(ImplicitLocOpBuilder &b, ValueRange ins, ValueRange outs, ArrayRef<AffineMap> maps,
+                   ArrayRef<IteratorType> iterators, BodyFn body) {
+  return linalg::GenericOp::create(b, outs.getTypes(), ins, outs, maps, iterators, body).getResults();
+}
+} // namespace
+
+void qforge::llama::addRmsNormKernel(OpBuilder &builder, Location loc, int64_t d, int64_t m,
+                                     double eps) {
+  ImplicitLocOpBuilder b(loc, builder);
+  OpBuilder::InsertionGuard guard(b);
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), f64 = b.getF64Type();
+  auto xType = RankedTensorType::get({m, d}, f32);
+  func::FuncOp fn = startFunction(b, runtime::rmsNormEntry(d, m),
+                                  {xType, RankedTensorType::get({d}, f32)}, {xType});
+  Value x = fn.getArgument(0), gain = fn.getArgument(1);
+  AffineExpr t = getAffineDimExpr(0, ctx), i = getAffineDimExpr(1, ctx);
+  AffineMap all = pick(ctx, 2, {t, i}), row = pick(ctx, 2, {t}), col = pick(ctx, 2, {i});
+  auto parallel = IteratorType::parallel;
+
+  Value zero = arith::ConstantOp::create(b, b.getF64FloatAttr(0));
+  Value acc = linalg::FillOp::create(b, zero, empty(b, {m}, f64)).getResult(0);
+  Value sums = generic(b, x, acc, {all, row}, {parallel, IteratorType::reduction},
+                       [](OpBuilder &nb, Location l, ValueRange a) {
+                         Value v = arith::ExtFOp::create(nb, l, nb.getF64Type(), a[0]);
+                         Value sum = arith::AddFOp::create(nb, l, a[1], arith::MulFOp::create(nb, l, v, v));
+                         linalg::YieldOp::create(nb, l, sum);
+                       })[0];
+  // 1 / sqrt(mean + eps) a token, in f32.
+  AffineMap one = pick(ctx, 1, {getAffineDimExpr(0, ctx)});
+  Value scales = generic(b, sums, empty(b, {m}, f32), {one, one}, {parallel},
+                         [&](OpBuilder &nb, Location l, ValueRange a) {
+                           Value mean = arith::DivFOp::create(
+                               nb, l, a[0], arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(double(d))));
+                           Value shifted = arith::AddFOp::create(
+                               nb, l, arith::TruncFOp::create(nb, l, f32, mean),
+                               arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(float(eps))));
+                           linalg::YieldOp::create(nb, l, math::RsqrtOp::create(nb, l, shifted).getResult());
+                         })[0];
+  Value y = generic(b, {x, scales, gain}, empty(b, {m, d}, f32), {all, row, col, all},
+                    {parallel, parallel}, [](OpBuilder &nb, Location l, ValueRange a) {
+                      Value scaled = arith::MulFOp::create(nb, l, a[0], a[1]);
+                      linalg::YieldOp::create(nb, l, arith::MulFOp::create(nb, l, scaled, a[2]).getResult());
+                    })[0];
+  func::ReturnOp::create(b, y);
+}
+
+void qforge::llama::addSwigluKernel(OpBuilder &builder, Location loc, int64_t f, int64_t m,
+                                    bool stacked) {
+  ImplicitLocOpBuilder b(loc, builder);
+  OpBuilder::InsertionGuard guard(b);
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  auto half = RankedTensorType::get({m, f}, f32);
+  SmallVector<Type> args = stacked ? SmallVector<Type>{RankedTensorType::get({m, 2 * f}, f32)}
+                                   : SmallVector<Type>{half, half};
+  func::FuncOp fn = startFunction(b, runtime::swigluEntry(f, m, stacked), args, {half});
+  Value gate = fn.getArgument(0), up;
+  if (stacked) {
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(m), b.getIndexAttr(f)};
+    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+    up = tensor::ExtractSliceOp::create(b, half, gate, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(f)},
+                                        sizes, strides);
+    gate = tensor::ExtractSliceOp::create(b, half, gate, ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+                                          sizes, strides);
+  } else {
+    up = fn.getArgument(1);
+  }
+  AffineMap all = AffineMap::getMultiDimIdentityMap(2, ctx);
+  Value y = generic(b, {gate, up}, empty(b, {m, f}, f32), {all, all, all},
+                    {IteratorType::parallel, IteratorType::parallel},
+                    [](OpBuilder &nb, Location l, ValueRange a) {
+                      Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1));
+                      Value e = math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, a[0]));
+                      Value silu = arith::DivFOp::create(nb, l, a[0], arith::AddFOp::create(nb, l, one, e));
+                      linalg::YieldOp::create(nb, l, arith::MulFOp::create(nb, l, silu, a[1]).getResult());
+                    })[0];
+  func::ReturnOp::create(b, y);
+}
+
+void qforge::llama::addRopeKernel(OpBuilder &builder, Location loc, int64_t heads, int64_t kvHeads,
+                                  int64_t headDim, int64_t m, double base) {
+  ImplicitLocOpBuilder b(loc, builder);
+  OpBuilder::InsertionGuard guard(b);
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type(), f64 = b.getF64Type();
+  int64_t pairs = headDim / 2;
+  auto qType = RankedTensorType::get({m, heads * headDim}, f32);
+  auto kType = RankedTensorType::get({m, kvHeads * headDim}, f32);
+  func::FuncOp fn = startFunction(b, runtime::ropeEntry(heads, kvHeads, headDim, m),
+                                  {qType, kType, RankedTensorType::get({m}, f32)}, {qType, kType});
+  auto parallel = IteratorType::parallel;
+
+  // cos and sin of pos[t] * base^(-2i/headDim), the angle in f64.
+  SmallVector<double> frequencies;
+  for (int64_t i = 0; i < pairs; ++i)
+    frequencies.push_back(std::pow(base, -2.0 * double(i) / double(headDim)));
+  auto freqType = RankedTensorType::get({pairs}, f64);
+  Value freq = arith::ConstantOp::create(b, DenseElementsAttr::get(freqType, ArrayRef<double>(frequencies)));
+  AffineExpr t = getAffineDimExpr(0, ctx), i = getAffineDimExpr(1, ctx);
+  ValueRange cosSin = generic(
+      b, {fn.getArgument(2), freq}, {empty(b, {m, pairs}, f32), empty(b, {m, pairs}, f32)},
+      {pick(ctx, 2, {t}), pick(ctx, 2, {i}), pick(ctx, 2, {t, i}), pick(ctx, 2, {t, i})},
+      {parallel, parallel}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value angle = arith::MulFOp::create(nb, l, arith::ExtFOp::create(nb, l, f64, a[0]), a[1]);
+        Value c = arith::TruncFOp::create(nb, l, f32, math::CosOp::create(nb, l, angle));
+        Value s = arith::TruncFOp::create(nb, l, f32, math::SinOp::create(nb, l, angle));
+        linalg::YieldOp::create(nb, l, ValueRange{c, s});
+      });
+  Value cos = cosSin[0], sin = cosSin[1];
+
+  // Each pair (x0, x1) becomes (x0 c - x1 s, x1 c + x0 s): element j of a
+  // pair reads its partner 1 - j.
+  auto rotate = [&](Value x, int64_t n) -> Value {
+    auto shape4 = RankedTensorType::get({m, n, pairs, 2}, f32);
+    SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}};
+    Value x4 = tensor::ExpandShapeOp::create(b, shape4, x, groups);
+    SmallVector<AffineExpr> d(4);
+    for (unsigned k = 0; k < 4; ++k)
+      d[k] = getAffineDimExpr(k, ctx);
+    AffineMap self = pick(ctx, 4, d), partner = pick(ctx, 4, {d[0], d[1], d[2], 1 - d[3]}),
+              angle = pick(ctx, 4, {d[0], d[2]});
+    Value y4 = generic(b, {x4, x4, cos, sin}, empty(b, {m, n, pairs, 2}, f32),
+                       {self, partner, angle, angle, self}, {parallel, parallel, parallel, parallel},
+                       [](OpBuilder &nb, Location l, ValueRange a) {
+                         Value j = linalg::IndexOp::create(nb, l, 3);
+                         Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, j,
+                                                             arith::ConstantIndexOp::create(nb, l, 0));
+                         Value other = arith::SelectOp::create(nb, l, first, arith::NegFOp::create(nb, l, a[1]), a[1]);
+                         Value xc = arith::MulFOp::create(nb, l, a[0], a[2]);
+                         linalg::YieldOp::create(nb, l, math::FmaOp::create(nb, l, other, a[3], xc).getResult());
+                       })[0];
+    return tensor::CollapseShapeOp::create(b, x.getType(), y4, groups);
+  };
+  func::ReturnOp::create(b, ValueRange{rotate(fn.getArgument(0), heads), rotate(fn.getArgument(1), kvHeads)});
+}

@@ -1,0 +1,53 @@
+"""A tiny random llama (tiny_llama.py) compiled by qforge against the exact numpy model.
+
+The file mixes encodings so that the unstacked q/k/v and gate/up paths and an
+untied output head run; 4 query heads share 2 KV heads. With f32 activations
+the package must compute the exact model of the file's weights (llama_ref.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import QForge
+from tiny_llama import write
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    q = QForge(tmp_path_factory.mktemp("tiny_llama"))
+    gguf_path = q.workdir / "tiny.gguf"
+    write(str(gguf_path))
+    pkg = q.workdir / "tiny.qfpkg"
+    q.run(["compile", gguf_path, "--act-scheme", "none", "-o", pkg])
+    return q, gguf_path, pkg
+
+
+def test_package_keeps_the_mixed_encodings(tiny):
+    _, _, pkg = tiny
+    description = (pkg / "model.txt").read_text()
+    for line in ["tensor blk.0.attn_v.weight q8_0 32x64", "tensor blk.0.ffn_gate_up.weight q4_1 256x64",
+                 "tensor blk.1.attn_qkv.weight q4_1 128x64", "tensor blk.1.ffn_up.weight q8_0 128x64",
+                 "tensor output.weight q8_0 259x64"]:
+        assert line in description
+
+
+def test_logits_match_the_exact_model(tiny):
+    from llama_ref import ExactLlama
+    q, gguf_path, pkg = tiny
+    tokens = [int(t) for t in np.random.default_rng(3).integers(0, 259, 83)]  # chunks of 64, 16, then 1s
+    out = q.path("logits", ".npy")
+    q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
+    ours, exact = np.load(out).astype(np.float64), ExactLlama(str(gguf_path)).logits(tokens)
+    assert ours.shape == exact.shape == (83, 259)
+    assert np.abs(ours - exact).max() <= 1e-4 * np.abs(exact).max()
+
+
+def test_greedy_decode_matches_the_exact_model(tiny):
+    from llama_ref import ExactLlama
+    q, gguf_path, pkg = tiny
+    prompt = [97, 257, 256, 10, 32]
+    out = q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, prompt)), "-n", 24]).stdout.strip()
+    ours = [int(t) for t in out.split(",")]
+    assert ours == ExactLlama(str(gguf_path)).greedy(prompt, 24, {258})
