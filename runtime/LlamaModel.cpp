@@ -162,9 +162,14 @@ bool LlamaModel::bindWeight(const std::string &name, Weight &out, std::string &e
     return true;
   }
   // A matrix is bound to the kernels by the storage buffers of its decode
-  // kernel's weight argument.
+  // kernel's weight argument; one only decoded by rows (an untied model's
+  // embedding) is one buffer.
   const EntryPoint *e =
       package_->manifest().find(matmulEntry(t->scheme, t->shape[0], t->shape[1], 1));
+  if (!e && package_->manifest().find(rowEntry(t->scheme, t->shape[1]))) {
+    out.buffers = {{base, t->bytes}};
+    return true;
+  }
   if (!e) {
     error = "the package has no kernel " + matmulEntry(t->scheme, t->shape[0], t->shape[1], 1) +
             " for tensor " + name;

@@ -272,10 +272,11 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     return pieces;
   };
   // The encoding a matrix gets: its policy rule's scheme where that fits the
-  // shape, else the file's.
+  // shape, else the file's. The embedding (and with it a tied output head)
+  // keeps the file's: the row decoder reads rows stored contiguously.
   auto encodingOf = [&](const std::string &name, const gguf::ImportedTensor &t) {
-    policy::QuantRule *rule = options.policy && t.shape.size() == 2 ? options.policy->ruleFor(name)
-                                                                    : nullptr;
+    bool policed = options.policy && t.shape.size() == 2 && name != "token_embd.weight";
+    policy::QuantRule *rule = policed ? options.policy->ruleFor(name) : nullptr;
     if (!rule)
       return t.scheme;
     ++rule->matched;

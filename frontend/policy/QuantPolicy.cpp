@@ -158,6 +158,7 @@ Error QuantPolicy::checkEveryRuleMatched() const {
   for (const QuantRule &rule : ruleList)
     if (!rule.matched)
       unmatched += (unmatched.empty() ? "" : "\n") + rule.location + ": rule '" + rule.pattern +
-                   "' matches no weight matrix (an earlier rule may take them all)";
+                   "' matches no weight matrix it can re-quantize (layer matrices and an untied output "
+                   "head; an earlier rule may take them all)";
   return unmatched.empty() ? Error::success() : createStringError(inconvertibleErrorCode(), unmatched);
 }

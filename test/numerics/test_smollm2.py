@@ -232,6 +232,8 @@ def test_a_policy_gives_each_matrix_its_rule_scheme(llama, tmp_path_factory):
     ("[[rule]]\nmatch = \"blk.*\"\nscheme = \"mxfp5\"\n", "p.toml:3: unknown scheme 'mxfp5'"),
     ("[[rule]]\nmatch = \"output.weight\"\nscheme = \"q8_0\"\n",
      "p.toml:1: rule 'output.weight' matches no weight matrix"),
+    ("[[rule]]\nmatch = \"token_embd.weight\"\nscheme = \"q4_0\"\n",
+     "p.toml:1: rule 'token_embd.weight' matches no weight matrix it can re-quantize"),
 ])
 def test_bad_policies_are_errors_at_their_line(model, tmp_path, policy, message):
     q, _ = model

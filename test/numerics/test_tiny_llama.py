@@ -51,3 +51,26 @@ def test_greedy_decode_matches_the_exact_model(tiny):
     out = q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, prompt)), "-n", 24]).stdout.strip()
     ours = [int(t) for t in out.split(",")]
     assert ours == ExactLlama(str(gguf_path)).greedy(prompt, 24, {258})
+
+
+def test_a_policy_re_quantizes_the_untied_output_head(tiny, tmp_path):
+    """A rule may take output.weight (untied); the embedding is never re-quantized."""
+    import gguf
+    from llama_ref import ExactLlama
+    q, gguf_path, _ = tiny
+    policy = tmp_path / "head.toml"
+    policy.write_text('[[rule]]\nmatch = "output.weight"\nscheme = "q4_0"\n')
+    pkg = tmp_path / "head.qfpkg"
+    q.run(["compile", gguf_path, "--policy", policy, "--act-scheme", "none", "-o", pkg])
+    description = (pkg / "model.txt").read_text()
+    assert "tensor output.weight q4_0 259x64" in description
+    assert "tensor token_embd.weight q8_0 259x64" in description
+    exact = ExactLlama(str(gguf_path))
+    q4_0 = gguf.GGMLQuantizationType.Q4_0
+    exact.output = gguf.quants.dequantize(gguf.quants.quantize(exact.weights["output.weight"], q4_0),
+                                          q4_0).reshape(exact.output.shape).astype(np.float64)
+    tokens = [97, 257, 256, 10, 32, 65, 66, 67]
+    out = q.path("head_logits", ".npy")
+    q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
+    ref = exact.logits(tokens)
+    assert np.abs(np.load(out) - ref).max() <= 1e-4 * np.abs(ref).max()
