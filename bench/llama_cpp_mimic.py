@@ -66,43 +66,11 @@ class Mimic(ExactLlama):
         y = a @ self._w(name).T
         return y + ds @ self.mins[name].T if name in self.mins else y
 
-    def attention(self, q, k, v, n):
-        hd, group = self.head_dim, self.heads // self.kv_heads
-        mask = np.triu(np.full((n, n), -np.inf), 1)
-        q, k, v = f16(q), f16(k), f16(v)
-        out = np.empty((n, self.dim))
-        for h in range(self.heads):
-            kv = slice((h // group) * hd, (h // group + 1) * hd)
-            s = q[:, h * hd:(h + 1) * hd] @ k[:, kv].T / np.sqrt(hd) + mask
-            s = np.exp(s - s.max(-1, keepdims=True))
-            out[:, h * hd:(h + 1) * hd] = f16(s / s.sum(-1, keepdims=True)) @ v[:, kv]
-        return out
+    def head(self, x):
+        return self.matmul(x, "token_embd.weight")
 
-    def rope(self, v, heads, n):
-        hd = self.head_dim
-        angles = np.arange(n)[:, None] * self.rope_base ** (-np.arange(0, hd, 2) / hd)[None]
-        cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
-        v = v.reshape(n, heads, hd // 2, 2)
-        a, b = v[..., 0], v[..., 1]
-        return np.stack([a * cos - b * sin, a * sin + b * cos], -1).reshape(n, heads * hd)
-
-    def norm(self, v, gain):
-        return v / np.sqrt((v * v).mean(-1, keepdims=True) + self.eps) * self._w(gain)
-
-    def logits(self, tokens):
-        n = len(tokens)
-        x = self.weights["token_embd.weight"][tokens].astype(np.float64)
-        for layer in range(self.layers):
-            p = f"blk.{layer}."
-            h = self.norm(x, p + "attn_norm.weight")
-            q = self.rope(self.matmul(h, p + "attn_q.weight"), self.heads, n)
-            k = self.rope(self.matmul(h, p + "attn_k.weight"), self.kv_heads, n)
-            x = x + self.matmul(self.attention(q, k, self.matmul(h, p + "attn_v.weight"), n),
-                                p + "attn_output.weight")
-            h = self.norm(x, p + "ffn_norm.weight")
-            gate, up = self.matmul(h, p + "ffn_gate.weight"), self.matmul(h, p + "ffn_up.weight")
-            x = x + self.matmul(gate / (1 + np.exp(-gate)) * up, p + "ffn_down.weight")
-        return self.matmul(self.norm(x, "output_norm.weight"), "token_embd.weight")
+    def attention_operand(self, x):
+        return f16(x)
 
 
 class GgmlTensor(ctypes.Structure):  # ggml.h of the llama.cpp that llama-cpp-python 0.3.16 vendors
@@ -161,10 +129,10 @@ def main() -> None:
                                                   "ffn_out-0"})
     h = t["attn_norm-0"]
     print(f"1. layer 0, {n} tokens, each op on llama.cpp's own inputs (relative rms difference):")
-    checks = [("q (roped)", mimic.rope(mimic.matmul(h, "blk.0.attn_q.weight"), mimic.heads, n), "Qcur-0"),
-              ("k (roped)", mimic.rope(mimic.matmul(h, "blk.0.attn_k.weight"), mimic.kv_heads, n), "Kcur-0"),
+    checks = [("q (roped)", mimic.rope(mimic.matmul(h, "blk.0.attn_q.weight"), mimic.heads), "Qcur-0"),
+              ("k (roped)", mimic.rope(mimic.matmul(h, "blk.0.attn_k.weight"), mimic.kv_heads), "Kcur-0"),
               ("v", mimic.matmul(h, "blk.0.attn_v.weight"), "Vcur-0"),
-              ("attention", mimic.attention(t["Qcur-0"], t["Kcur-0"], t["Vcur-0"], n), "kqv_out-0"),
+              ("attention", mimic.attention(t["Qcur-0"], t["Kcur-0"], t["Vcur-0"]), "kqv_out-0"),
               ("ffn_gate", mimic.matmul(t["ffn_norm-0"], "blk.0.ffn_gate.weight"), "ffn_gate-0"),
               ("ffn_up", mimic.matmul(t["ffn_norm-0"], "blk.0.ffn_up.weight"), "ffn_up-0"),
               ("ffn_down", mimic.matmul(t["ffn_swiglu-0"], "blk.0.ffn_down.weight"), "ffn_out-0")]

@@ -261,10 +261,12 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
   auto run = [&](const std::string &entry, std::vector<Buffer> args, std::vector<Buffer> results) {
     return package_->run(entry, args, results, error);
   };
+  const std::string norm = rmsNormEntry(d, m), rope = ropeEntry(p.heads, p.kvHeads, p.headDim, m),
+                    swigluStacked = swigluEntry(p.ffn, m, true), swiglu = swigluEntry(p.ffn, m, false);
 
   for (size_t li = 0; li < layers_.size(); ++li) {
     Layer &l = layers_[li];
-    if (!run(rmsNormEntry(d, m), {{x.data(), bytes(x)}, l.attnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
+    if (!run(norm, {{x.data(), bytes(x)}, l.attnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
       return false;
     if (l.qkv.tensor) {
       if (!matmul(l.qkv, h.data(), m, stacked.data(), error))
@@ -281,7 +283,7 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
       return false;
     }
     // Rotated q in h (free until the next norm), rotated k in kr.
-    if (!run(ropeEntry(p.heads, p.kvHeads, p.headDim, m),
+    if (!run(rope,
              {{q.data(), bytes(q)}, {k.data(), bytes(k)}, {positions.data(), bytes(positions)}},
              {{h.data(), bytes(h)}, {kr.data(), bytes(kr)}}))
       return false;
@@ -295,16 +297,16 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
     for (size_t i = 0; i < x.size(); ++i)
       x[i] += o[i];
 
-    if (!run(rmsNormEntry(d, m), {{x.data(), bytes(x)}, l.ffnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
+    if (!run(norm, {{x.data(), bytes(x)}, l.ffnNorm.buffers[0]}, {{h.data(), bytes(h)}}))
       return false;
     if (l.gateUp.tensor) {
       if (!matmul(l.gateUp, h.data(), m, stacked.data(), error) ||
-          !run(swigluEntry(p.ffn, m, true), {{stacked.data(), size_t(m * 2 * p.ffn) * 4}},
+          !run(swigluStacked, {{stacked.data(), size_t(m * 2 * p.ffn) * 4}},
                {{act.data(), bytes(act)}}))
         return false;
     } else if (!matmul(l.gate, h.data(), m, gate.data(), error) ||
                !matmul(l.up, h.data(), m, up.data(), error) ||
-               !run(swigluEntry(p.ffn, m, false), {{gate.data(), bytes(gate)}, {up.data(), bytes(up)}},
+               !run(swiglu, {{gate.data(), bytes(gate)}, {up.data(), bytes(up)}},
                     {{act.data(), bytes(act)}})) {
       return false;
     }

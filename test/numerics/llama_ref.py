@@ -39,42 +39,58 @@ class ExactLlama:
     def _w(self, name: str) -> np.ndarray:
         return self.weights[name].astype(np.float64)
 
-    def logits(self, tokens: list[int], last_only: bool = False) -> np.ndarray:
-        """Next-token logits after each prefix of `tokens` (or only the whole)."""
-        n, hd = len(tokens), self.head_dim
-        x = self.weights["token_embd.weight"][tokens].astype(np.float64)
+    # The steps of the forward pass; a subclass may round them as a runtime does.
+    def matmul(self, x: np.ndarray, name: str) -> np.ndarray:
+        return x @ self._w(name).T
+
+    def head(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.output.T
+
+    def norm(self, v: np.ndarray, gain: str) -> np.ndarray:
+        return v / np.sqrt((v * v).mean(-1, keepdims=True) + self.eps) * self._w(gain)
+
+    def rope(self, v: np.ndarray, heads: int) -> np.ndarray:
+        """Consecutive pairs, as llama's GGUF conversion arranges q and k."""
+        n, hd = len(v), self.head_dim
         angles = np.arange(n)[:, None] * self.rope_base ** (-np.arange(0, hd, 2) / hd)[None]
         cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
+        v = v.reshape(n, heads, hd // 2, 2)
+        a, b = v[..., 0], v[..., 1]
+        return np.stack([a * cos - b * sin, a * sin + b * cos], -1).reshape(n, heads * hd)
 
-        def rope(v, heads):  # consecutive pairs, as llama's GGUF conversion arranges q and k
-            v = v.reshape(n, heads, hd // 2, 2)
-            a, b = v[..., 0], v[..., 1]
-            return np.stack([a * cos - b * sin, a * sin + b * cos], -1).reshape(n, heads * hd)
+    def attention_operand(self, x: np.ndarray) -> np.ndarray:
+        """q, k, v and the probabilities as the attention products read them."""
+        return x
 
-        def norm(v, gain):
-            return v / np.sqrt((v * v).mean(-1, keepdims=True) + self.eps) * self._w(gain)
-
+    def attention(self, q: np.ndarray, k: np.ndarray, v: np.ndarray) -> np.ndarray:
+        q, k, v = self.attention_operand(q), self.attention_operand(k), self.attention_operand(v)
+        n, hd, group = len(q), self.head_dim, self.heads // self.kv_heads
         mask = np.triu(np.full((n, n), -np.inf), 1)
-        group = self.heads // self.kv_heads
+        out = np.empty((n, self.dim))
+        for head in range(self.heads):
+            kv = slice((head // group) * hd, (head // group + 1) * hd)
+            scores = q[:, head * hd:(head + 1) * hd] @ k[:, kv].T / np.sqrt(hd) + mask
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            probabilities = self.attention_operand(scores / scores.sum(-1, keepdims=True))
+            out[:, head * hd:(head + 1) * hd] = probabilities @ v[:, kv]
+        return out
+
+    def logits(self, tokens: list[int], last_only: bool = False) -> np.ndarray:
+        """Next-token logits after each prefix of `tokens` (or only the whole)."""
+        x = self.weights["token_embd.weight"][tokens].astype(np.float64)
         for layer in range(self.layers):
             p = f"blk.{layer}."
-            h = norm(x, p + "attn_norm.weight")
-            q = rope(h @ self._w(p + "attn_q.weight").T, self.heads)
-            k = rope(h @ self._w(p + "attn_k.weight").T, self.kv_heads)
-            v = h @ self._w(p + "attn_v.weight").T
-            attn = np.empty((n, self.dim))
-            for head in range(self.heads):
-                kv = slice((head // group) * hd, (head // group + 1) * hd)
-                scores = q[:, head * hd:(head + 1) * hd] @ k[:, kv].T / np.sqrt(hd) + mask
-                scores = np.exp(scores - scores.max(-1, keepdims=True))
-                attn[:, head * hd:(head + 1) * hd] = (scores / scores.sum(-1, keepdims=True)) @ v[:, kv]
-            x = x + attn @ self._w(p + "attn_output.weight").T
-            h = norm(x, p + "ffn_norm.weight")
-            gate, up = h @ self._w(p + "ffn_gate.weight").T, h @ self._w(p + "ffn_up.weight").T
-            x = x + (gate / (1 + np.exp(-gate)) * up) @ self._w(p + "ffn_down.weight").T
+            h = self.norm(x, p + "attn_norm.weight")
+            q = self.rope(self.matmul(h, p + "attn_q.weight"), self.heads)
+            k = self.rope(self.matmul(h, p + "attn_k.weight"), self.kv_heads)
+            attn = self.attention(q, k, self.matmul(h, p + "attn_v.weight"))
+            x = x + self.matmul(attn, p + "attn_output.weight")
+            h = self.norm(x, p + "ffn_norm.weight")
+            gate, up = self.matmul(h, p + "ffn_gate.weight"), self.matmul(h, p + "ffn_up.weight")
+            x = x + self.matmul(gate / (1 + np.exp(-gate)) * up, p + "ffn_down.weight")
         if last_only:
             x = x[-1:]
-        return norm(x, "output_norm.weight") @ self.output.T
+        return self.head(self.norm(x, "output_norm.weight"))
 
     def greedy(self, tokens: list[int], n: int, stop: set[int]) -> list[int]:
         out = []
