@@ -79,4 +79,20 @@ def QfFuseDequant : Pass<"qf-fuse-dequant"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QfPolynomialExp : Pass<"qf-polynomial-exp"> {
+  let summary = "Rewrite f32 math.exp as polynomial arithmetic, so loops calling it vectorize";
+  let description = [{
+    A `math.exp` lowered to LLVM becomes a call to the C library's `expf`,
+    one element at a time, and the loop around it stays scalar (softmax and
+    SiLU spent a sixth of a SmolLM2 prefill there). Upstream's polynomial
+    approximation (Cephes' expf: the input clamped to [-87.8, 88.8], reduced
+    by a multiple of ln 2, a degree-7 polynomial, the power of two built in
+    the exponent bits; within 1 ulp below 88, 4 at the top of the range) is plain arithmetic that LLVM's loop
+    vectorizer widens. Other math ops and other precisions are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // QFORGE_PASSES_TD

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fcntl.h>
+#include <mutex>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -127,6 +128,7 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::string &dir, std::string
                                         ropeEntry(p.heads, p.kvHeads, p.headDim, c)};
     for (const Layer &l : model->layers_)
       entries.push_back(swigluEntry(p.ffn, c, l.gateUp.tensor != nullptr));
+    entries.push_back(attentionEntry(p.headDim));
     for (const std::string &entry : entries)
       if (!model->package_->manifest().find(entry)) {
         error = dir + ": the package has no kernel " + entry + " (compiled by an older qforge?)";
@@ -288,10 +290,13 @@ bool LlamaModel::evalChunk(const int32_t *tokens, int64_t m, bool allLogits, flo
              {{h.data(), bytes(h)}, {kr.data(), bytes(kr)}}))
       return false;
     for (int64_t t = 0; t < m; ++t)
-      for (int64_t c = 0; c < kv; ++c)
+      for (int64_t c = 0; c < kv; ++c) {
+        int64_t g = c / p.headDim, i = c % p.headDim;
         l.keys[size_t(c * capacity_ + position_ + t)] = kr[size_t(t * kv + c)];
-    std::copy(v.begin(), v.end(), l.values.begin() + position_ * kv);
-    attention(int64_t(li), m, h.data(), attn.data());
+        l.values[size_t((g * capacity_ + position_ + t) * p.headDim + i)] = v[size_t(t * kv + c)];
+      }
+    if (!attention(int64_t(li), m, h.data(), attn.data(), error))
+      return false;
     if (!matmul(l.o, attn.data(), m, o.data(), error))
       return false;
     for (size_t i = 0; i < x.size(); ++i)
@@ -346,87 +351,48 @@ void LlamaModel::reserveCache(int64_t positions) {
       (std::min(std::max({positions, 2 * capacity_, int64_t(256)}), params_.context) + 15) / 32 *
           32 +
       16;
-  int64_t kv = params_.kvHeads * params_.headDim;
+  int64_t kv = params_.kvHeads * params_.headDim, hd = params_.headDim;
   for (Layer &l : layers_) {
-    std::vector<float> keys(size_t(kv * capacity));
+    std::vector<float> keys(size_t(kv * capacity)), values(keys.size());
     for (int64_t c = 0; c < kv; ++c)
       std::copy_n(l.keys.begin() + c * capacity_, position_, keys.begin() + c * capacity);
+    for (int64_t g = 0; g < params_.kvHeads; ++g)
+      std::copy_n(l.values.begin() + g * capacity_ * hd, position_ * hd,
+                  values.begin() + g * capacity * hd);
     l.keys = std::move(keys);
-    l.values.resize(size_t(kv * capacity));
+    l.values = std::move(values);
   }
   capacity_ = capacity;
 }
 
-namespace {
-// The runtime is built for any x86-64; attention's loops are cloned for the
-// vector widths the running CPU has.
-#if defined(__x86_64__) && defined(__clang__)
-#define QF_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define QF_VECTOR_CLONES
-#endif
-
-/// One query head against `keys` cached positions: softmax(q k^T * scale) v.
-/// `keysT` holds the head's keys transposed, `keyStride` floats a dimension;
-/// `values` the values of position j at j * valueStride. Scores and outputs
-/// are summed in blocks of kLanes held in registers across the reduction.
-QF_VECTOR_CLONES void attendHead(const float *q, const float *keysT, int64_t keyStride,
-                                 const float *values, int64_t valueStride, int64_t keys,
-                                 int64_t headDim, float scale, float *scores, float *out) {
-  constexpr int64_t kLanes = 16;
-  for (int64_t j0 = 0; j0 < keys; j0 += kLanes) {
-    int64_t lanes = std::min(kLanes, keys - j0);
-    float acc[kLanes] = {};
-    for (int64_t i = 0; i < headDim; ++i) {
-      const float *ki = keysT + i * keyStride + j0;
-      float qi = q[i] * scale;
-      if (lanes == kLanes)
-        for (int64_t l = 0; l < kLanes; ++l)
-          acc[l] += qi * ki[l];
-      else
-        for (int64_t l = 0; l < lanes; ++l)
-          acc[l] += qi * ki[l];
-    }
-    std::copy_n(acc, lanes, scores + j0);
-  }
-  float top = *std::max_element(scores, scores + keys), sum = 0;
-  for (int64_t j = 0; j < keys; ++j)
-    sum += scores[j] = std::exp(scores[j] - top);
-  float inverse = 1.0f / sum;
-  for (int64_t i0 = 0; i0 < headDim; i0 += kLanes) {
-    int64_t lanes = std::min(kLanes, headDim - i0);
-    float acc[kLanes] = {};
-    for (int64_t j = 0; j < keys; ++j) {
-      const float *vj = values + j * valueStride + i0;
-      float w = scores[j];
-      if (lanes == kLanes)
-        for (int64_t l = 0; l < kLanes; ++l)
-          acc[l] += w * vj[l];
-      else
-        for (int64_t l = 0; l < lanes; ++l)
-          acc[l] += w * vj[l];
-    }
-    for (int64_t l = 0; l < lanes; ++l)
-      out[i0 + l] = acc[l] * inverse;
-  }
-}
-} // namespace
-
-void LlamaModel::attention(int64_t layer, int64_t m, const float *q, float *out) {
+bool LlamaModel::attention(int64_t layer, int64_t m, const float *q, float *out,
+                           std::string &error) {
   const LlamaParams &p = params_;
-  const Layer &l = layers_[size_t(layer)];
-  int64_t d = p.embedding, kv = p.kvHeads * p.headDim, group = p.heads / p.kvHeads;
-  float scale = 1.0f / std::sqrt(float(p.headDim));
-  int64_t first = position_;
+  Layer &l = layers_[size_t(layer)];
+  int64_t d = p.embedding, hd = p.headDim, group = p.heads / p.kvHeads;
+  size_t headBytes = size_t(hd) * 4;
+  const std::string entry = attentionEntry(hd);
+  std::mutex failure;
+  bool ok = true;
   package_->parallelFor(m * p.heads, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(size_t(first + m));
+    std::string itemError;
     for (int64_t item = begin; item < end; ++item) {
-      int64_t t = item / p.heads, head = item % p.heads;
-      int64_t kvOffset = (head / group) * p.headDim;
+      int64_t t = item / p.heads, head = item % p.heads, kvHead = head / group;
       // Causal: each token attends to the positions up to its own.
-      attendHead(q + t * d + head * p.headDim, &l.keys[size_t(kvOffset * capacity_)], capacity_,
-                 &l.values[size_t(kvOffset)], kv, first + t + 1, p.headDim, scale,
-                 scores.data(), out + t * d + head * p.headDim);
+      int64_t keys = position_ + t + 1;
+      float *keysT = &l.keys[size_t(kvHead * hd * capacity_)];
+      float *values = &l.values[size_t(kvHead * capacity_ * hd)];
+      if (!package_->run(entry,
+                         {{const_cast<float *>(q + t * d + head * hd), headBytes},
+                          {keysT, size_t(hd * capacity_) * 4},
+                          {values, size_t(keys) * headBytes}},
+                         {{out + t * d + head * hd, headBytes}}, itemError)) {
+        std::lock_guard<std::mutex> lock(failure);
+        ok = false;
+        error = itemError;
+        return;
+      }
     }
   });
+  return ok;
 }

@@ -4,8 +4,9 @@
 // cache: token embedding, per layer RMSNorm, q/k/v projections, RoPE,
 // grouped-query causal attention, output projection, RMSNorm and a SwiGLU
 // MLP, then a final RMSNorm and the output head. The matrix products (fused
-// dequantization, threads), RMSNorm, RoPE and SwiGLU run in the package's
-// compiled kernels; the KV cache and attention over it run here.
+// dequantization, threads), RMSNorm, RoPE, SwiGLU and each head's attention
+// over the cache run in the package's compiled kernels; the KV cache lives
+// here, and so do the mapping of query heads to KV heads and the threads.
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_RUNTIME_LLAMAMODEL_H
 #define QFORGE_RUNTIME_LLAMAMODEL_H
@@ -54,7 +55,7 @@ private:
   bool embed(int32_t token, float *out, std::string &error);
   bool evalChunk(const int32_t *tokens, int64_t m, bool allLogits, float *logits,
                  std::string &error);
-  void attention(int64_t layer, int64_t m, const float *q, float *out);
+  bool attention(int64_t layer, int64_t m, const float *q, float *out, std::string &error);
 
   LlamaParams params_;
   ModelDescription description_;
@@ -68,7 +69,7 @@ private:
     Weight qkv, gateUp;
     /// Keys transposed, [kvHeads][headDim][capacity], so that a query's
     /// scores against all positions are contiguous multiply-adds; values
-    /// [position][kvHeads * headDim].
+    /// [kvHeads][capacity][headDim], so that a head's first n are contiguous.
     std::vector<float> keys, values;
   };
   /// Makes room for `positions` tokens in every layer's cache.

@@ -1,6 +1,7 @@
 //===- Manifest.cpp - What a compiled package contains ---------------------===//
 #include "runtime/Manifest.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -18,14 +19,29 @@ int64_t qforge::runtime::dtypeBytes(const std::string &dtype) {
   return 0;
 }
 
+bool Operand::isDynamic() const {
+  return std::find(shape.begin(), shape.end(), kDynamic) != shape.end();
+}
+
 int64_t Operand::numElements() const {
   int64_t n = 1;
   for (int64_t d : shape)
-    n *= d;
+    n *= d == kDynamic ? 1 : d;
   return n;
 }
 
 int64_t Operand::bytes() const { return numElements() * dtypeBytes(dtype); }
+
+bool Operand::shapeFor(size_t have, std::vector<int64_t> &out) const {
+  int64_t unit = bytes();
+  out = shape;
+  if (kind == "buffer" || !isDynamic())
+    return int64_t(have) == unit;
+  if (unit <= 0 || int64_t(have) % unit)
+    return false;
+  *std::find(out.begin(), out.end(), kDynamic) = int64_t(have) / unit;
+  return true;
+}
 
 const EntryPoint *Manifest::find(const std::string &name) const {
   for (const EntryPoint &e : entries)
@@ -37,7 +53,7 @@ const EntryPoint *Manifest::find(const std::string &name) const {
 static std::string shapeText(const std::vector<int64_t> &shape) {
   std::string s;
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
+    s += (i ? "x" : "") + (shape[i] == Operand::kDynamic ? "?" : std::to_string(shape[i]));
   return s.empty() ? "scalar" : s;
 }
 
@@ -84,13 +100,18 @@ bool qforge::runtime::readTextFile(const std::string &path, std::string &text,
   return true;
 }
 
-bool qforge::runtime::parseShapeText(const std::string &text, std::vector<int64_t> &shape) {
+bool qforge::runtime::parseShapeText(const std::string &text, std::vector<int64_t> &shape,
+                                     bool allowDynamic) {
   shape.clear();
   if (text == "scalar")
     return true;
   std::istringstream is(text);
   std::string part;
   while (std::getline(is, part, 'x')) {
+    if (allowDynamic && part == "?") {
+      shape.push_back(Operand::kDynamic);
+      continue;
+    }
     if (part.empty() || part.size() > 15 || part.find_first_not_of("0123456789") != std::string::npos)
       return false;
     shape.push_back(std::stoll(part));
@@ -152,8 +173,12 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
       std::string shape;
       if (!(fs >> op.name >> op.kind >> op.dtype >> shape) ||
           (op.kind != "tensor" && op.kind != "buffer") || !dtypeBytes(op.dtype) ||
-          !parseShapeText(shape, op.shape))
+          !parseShapeText(shape, op.shape, /*allowDynamic=*/true))
         return fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
+      if (op.isDynamic() && (key == "result" || op.kind == "buffer" ||
+                             std::count(op.shape.begin(), op.shape.end(), Operand::kDynamic) > 1))
+        return fail("operand '" + op.name + "': only a tensor argument may have a dynamic axis, "
+                    "and only one");
       (key == "arg" ? entry->args : entry->results).push_back(op);
     } else if (key == "split") {
       if (!entry)
@@ -168,6 +193,9 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
       if (split.blockEntry.empty() || !fs.eof() || counts.size() != 1 + operands || counts[0] < 1)
         return fail("malformed split '" + rest + "' (expected: entry blocks, then one count per "
                     "argument and result)");
+      if (std::any_of(entry->args.begin(), entry->args.end(),
+                      [](const Operand &a) { return a.isDynamic(); }))
+        return fail("entry '" + entry->name + "' has a dynamic axis and cannot split");
       split.blocks = counts[0];
       split.argBlockBytes.assign(counts.begin() + 1, counts.begin() + 1 + entry->args.size());
       split.resultBlockExtents.assign(counts.begin() + 1 + entry->args.size(), counts.end());

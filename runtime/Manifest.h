@@ -16,6 +16,8 @@
 //   split mm__block 64 0 108 5
 //   end
 //
+// A tensor argument may have one dynamic axis, written `?` (-1 in `shape`):
+// its extent is what the caller's byte count gives. Results are static.
 // `split` names an entry that computes one of `blocks` equal blocks of the
 // output, then, per argument and result operand, what one block takes: a
 // byte count for an argument cut into consecutive blocks, 0 for one every
@@ -40,10 +42,18 @@ struct Operand {
   std::string name;
   std::string kind;  ///< "tensor" (typed, shaped) or "buffer" (raw bytes)
   std::string dtype; ///< f32, u8, ...
-  std::vector<int64_t> shape;
+  std::vector<int64_t> shape; ///< kDynamic on at most one axis of a tensor argument
 
+  static constexpr int64_t kDynamic = -1;
+  bool isDynamic() const;
+  /// Elements and bytes of a static operand; of one unit of the dynamic axis
+  /// for a dynamic one.
   int64_t numElements() const;
   int64_t bytes() const;
+  /// The shape `bytes` of data give this operand: its static shape if the
+  /// count is right, the dynamic axis's extent filled in if they are a whole
+  /// number of units; empty (and false) if they do not fit.
+  bool shapeFor(size_t bytes, std::vector<int64_t> &out) const;
 };
 
 /// How an entry point splits into blocks of its output that threads run.
@@ -72,8 +82,10 @@ struct Manifest {
   static bool parse(const std::string &text, Manifest &out, std::string &error);
 };
 
-/// "4x8" -> {4, 8}, "scalar" -> {}; false if malformed.
-bool parseShapeText(const std::string &text, std::vector<int64_t> &shape);
+/// "4x8" -> {4, 8}, "scalar" -> {}, and with `allowDynamic` "4x?" -> {4,
+/// kDynamic}; false if malformed.
+bool parseShapeText(const std::string &text, std::vector<int64_t> &shape,
+                    bool allowDynamic = false);
 
 /// The whole file at `path`; false with `error` naming it if it cannot be read.
 bool readTextFile(const std::string &path, std::string &text, std::string &error);

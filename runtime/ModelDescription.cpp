@@ -32,6 +32,10 @@ std::string qforge::runtime::ropeEntry(int64_t heads, int64_t kvHeads, int64_t h
          std::to_string(headDim) + "_m" + std::to_string(m);
 }
 
+std::string qforge::runtime::attentionEntry(int64_t headDim) {
+  return "attention_" + std::to_string(headDim);
+}
+
 const WeightTensor *ModelDescription::find(const std::string &name) const {
   for (const WeightTensor &t : tensors)
     if (t.name == name)

@@ -60,6 +60,10 @@ std::string swigluEntry(int64_t f, int64_t m, bool stacked);
 /// The entry rotating q[m, heads*headDim] and k[m, kvHeads*headDim] by the
 /// positions pos[m] (llama's RoPE on consecutive pairs, the model's base).
 std::string ropeEntry(int64_t heads, int64_t kvHeads, int64_t headDim, int64_t m);
+/// The entry computing one query head's softmax(q k^T / sqrt(headDim)) v
+/// over the first n cached positions: q[headDim], the KV head's keys
+/// transposed [headDim, capacity] and its values [n, headDim].
+std::string attentionEntry(int64_t headDim);
 
 } // namespace qforge::runtime
 

@@ -62,7 +62,7 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
               "' (truncated or mismatched package)";
       return nullptr;
     }
-    p->functions_[e.name] = reinterpret_cast<EntryFn>(fn);
+    p->entries_[e.name] = {&e, reinterpret_cast<EntryFn>(fn)};
   }
   for (const EntryPoint &e : p->manifest_.entries) {
     const EntryPoint *block = e.split.blocks ? p->manifest_.find(e.split.blockEntry) : nullptr;
@@ -91,13 +91,15 @@ Package::~Package() {
 
 bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
                   const std::vector<Buffer> &results, std::string &error) const {
-  const EntryPoint *e = manifest_.find(entry);
-  if (!e) {
+  auto found = entries_.find(entry);
+  if (found == entries_.end()) {
     error = "no entry point '" + entry + "'; the package has:";
     for (const EntryPoint &x : manifest_.entries)
       error += " " + x.name;
     return false;
   }
+  const EntryPoint *e = found->second.entry;
+  thread_local std::vector<int64_t> shape;
   auto check = [&](const char *what, const std::vector<Operand> &want,
                    const std::vector<Buffer> &have) {
     if (want.size() != have.size()) {
@@ -106,9 +108,10 @@ bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
       return false;
     }
     for (size_t i = 0; i < want.size(); ++i)
-      if (int64_t(have[i].bytes) != want[i].bytes() || !have[i].data) {
+      if (!want[i].shapeFor(have[i].bytes, shape) || !have[i].data) {
         error = entry + ": " + what + " " + std::to_string(i) + " (" + want[i].name +
-                ") needs " + std::to_string(want[i].bytes()) + " bytes, got " +
+                ") needs " + std::to_string(want[i].bytes()) + " bytes" +
+                (want[i].isDynamic() ? " times its dynamic extent" : "") + ", got " +
                 std::to_string(have[i].bytes);
         return false;
       }
@@ -119,7 +122,7 @@ bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
   if (threads_ > 1 && e->split.blocks > 1)
     runBlocks(*e, args, results);
   else
-    call(*e, functions_.at(entry), args, results);
+    call(*e, found->second.fn, args, results);
   return true;
 }
 
@@ -127,7 +130,7 @@ void Package::runBlocks(const EntryPoint &e, const std::vector<Buffer> &args,
                         const std::vector<Buffer> &results) const {
   const Split &split = e.split;
   const EntryPoint &block = *manifest_.find(split.blockEntry);
-  EntryFn fn = functions_.at(split.blockEntry);
+  EntryFn fn = entries_.at(split.blockEntry).fn;
   int threads = int(std::min<int64_t>(threads_, split.blocks));
   // A result block is `outer` runs of `inner` bytes, run r at r * stride
   // + b * inner of the whole result; one run is written in place, several
@@ -224,13 +227,18 @@ void Package::call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &a
     for (size_t i = rank; i-- > 0; stride *= shape[i])
       words[words.size() - rank + i] = stride;
   };
+  thread_local std::vector<int64_t> shape;
   for (size_t i = 0; i < args.size(); ++i) {
     const Operand &op = e.args[i];
     int64_t bytes = op.bytes();
-    if (op.kind == "buffer")
+    if (op.kind == "buffer") {
       describe(args[i].data, &bytes, 1);
-    else
+    } else if (op.isDynamic()) {
+      op.shapeFor(args[i].bytes, shape);
+      describe(args[i].data, shape.data(), shape.size());
+    } else {
       describe(args[i].data, op.shape.data(), op.shape.size());
+    }
   }
   for (size_t i = 0; i < results.size(); ++i)
     describe(results[i].data, e.results[i].shape.data(), e.results[i].shape.size());

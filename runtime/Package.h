@@ -6,7 +6,7 @@
 #include "runtime/ThreadTeam.h"
 
 #include <functional>
-#include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 
@@ -51,7 +51,11 @@ private:
   mutable std::unique_ptr<ThreadTeam> team_;
   mutable std::mutex teamMutex_;
   void *library_ = nullptr;
-  std::map<std::string, EntryFn> functions_;
+  struct Loaded {
+    const EntryPoint *entry;
+    EntryFn fn;
+  };
+  std::unordered_map<std::string, Loaded> entries_; ///< by name: models call thousands a step
 };
 
 /// The exported symbol calling entry `name` with an array of pointers to

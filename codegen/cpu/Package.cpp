@@ -53,8 +53,9 @@ static std::string dtypeOf(Type t) {
   return "";
 }
 
-/// The manifest operands of one argument or result type.
-static LogicalResult operandsOf(Location loc, Type type, const std::string &name,
+/// The manifest operands of one argument or result type; an argument tensor
+/// may have one dynamic axis.
+static LogicalResult operandsOf(Location loc, Type type, const std::string &name, bool isArgument,
                                 std::vector<rt::Operand> &out) {
   if (auto q = dyn_cast<QTensorType>(type)) {
     for (const StorageBuffer &b : getStorageLayout(q.getScheme(), q.getShape()).buffers)
@@ -62,11 +63,16 @@ static LogicalResult operandsOf(Location loc, Type type, const std::string &name
     return success();
   }
   auto t = dyn_cast<RankedTensorType>(type);
-  if (!t || !t.hasStaticShape() || dtypeOf(t.getElementType()).empty())
-    return emitError(loc) << "package entry points take statically shaped tensors of "
-                             "f32/f16/bf16/f64/i8/i32/i64 or qtensors; got " << type;
-  out.push_back({name, "tensor", dtypeOf(t.getElementType()),
-                 std::vector<int64_t>(t.getShape().begin(), t.getShape().end())});
+  int64_t dynamicAxes = t ? t.getNumDynamicDims() : 0;
+  if (!t || dynamicAxes > (isArgument ? 1 : 0) || dtypeOf(t.getElementType()).empty())
+    return emitError(loc) << "package entry points take tensors of f32/f16/bf16/f64/i8/i32/i64 "
+                             "(static shapes, but for one dynamic axis of an argument) or "
+                             "qtensors, and return statically shaped tensors; got "
+                          << type;
+  std::vector<int64_t> shape;
+  for (int64_t d : t.getShape())
+    shape.push_back(ShapedType::isDynamic(d) ? rt::Operand::kDynamic : d);
+  out.push_back({name, "tensor", dtypeOf(t.getElementType()), shape});
   return success();
 }
 
@@ -204,10 +210,10 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
     if (auto it = splits.find(entry.name); it != splits.end())
       entry.split = it->second;
     for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
-      if (failed(operandsOf(fn.getLoc(), t, "arg" + std::to_string(i), entry.args)))
+      if (failed(operandsOf(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
         return makeError(diagnostics.text());
     for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
-      if (failed(operandsOf(fn.getLoc(), t, "result" + std::to_string(i), entry.results)))
+      if (failed(operandsOf(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
         return makeError(diagnostics.text());
     fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
     manifest.entries.push_back(std::move(entry));

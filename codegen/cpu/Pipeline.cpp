@@ -72,6 +72,7 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   simd.avx2 = target.has("avx2");
   simd.vnni = (target.has("avx512vnni") && target.has("avx512vl")) || target.has("avxvnni");
   pm.addPass(createQfLowerSimdOps(simd));
+  pm.addPass(createQfPolynomialExp());
   if (failed(parsePassPipeline(kLlvmPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
 }

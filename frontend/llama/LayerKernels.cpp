@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -15,6 +17,8 @@ using namespace mlir;
 
 namespace {
 using utils::IteratorType;
+/// Positions an attention loop step handles: one 512-bit register of f32.
+constexpr int64_t kAttentionLanes = 16;
 using BodyFn = function_ref<void(OpBuilder &, Location, ValueRange)>;
 
 /// A function `name` of `args` returning `results`, with `b` inside it.
@@ -31,8 +35,15 @@ AffineMap pick(MLIRContext *ctx, unsigned dims, ArrayRef<AffineExpr> results) {
   return AffineMap::get(dims, 0, results, ctx);
 }
 
-Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type type) {
-  return tensor::EmptyOp::create(b, shape, type);
+Value empty(ImplicitLocOpBuilder &b, ArrayRef<int64_t> shape, Type type,
+            ValueRange dynamicSizes = {}) {
+  return tensor::EmptyOp::create(b, shape, type, dynamicSizes);
+}
+
+Value filled(ImplicitLocOpBuilder &b, double value, Value init) {
+  auto type = cast<RankedTensorType>(init.getType());
+  Value v = arith::ConstantOp::create(b, b.getFloatAttr(type.getElementType(), value));
+  return linalg::FillOp::create(b, v, init).getResult(0);
 }
 
 /// A generic over `iterators`, one result per `outs`.
@@ -56,8 +67,7 @@ void qforge::llama::addRmsNormKernel(OpBuilder &builder, Location loc, int64_t d
   AffineMap all = pick(ctx, 2, {t, i}), row = pick(ctx, 2, {t}), col = pick(ctx, 2, {i});
   auto parallel = IteratorType::parallel;
 
-  Value zero = arith::ConstantOp::create(b, b.getF64FloatAttr(0));
-  Value acc = linalg::FillOp::create(b, zero, empty(b, {m}, f64)).getResult(0);
+  Value acc = filled(b, 0, empty(b, {m}, f64));
   Value sums = generic(b, x, acc, {all, row}, {parallel, IteratorType::reduction},
                        [](OpBuilder &nb, Location l, ValueRange a) {
                          Value v = arith::ExtFOp::create(nb, l, nb.getF64Type(), a[0]);
@@ -171,4 +181,93 @@ void qforge::llama::addRopeKernel(OpBuilder &builder, Location loc, int64_t head
     return tensor::CollapseShapeOp::create(b, x.getType(), y4, groups);
   };
   func::ReturnOp::create(b, ValueRange{rotate(fn.getArgument(0), heads), rotate(fn.getArgument(1), kvHeads)});
+}
+
+void qforge::llama::addAttentionKernel(OpBuilder &builder, Location loc, int64_t headDim) {
+  ImplicitLocOpBuilder b(loc, builder);
+  OpBuilder::InsertionGuard guard(b);
+  Type f32 = b.getF32Type();
+  int64_t dyn = ShapedType::kDynamic;
+  auto vecType = RankedTensorType::get({headDim}, f32);
+  func::FuncOp fn = startFunction(b, runtime::attentionEntry(headDim),
+                                  {vecType, RankedTensorType::get({headDim, dyn}, f32),
+                                   RankedTensorType::get({dyn, headDim}, f32)},
+                                  {vecType});
+  Value q = fn.getArgument(0), keysT = fn.getArgument(1), values = fn.getArgument(2);
+  // n = min(rows of values, capacity of keys): never reads past either.
+  Value n = arith::MinUIOp::create(b, tensor::DimOp::create(b, values, 0),
+                                   tensor::DimOp::create(b, keysT, 1));
+  Value c0 = arith::ConstantIndexOp::create(b, 0);
+  auto lanes = VectorType::get({kAttentionLanes}, f32);
+  auto splat = [&](OpBuilder &nb, Location l, VectorType type, float v) -> Value {
+    return arith::ConstantOp::create(nb, l, DenseElementsAttr::get(type, nb.getF32FloatAttr(v)));
+  };
+  // Loops over positions in blocks of kAttentionLanes; the last block's
+  // lanes past n are padding on reads and dropped on writes.
+  auto overBlocks = [&](ValueRange init,
+                        function_ref<SmallVector<Value>(OpBuilder &, Location, Value, ValueRange)> body) {
+    return scf::ForOp::create(b, c0, n, arith::ConstantIndexOp::create(b, kAttentionLanes), init,
+                              [&](OpBuilder &nb, Location l, Value j0, ValueRange carried) {
+                                scf::YieldOp::create(nb, l, body(nb, l, j0, carried));
+                              })
+        .getResults();
+  };
+  auto read = [&](OpBuilder &nb, Location l, Value source, ValueRange at, VectorType type,
+                  float pad) -> Value {
+    Value padding = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(pad));
+
+    return vector::TransferReadOp::create(nb, l, type, source, at, padding, ArrayRef<bool>{false}).getResult();
+  };
+
+  // Scores q . k, a block of positions summed over the head dimension in a
+  // register; the 1/sqrt(headDim) scale comes in the softmax.
+  Value scores = overBlocks(tensor::EmptyOp::create(b, ArrayRef<int64_t>{dyn}, f32, ValueRange{n}).getResult(),
+                            [&](OpBuilder &nb, Location l, Value j0, ValueRange carried) -> SmallVector<Value> {
+    Value dot = scf::ForOp::create(
+        nb, l, arith::ConstantIndexOp::create(nb, l, 0), arith::ConstantIndexOp::create(nb, l, headDim),
+        arith::ConstantIndexOp::create(nb, l, 1), ValueRange{splat(nb, l, lanes, 0)},
+        [&](OpBuilder &ib, Location il, Value i, ValueRange acc) {
+          Value qi = vector::BroadcastOp::create(ib, il, lanes, tensor::ExtractOp::create(ib, il, q, i));
+          Value sum = math::FmaOp::create(ib, il, qi, read(ib, il, keysT, {i, j0}, lanes, 0), acc[0]);
+          scf::YieldOp::create(ib, il, sum);
+        }).getResult(0);
+    return {vector::TransferWriteOp::create(nb, l, dot, carried[0], j0, ArrayRef<bool>{false}).getResult()};
+  })[0];
+
+  // Softmax: the maximum, then exp((s - max) * scale) and its sum, lane-wise.
+  Value top = vector::ReductionOp::create(
+      b, vector::CombiningKind::MAXIMUMF,
+      overBlocks(splat(b, loc, lanes, -INFINITY), [&](OpBuilder &nb, Location l, Value j0, ValueRange m) -> SmallVector<Value> {
+        return {arith::MaximumFOp::create(nb, l, m[0], read(nb, l, scores, j0, lanes, -INFINITY))};
+      })[0]);
+  ValueRange expSum = overBlocks(
+      {tensor::EmptyOp::create(b, ArrayRef<int64_t>{dyn}, f32, ValueRange{n}).getResult(), splat(b, loc, lanes, 0)},
+      [&](OpBuilder &nb, Location l, Value j0, ValueRange carried) -> SmallVector<Value> {
+        Value shifted = arith::MulFOp::create(
+            nb, l,
+            arith::SubFOp::create(nb, l, read(nb, l, scores, j0, lanes, -INFINITY),
+                                  vector::BroadcastOp::create(nb, l, lanes, top)),
+            splat(nb, l, lanes, float(1.0 / std::sqrt(double(headDim)))));
+        Value e = math::ExpOp::create(nb, l, shifted);
+        return {vector::TransferWriteOp::create(nb, l, e, carried[0], j0, ArrayRef<bool>{false}).getResult(),
+                arith::AddFOp::create(nb, l, carried[1], e)};
+      });
+  Value weights = expSum[0];
+  Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD, expSum[1]);
+
+  // Weighted values: all of a position's head dimensions in registers.
+  auto row = VectorType::get({headDim}, f32);
+  Value acc = scf::ForOp::create(
+      b, c0, n, arith::ConstantIndexOp::create(b, 1), ValueRange{splat(b, loc, row, 0)},
+      [&](OpBuilder &nb, Location l, Value j, ValueRange carried) {
+        Value w = vector::BroadcastOp::create(nb, l, row, tensor::ExtractOp::create(nb, l, weights, j));
+        Value v = vector::TransferReadOp::create(nb, l, row, values, ValueRange{j, c0},
+                                                 arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(0)),
+                                                 ArrayRef<bool>{true});
+        scf::YieldOp::create(nb, l, math::FmaOp::create(nb, l, w, v, carried[0]).getResult());
+      }).getResult(0);
+  Value out = arith::DivFOp::create(b, acc, vector::BroadcastOp::create(b, row, sum));
+  Value result = vector::TransferWriteOp::create(b, out, tensor::EmptyOp::create(b, ArrayRef<int64_t>{headDim}, f32).getResult(),
+                                                 c0, ArrayRef<bool>{true}).getResult();
+  func::ReturnOp::create(b, result);
 }

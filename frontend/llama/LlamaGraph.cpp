@@ -11,7 +11,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 
 #include <set>
@@ -373,7 +375,8 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1]});
 
   ctx->loadDialect<func::FuncDialect, qf::QfDialect, linalg::LinalgDialect, math::MathDialect,
-                   tensor::TensorDialect, arith::ArithDialect>();
+                   tensor::TensorDialect, arith::ArithDialect, scf::SCFDialect,
+                   vector::VectorDialect>();
   qf::SchemeAttr actScheme;
   if (!options.actScheme.empty() && !(actScheme = qf::getPreset(ctx, options.actScheme)))
     return makeError("unknown activation scheme '" + options.actScheme + "'");
@@ -396,6 +399,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     for (bool stacked : swigluForms)
       addSwigluKernel(b, loc, param("ffn"), m, stacked);
   }
+  addAttentionKernel(b, loc, param("head_dim"));
   addRowKernel(b, loc, embd.scheme, embd.shape[1]);
   return graph;
 }

@@ -166,7 +166,7 @@ Expected<npy::Array> npy::read(StringRef path) {
 std::string npy::shapeString(ArrayRef<int64_t> shape) {
   std::string s;
   for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "x" : "") + std::to_string(shape[i]);
+    s += (i ? "x" : "") + (shape[i] < 0 ? "?" : std::to_string(shape[i]));
   return s;
 }
 

@@ -41,6 +41,32 @@ def compile_package(qf, scheme: str, **shape) -> str:
     return pkg
 
 
+def test_compiled_exp_is_within_an_ulp(qf):
+    """math.exp compiles to a polynomial (qf-polynomial-exp): within 1 ulp of
+    float64 numpy up to 88 (4 up to the f32 range's top); 0 and inf beyond it."""
+    n = 4096
+    src = qf.path("exp", ".mlir")
+    src.write_text(
+        f"func.func @exp(%x: tensor<{n}xf32>) -> tensor<{n}xf32> {{\n"
+        f"  %e = tensor.empty() : tensor<{n}xf32>\n"
+        f"  %y = linalg.generic {{indexing_maps = [affine_map<(d) -> (d)>, affine_map<(d) -> (d)>],"
+        f" iterator_types = [\"parallel\"]}} ins(%x : tensor<{n}xf32>) outs(%e : tensor<{n}xf32>) {{\n"
+        f"  ^bb0(%a: f32, %b: f32):\n    %r = math.exp %a : f32\n    linalg.yield %r : f32\n"
+        f"  }} -> tensor<{n}xf32>\n  return %y : tensor<{n}xf32>\n}}\n")
+    pkg = qf.path("pkg")
+    qf.run(["compile", src, "--target", "cpu", "-o", pkg])
+    x = np.concatenate([np.linspace(-87.3, 88.7, n - 4),
+                        [-200.0, -89.0, 89.0, 200.0]]).astype(np.float32)
+    y = qf.path("y", ".npy")
+    qf.run(["run", pkg, "--entry", "exp", "--input", qf.save(x, "x"), "--output", y])
+    got, exact = np.load(y), np.exp(x.astype(np.float64))
+    inside = slice(0, n - 4)
+    ulps = np.abs(got[inside] - exact[inside]) / np.spacing(exact[inside].astype(np.float32))
+    assert ulps[x[inside] <= 88].max() <= 1.0
+    assert ulps.max() <= 4.0
+    assert list(got[n - 4:]) == [0.0, 0.0, np.inf, np.inf]
+
+
 @pytest.mark.parametrize("scheme", PRESETS)
 def test_compiled_matmul_matches_numpy(qf, scheme):
     rng = np.random.default_rng(zlib.crc32(scheme.encode()))

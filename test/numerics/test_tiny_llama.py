@@ -44,6 +44,32 @@ def test_logits_match_the_exact_model(tiny):
     assert np.abs(ours - exact).max() <= 1e-4 * np.abs(exact).max()
 
 
+@pytest.mark.parametrize("cached,capacity", [(1, 48), (37, 48), (48, 48)])
+def test_the_attention_entry_attends_to_the_given_positions(tiny, cached, capacity):
+    """attention_16: one head over the first `cached` positions of a cache of `capacity`."""
+    q, _, pkg = tiny
+    rng = np.random.default_rng(cached)
+    query = rng.standard_normal(16).astype(np.float32)
+    keys_t = rng.standard_normal((16, capacity)).astype(np.float32)
+    values = rng.standard_normal((cached, 16)).astype(np.float32)
+    inputs = [q.save(a, name) for name, a in [("q", query), ("kt", keys_t), ("v", values)]]
+    out = q.path("attention", ".npy")
+    q.run(["run", pkg, "--entry", "attention_16", *[x for i in inputs for x in ("--input", i)], "--output", out])
+    scores = query.astype(np.float64) @ keys_t[:, :cached].astype(np.float64) / 4.0
+    weights = np.exp(scores - scores.max())
+    expected = weights @ values.astype(np.float64) / weights.sum()
+    np.testing.assert_allclose(np.load(out), expected, rtol=0, atol=1e-5 * np.abs(expected).max())
+
+
+def test_the_attention_entry_rejects_values_that_are_not_whole_rows(tiny):
+    q, _, pkg = tiny
+    args = [q.save(np.zeros(16, np.float32), "q"), q.save(np.zeros((16, 8), np.float32), "kt"),
+            q.save(np.zeros((8, 15), np.float32), "v")]
+    r = q.run(["run", pkg, "--entry", "attention_16", *[x for a in args for x in ("--input", a)],
+               "--output", q.path("o", ".npy")], check=False)
+    assert r.returncode == 1 and "argument arg2 is f32 [?x16], the file holds f4 [8x15]" in r.stderr
+
+
 def test_greedy_decode_matches_the_exact_model(tiny):
     from llama_ref import ExactLlama
     q, gguf_path, pkg = tiny
