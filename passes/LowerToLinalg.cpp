@@ -1,6 +1,7 @@
 //===- LowerToLinalg.cpp - qf ops to linalg on packed storage --------------===//
 #include "passes/ActivationQuant.h"
 #include "passes/BuilderHelpers.h"
+#include "passes/HadamardLowering.h"
 #include "passes/IntegerDotMatmul.h"
 #include "passes/Passes.h"
 #include "passes/StorageAccess.h"
@@ -272,8 +273,11 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     ModuleOp module = getOperation();
     // Ops whose lowering has not landed: say so where they are.
     WalkResult unsupported = module.walk([](Operation *op) {
-      if (isa<QuantizeOp, RequantizeOp, HadamardOp, WeightOp>(op))
+      if (isa<QuantizeOp, RequantizeOp, WeightOp>(op))
         return op->emitOpError("has no lowering to linalg yet"), WalkResult::interrupt();
+      if (auto h = dyn_cast<HadamardOp>(op); h && !h.getInput().getType().hasStaticShape())
+        return h.emitOpError("lowers for static shapes only, got ") << h.getInput().getType(),
+               WalkResult::interrupt();
       return WalkResult::advance();
     });
     if (unsupported.wasInterrupted())
@@ -304,6 +308,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, VectorMatmulLowering, DequantizeLowering>(converter, ctx);
     populateIntegerDotMatmulPattern(converter, patterns);
+    populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
     populateCallOpTypeConversionPattern(patterns, converter);

@@ -37,3 +37,11 @@ func.func @act_scheme_batched(%a: tensor<2x1x64xf32>, %w: !qf.qtensor<3x64, q4_0
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<2x1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<2x1x3xf32>
   return %c : tensor<2x1x3xf32>
 }
+
+// -----
+
+func.func @hadamard_dynamic(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
+  // expected-error @+1 {{'qf.hadamard' op lowers for static shapes only, got 'tensor<?x32xf32>'}}
+  %y = qf.hadamard %x {size = 32} : tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}

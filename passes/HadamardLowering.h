@@ -1,0 +1,24 @@
+//===- HadamardLowering.h - qf.hadamard as fast Walsh-Hadamard stages ------===//
+#ifndef QFORGE_PASSES_HADAMARDLOWERING_H
+#define QFORGE_PASSES_HADAMARDLOWERING_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cstdint>
+
+namespace mlir::qf {
+
+/// The sign qf.hadamard's random diagonal gives position `i` along its axis:
+/// -1 where the top bit of output i (from 0) of SplitMix64 seeded with
+/// `seed` is set, else +1.
+int hadamardSign(uint64_t seed, uint64_t i);
+
+/// qf.hadamard on statically shaped tensors: the signs as one elementwise
+/// product, then log2(size) butterfly stages (linalg.generic each, pairs
+/// h = 1, 2, 4, ... apart within blocks of `size`), the 1/sqrt(size) scale in
+/// the last stage: H_size in Sylvester (natural) order.
+void populateHadamardLoweringPattern(const TypeConverter &converter, RewritePatternSet &patterns);
+
+} // namespace mlir::qf
+
+#endif // QFORGE_PASSES_HADAMARDLOWERING_H
