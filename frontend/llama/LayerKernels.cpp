@@ -17,7 +17,7 @@ using namespace mlir;
 
 namespace {
 using utils::IteratorType;
-/// Positions an attention loop step handles: one 512-bit register of f32.
+/// Positions an attention loop step handles: 16 f32 lanes, one AVX-512 register.
 constexpr int64_t kAttentionLanes = 16;
 using BodyFn = function_ref<void(OpBuilder &, Location, ValueRange)>;
 
@@ -215,13 +215,12 @@ void qforge::llama::addAttentionKernel(OpBuilder &builder, Location loc, int64_t
   auto read = [&](OpBuilder &nb, Location l, Value source, ValueRange at, VectorType type,
                   float pad) -> Value {
     Value padding = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(pad));
-
     return vector::TransferReadOp::create(nb, l, type, source, at, padding, ArrayRef<bool>{false}).getResult();
   };
 
   // Scores q . k, a block of positions summed over the head dimension in a
   // register; the 1/sqrt(headDim) scale comes in the softmax.
-  Value scores = overBlocks(tensor::EmptyOp::create(b, ArrayRef<int64_t>{dyn}, f32, ValueRange{n}).getResult(),
+  Value scores = overBlocks(empty(b, {dyn}, f32, n),
                             [&](OpBuilder &nb, Location l, Value j0, ValueRange carried) -> SmallVector<Value> {
     Value dot = scf::ForOp::create(
         nb, l, arith::ConstantIndexOp::create(nb, l, 0), arith::ConstantIndexOp::create(nb, l, headDim),
@@ -241,7 +240,7 @@ void qforge::llama::addAttentionKernel(OpBuilder &builder, Location loc, int64_t
         return {arith::MaximumFOp::create(nb, l, m[0], read(nb, l, scores, j0, lanes, -INFINITY))};
       })[0]);
   ValueRange expSum = overBlocks(
-      {tensor::EmptyOp::create(b, ArrayRef<int64_t>{dyn}, f32, ValueRange{n}).getResult(), splat(b, loc, lanes, 0)},
+      {empty(b, {dyn}, f32, n), splat(b, loc, lanes, 0)},
       [&](OpBuilder &nb, Location l, Value j0, ValueRange carried) -> SmallVector<Value> {
         Value shifted = arith::MulFOp::create(
             nb, l,
@@ -267,7 +266,7 @@ void qforge::llama::addAttentionKernel(OpBuilder &builder, Location loc, int64_t
         scf::YieldOp::create(nb, l, math::FmaOp::create(nb, l, w, v, carried[0]).getResult());
       }).getResult(0);
   Value out = arith::DivFOp::create(b, acc, vector::BroadcastOp::create(b, row, sum));
-  Value result = vector::TransferWriteOp::create(b, out, tensor::EmptyOp::create(b, ArrayRef<int64_t>{headDim}, f32).getResult(),
-                                                 c0, ArrayRef<bool>{true}).getResult();
+  Value result =
+      vector::TransferWriteOp::create(b, out, empty(b, {headDim}, f32), c0, ArrayRef<bool>{true}).getResult();
   func::ReturnOp::create(b, result);
 }
