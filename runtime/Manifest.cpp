@@ -119,33 +119,44 @@ bool qforge::runtime::parseShapeText(const std::string &text, std::vector<int64_
   return !shape.empty();
 }
 
+bool KeyedLines::readHeader(const std::string &magic, int version, const std::string &what,
+                            const std::string &kind) {
+  std::string key;
+  if (!next(key))
+    return fail("empty " + what);
+  int found = 0;
+  if (key != magic || !(words_ >> found))
+    return fail("not a " + what + " (expected '" + magic + " " + std::to_string(version) + "')");
+  if (found != version)
+    return fail(kind + " version " + std::to_string(found) + ", this runtime reads " +
+                std::to_string(version));
+  return true;
+}
+
+bool KeyedLines::next(std::string &key) {
+  for (std::string line; std::getline(lines_, line);) {
+    ++line_;
+    words_.clear();
+    words_.str(line);
+    if (words_ >> key)
+      return true;
+  }
+  return false;
+}
+
+bool KeyedLines::fail(const std::string &message) {
+  error_ = prefix_ + std::to_string(line_) + ": " + message;
+  return false;
+}
+
 bool Manifest::parse(const std::string &text, Manifest &out, std::string &error) {
   out = Manifest();
-  std::istringstream lines(text);
-  std::string line;
-  int lineNo = 0;
-  EntryPoint *entry = nullptr;
-  bool sawHeader = false;
-  auto fail = [&](const std::string &msg) {
-    error = "manifest line " + std::to_string(lineNo) + ": " + msg;
+  KeyedLines lines(text, "manifest line ", error);
+  if (!lines.readHeader("qforge-package", kPackageVersion, "qforge package manifest", "package"))
     return false;
-  };
-  while (std::getline(lines, line)) {
-    ++lineNo;
-    std::istringstream words(line);
-    std::string key;
-    if (!(words >> key))
-      continue;
-    if (!sawHeader) {
-      int version = 0;
-      if (key != "qforge-package" || !(words >> version))
-        return fail("not a qforge package manifest (expected 'qforge-package 1')");
-      if (version != kPackageVersion)
-        return fail("package version " + std::to_string(version) + ", this runtime reads " +
-                    std::to_string(kPackageVersion));
-      sawHeader = true;
-      continue;
-    }
+  EntryPoint *entry = nullptr;
+  for (std::string key; lines.next(key);) {
+    std::istringstream &words = lines.words();
     std::string rest;
     std::getline(words >> std::ws, rest);
     if (key == "compiler") {
@@ -162,27 +173,27 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
       out.library = rest;
     } else if (key == "entry") {
       if (entry)
-        return fail("entry '" + rest + "' starts before 'end' of '" + entry->name + "'");
+        return lines.fail("entry '" + rest + "' starts before 'end' of '" + entry->name + "'");
       out.entries.push_back({rest, {}, {}, {}});
       entry = &out.entries.back();
     } else if (key == "arg" || key == "result") {
       if (!entry)
-        return fail("'" + key + "' outside an entry");
+        return lines.fail("'" + key + "' outside an entry");
       std::istringstream fs(rest);
       Operand op;
       std::string shape;
       if (!(fs >> op.name >> op.kind >> op.dtype >> shape) ||
           (op.kind != "tensor" && op.kind != "buffer") || !dtypeBytes(op.dtype) ||
           !parseShapeText(shape, op.shape, /*allowDynamic=*/true))
-        return fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
+        return lines.fail("malformed operand '" + rest + "' (expected: name tensor|buffer dtype shape)");
       if (op.isDynamic() && (key == "result" || op.kind == "buffer" ||
                              std::count(op.shape.begin(), op.shape.end(), Operand::kDynamic) > 1))
-        return fail("operand '" + op.name + "': only a tensor argument may have a dynamic axis, "
+        return lines.fail("operand '" + op.name + "': only a tensor argument may have a dynamic axis, "
                     "and only one");
       (key == "arg" ? entry->args : entry->results).push_back(op);
     } else if (key == "split") {
       if (!entry)
-        return fail("'split' outside an entry");
+        return lines.fail("'split' outside an entry");
       std::istringstream fs(rest);
       Split &split = entry->split;
       std::vector<int64_t> counts;
@@ -191,28 +202,26 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
         counts.push_back(v);
       size_t operands = entry->args.size() + entry->results.size();
       if (split.blockEntry.empty() || !fs.eof() || counts.size() != 1 + operands || counts[0] < 1)
-        return fail("malformed split '" + rest + "' (expected: entry blocks, then one count per "
+        return lines.fail("malformed split '" + rest + "' (expected: entry blocks, then one count per "
                     "argument and result)");
       if (std::any_of(entry->args.begin(), entry->args.end(),
                       [](const Operand &a) { return a.isDynamic(); }))
-        return fail("entry '" + entry->name + "' has a dynamic axis and cannot split");
+        return lines.fail("entry '" + entry->name + "' has a dynamic axis and cannot split");
       split.blocks = counts[0];
       split.argBlockBytes.assign(counts.begin() + 1, counts.begin() + 1 + entry->args.size());
       split.resultBlockExtents.assign(counts.begin() + 1 + entry->args.size(), counts.end());
     } else if (key == "end") {
       if (!entry)
-        return fail("'end' without an entry");
+        return lines.fail("'end' without an entry");
       entry = nullptr;
     } else {
-      return fail("unknown key '" + key + "'");
+      return lines.fail("unknown key '" + key + "'");
     }
   }
-  if (!sawHeader)
-    return fail("empty manifest");
   if (entry)
-    return fail("entry '" + entry->name + "' has no 'end'");
+    return lines.fail("entry '" + entry->name + "' has no 'end'");
   if (out.library.empty())
-    return fail("no 'library' line");
+    return lines.fail("no 'library' line");
   return true;
 }
 

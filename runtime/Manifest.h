@@ -31,6 +31,7 @@
 #define QFORGE_RUNTIME_MANIFEST_H
 
 #include <cstdint>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,32 @@ bool readTextFile(const std::string &path, std::string &text, std::string &error
 
 /// Bytes of one element of a manifest dtype (0 if unknown).
 int64_t dtypeBytes(const std::string &dtype);
+
+/// The line-based files (manifest.txt, model.txt): a header line `<magic>
+/// <version>`, then one `key words...` a line; blank lines are skipped.
+/// Errors name the line: "<prefix><number>: <message>".
+class KeyedLines {
+public:
+  KeyedLines(const std::string &text, std::string prefix, std::string &error)
+      : lines_(text), prefix_(std::move(prefix)), error_(error) {}
+
+  /// The header; false with the error set if the first line is not `magic
+  /// version` ("not a <what> ...", "<kind> version V, ...") or there is none
+  /// ("empty <what>").
+  bool readHeader(const std::string &magic, int version, const std::string &what,
+                  const std::string &kind);
+  /// The next non-blank line: its first word in `key`, the rest in words().
+  bool next(std::string &key);
+  std::istringstream &words() { return words_; }
+  /// Sets the error at the current line; false.
+  bool fail(const std::string &message);
+
+private:
+  std::istringstream lines_, words_;
+  std::string prefix_;
+  std::string &error_;
+  int line_ = 0;
+};
 
 /// CPU features the runtime can check on the running machine, by the names
 /// used in manifests.

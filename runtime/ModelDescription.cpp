@@ -67,64 +67,46 @@ std::string ModelDescription::serialize() const {
 
 bool ModelDescription::parse(const std::string &text, ModelDescription &out, std::string &error) {
   out = ModelDescription();
-  std::istringstream lines(text);
-  std::string line;
-  int lineNo = 0;
-  bool sawHeader = false, sawEnd = false;
-  auto fail = [&](const std::string &msg) {
-    error = "line " + std::to_string(lineNo) + ": " + msg;
+  KeyedLines lines(text, "line ", error);
+  if (!lines.readHeader("qforge-model", kModelVersion, "qforge model description", "model"))
     return false;
-  };
-  while (std::getline(lines, line)) {
-    ++lineNo;
-    std::istringstream words(line);
-    std::string key;
-    if (!(words >> key))
-      continue;
+  bool sawEnd = false;
+  for (std::string key; lines.next(key);) {
+    std::istringstream &words = lines.words();
     if (sawEnd)
-      return fail("text after 'end'");
-    if (!sawHeader) {
-      int version = 0;
-      if (key != "qforge-model" || !(words >> version))
-        return fail("not a qforge model description (expected 'qforge-model 1')");
-      if (version != kModelVersion)
-        return fail("model version " + std::to_string(version) + ", this runtime reads " +
-                    std::to_string(kModelVersion));
-      sawHeader = true;
-      continue;
-    }
+      return lines.fail("text after 'end'");
     if (key == "architecture") {
       if (!(words >> out.architecture))
-        return fail("'architecture' without a name");
+        return lines.fail("'architecture' without a name");
     } else if (key == "param") {
       std::string name;
       double value;
       if (!(words >> name >> value))
-        return fail("malformed 'param' (expected: param NAME NUMBER)");
+        return lines.fail("malformed 'param' (expected: param NAME NUMBER)");
       out.params[name] = value;
     } else if (key == "chunks") {
       for (int64_t c; words >> c;) {
         if (c < 1 || (!out.chunks.empty() && c <= out.chunks.back()))
-          return fail("chunks must be positive and increasing");
+          return lines.fail("chunks must be positive and increasing");
         out.chunks.push_back(c);
       }
       if (out.chunks.empty() || out.chunks.front() != 1)
-        return fail("chunks must start with 1");
+        return lines.fail("chunks must start with 1");
     } else if (key == "tensor") {
       WeightTensor t;
       std::string shape;
       if (!(words >> t.name >> t.scheme >> shape >> t.offset >> t.bytes))
-        return fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
+        return lines.fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
       if (!parseShapeText(shape, t.shape) || t.shape.empty())
-        return fail("malformed shape '" + shape + "' of tensor " + t.name);
+        return lines.fail("malformed shape '" + shape + "' of tensor " + t.name);
       out.tensors.push_back(std::move(t));
     } else if (key == "end") {
       sawEnd = true;
     } else {
-      return fail("unknown key '" + key + "'");
+      return lines.fail("unknown key '" + key + "'");
     }
   }
-  if (!sawHeader || !sawEnd)
-    return fail(sawHeader ? "missing 'end' (truncated?)" : "empty model description");
+  if (!sawEnd)
+    return lines.fail("missing 'end' (truncated?)");
   return true;
 }

@@ -723,6 +723,15 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &path, std::string 
     ++lineNo;
     return true;
   };
+  // The line of item i of `count`; at the end of the file, an error saying how
+  // many came.
+  auto nextItem = [&](int64_t i, int64_t count, const char *what) {
+    if (nextLine())
+      return true;
+    ++lineNo;
+    fail("file ends after " + std::to_string(i) + " of " + std::to_string(count) + " " + what);
+    return false;
+  };
   // `key value`, value a whole number within [min, max].
   auto readNumber = [&](std::string_view key, int64_t min, int64_t max, int64_t &value) {
     if (!nextLine()) {
@@ -767,11 +776,8 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &path, std::string 
   vocab.types.reserve(size_t(std::min<int64_t>(tokenCount, 1 << 20)));
   std::string text;
   for (int64_t i = 0; i < tokenCount; ++i) {
-    if (!nextLine()) {
-      ++lineNo;
-      return fail("file ends after " + std::to_string(i) + " of " + std::to_string(tokenCount) +
-                  " tokens");
-    }
+    if (!nextItem(i, tokenCount, "tokens"))
+      return nullptr;
     size_t space = line.find(' ');
     int64_t type;
     if (space == std::string::npos || !parseInt(std::string_view(line).substr(0, space), type) ||
@@ -787,11 +793,8 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &path, std::string 
   vocab.merges.reserve(size_t(std::min<int64_t>(mergeCount, 1 << 20)));
   std::string first, second;
   for (int64_t i = 0; i < mergeCount; ++i) {
-    if (!nextLine()) {
-      ++lineNo;
-      return fail("file ends after " + std::to_string(i) + " of " + std::to_string(mergeCount) +
-                  " merges");
-    }
+    if (!nextItem(i, mergeCount, "merges"))
+      return nullptr;
     size_t space = line.find(' ');
     if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos ||
         !unescapeText(std::string_view(line).substr(0, space), first) ||
