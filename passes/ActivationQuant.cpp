@@ -1,6 +1,7 @@
 //===- ActivationQuant.cpp - IR that quantizes activations on the fly ------===//
 #include "passes/ActivationQuant.h"
 #include "passes/BuilderHelpers.h"
+#include "qf/Reference/Hadamard.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -38,35 +39,73 @@ Value truncF64(OpBuilder &b, Location loc, Type type, Value x) {
   return arith::TruncFOp::create(b, loc, type, arith::BitcastOp::create(b, loc, f32, bits));
 }
 
-IntFormatAttr signedIntElement(SchemeAttr scheme) {
-  auto elem = dyn_cast<IntFormatAttr>(scheme.getElement());
-  return elem && elem.getSignedness() ? elem : IntFormatAttr();
+/// The element format's values, when it has a CPU lowering as an
+/// activation: signed integers and signed minifloats (not e8m0).
+bool isLowerableElement(QuantFormatAttrInterface elem) {
+  if (auto i = dyn_cast<IntFormatAttr>(elem))
+    return i.getSignedness();
+  auto f = dyn_cast<FloatFormatAttr>(elem);
+  return f && f.getKind() != MinifloatKind::e8m0 && f.getKind() != MinifloatKind::ue4m3;
+}
+
+/// The i64 constant `v`, splat to `like`'s shape where it is a vector.
+Value i64Const(OpBuilder &b, Location loc, Type like, int64_t v) {
+  if (auto vt = dyn_cast<VectorType>(like))
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vt.clone(b.getI64Type()), b.getI64IntegerAttr(v)));
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v);
+}
+
+/// floor(log2(x)) of positive normal f64 values (-1023 for zero), as i64.
+Value exponentOf(OpBuilder &b, Location loc, Value x) {
+  Type type = x.getType();
+  Type i64 = isa<VectorType>(type) ? Type(cast<VectorType>(type).clone(b.getI64Type())) : b.getI64Type();
+  Value bits = arith::BitcastOp::create(b, loc, i64, x);
+  Value biased = arith::AndIOp::create(
+      b, loc, arith::ShRUIOp::create(b, loc, bits, i64Const(b, loc, type, 52)),
+      i64Const(b, loc, type, 0x7ff));
+  return arith::SubIOp::create(b, loc, biased, i64Const(b, loc, type, 1023));
+}
+
+/// 2^e (f64) for i64 exponents `e` in the normal f64 range.
+Value powerOfTwo(OpBuilder &b, Location loc, Value e) {
+  Type type = e.getType();
+  Type f64 = isa<VectorType>(type) ? Type(cast<VectorType>(type).clone(b.getF64Type())) : b.getF64Type();
+  Value bits = arith::ShLIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, e, i64Const(b, loc, type, 1023)), i64Const(b, loc, type, 52));
+  return arith::BitcastOp::create(b, loc, f64, bits);
 }
 
 } // namespace
 
 LogicalResult ActivationQuantizer::check(Operation *op, SchemeAttr scheme,
                                          RankedTensorType actType) {
-  if (!signedIntElement(scheme))
+  if (!isLowerableElement(scheme.getElement()))
     return op->emitOpError() << "activation scheme element " << scheme.getElement()
-                             << " has no CPU lowering: activations quantize to signed #qf.int";
-  if (scheme.getOffset() != OffsetKind::none || !isa<TypeAttr>(scheme.getScale()) ||
+                             << " has no CPU lowering: activations quantize to signed #qf.int "
+                                "or a signed #qf.float";
+  if (scheme.getOffset() != OffsetKind::none ||
+      !(isa<TypeAttr>(scheme.getScale()) || scheme.hasSharedExponentScale()) ||
       scheme.getTensorScaleType() || scheme.getSuperBlock())
-    return op->emitOpError() << "activation schemes lower with float scales only (no offsets, "
-                                "scale formats, tensor or super-block scales)";
+    return op->emitOpError() << "activation schemes lower with float or e8m0 (MX) scales only "
+                                "(no offsets, other scale formats, tensor or super-block scales)";
   RoundingMode mode = scheme.getRounding();
-  if (mode != RoundingMode::nearest_even && mode != RoundingMode::nearest_away &&
-      mode != RoundingMode::toward_zero)
+  bool minifloat = isa<FloatFormatAttr>(scheme.getElement());
+  if (minifloat ? mode != RoundingMode::nearest_even || !scheme.getSaturate()
+                : mode != RoundingMode::nearest_even && mode != RoundingMode::nearest_away &&
+                      mode != RoundingMode::toward_zero)
     return op->emitOpError() << "activation rounding " << stringifyRoundingMode(mode)
-                             << " has no CPU lowering (nearest_even, nearest_away, toward_zero)";
+                             << " has no CPU lowering (integers: nearest_even, nearest_away, "
+                                "toward_zero; minifloats: saturating nearest_even)";
   if (actType.getRank() != 2 || !actType.hasStaticShape() || !actType.getElementType().isF32())
     return op->emitOpError() << "activation schemes lower for static rank-2 f32 activations, got "
                              << actType;
   return success();
 }
 
-ActivationQuantizer::ActivationQuantizer(SchemeAttr scheme, RankedTensorType actType)
-    : scheme(scheme), actType(actType) {
+ActivationQuantizer::ActivationQuantizer(SchemeAttr scheme, RankedTensorType actType,
+                                         ActivationRotation rotation)
+    : scheme(scheme), actType(actType), rotation(rotation) {
   int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
   switch (scheme.getGranularity()) {
   case Granularity::tensor:
@@ -78,42 +117,148 @@ ActivationQuantizer::ActivationQuantizer(SchemeAttr scheme, RankedTensorType act
   default:
     groupRows = 1, groupCols = scheme.getGroupSize();
   }
+  QuantFormatAttrInterface elem = scheme.getElement();
+  if (auto i = dyn_cast<IntFormatAttr>(elem)) {
+    unit = std::ldexp(1.0, -int(i.getFrac()));
+    cmax = (int64_t(1) << (i.getWidth() - 1)) - 1;
+    cmin = -cmax - 1;
+    return;
+  }
+  // A minifloat: codes count its smallest subnormal, 2^(emin - mantissa).
+  auto f = cast<FloatFormatAttr>(elem);
+  double smallest = INFINITY, largest = 0;
+  for (uint64_t c = 0, e = uint64_t(1) << f.getBitWidth(); c < e; ++c)
+    if (double v = f.decodeHost(c); std::isfinite(v) && v > 0)
+      smallest = std::min(smallest, v), largest = std::max(largest, v);
+  unit = smallest;
+  mantissaBits = int(f.getMantissaBits());
+  minNormalExponent = std::ilogb(smallest) + *mantissaBits;
+  cmax = int64_t(largest / smallest);
+  cmin = -cmax;
 }
 
+ActivationQuantizer::ActivationQuantizer(MatmulOp op)
+    : ActivationQuantizer(*op.getActScheme(), cast<RankedTensorType>(op.getLhs().getType()),
+                          {int64_t(op.getActHadamard().value_or(0)), op.getActHadamardSeed()}) {}
+
 bool ActivationQuantizer::supportsCodes() const {
-  return actType.getDimSize(1) % 32 == 0 && groupCols % 32 == 0;
+  return actType.getDimSize(1) % 32 == 0 && groupCols % 32 == 0 && cmax <= 127 && cmin >= -128;
+}
+
+bool ActivationQuantizer::canRotate(int64_t size) const {
+  return size <= 256 && groupCols % size == 0;
+}
+
+Value ActivationQuantizer::emitRotation(OpBuilder &b, Location loc, Value x, Value k) const {
+  auto type = cast<VectorType>(x.getType());
+  int64_t span = type.getNumElements(), size = rotation.size;
+  Type f32 = b.getF32Type();
+  if (rotation.seed) {
+    int64_t extent = actType.getDimSize(1);
+    SmallVector<float> signs;
+    for (int64_t i = 0; i < extent; ++i)
+      signs.push_back(float(hadamardSign(*rotation.seed, uint64_t(i))));
+    auto signType = RankedTensorType::get({extent}, f32);
+    Value table = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(signType, ArrayRef(signs)));
+    Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+    Value sign = vector::TransferReadOp::create(b, loc, type, table, ValueRange{k}, pad,
+                                                ArrayRef<bool>{true});
+    x = arith::MulFOp::create(b, loc, x, sign);
+  }
+  // The butterflies of HadamardLowering, lane by lane: lane i pairs with
+  // lane i ^ h; the lower lane keeps the sum, the upper lower - upper.
+  for (int64_t h = 1; h < size; h *= 2) {
+    SmallVector<int64_t> partner;
+    SmallVector<bool> upper;
+    for (int64_t i = 0; i < span; ++i)
+      partner.push_back(i ^ h), upper.push_back(i & h);
+    Value p = vector::ShuffleOp::create(b, loc, x, x, partner);
+    Value sum = arith::AddFOp::create(b, loc, x, p);
+    Value difference = arith::SubFOp::create(b, loc, p, x);
+    auto maskType = VectorType::get({span}, b.getI1Type());
+    Value mask = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(maskType, ArrayRef(upper)));
+    x = arith::SelectOp::create(b, loc, mask, difference, sum);
+    if (2 * h == size) {
+      Value scale = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(float(1.0 / std::sqrt(double(size))))));
+      x = arith::MulFOp::create(b, loc, x, scale);
+    }
+  }
+  return x;
+}
+
+Value ActivationQuantizer::emitRounding(OpBuilder &b, Location loc, Value y) const {
+  auto vecF64 = cast<VectorType>(y.getType());
+  auto splat = [&](double v) {
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vecF64, b.getF64FloatAttr(v)))
+        .getResult();
+  };
+  if (!mantissaBits) {
+    y = arith::DivFOp::create(b, loc, y, splat(unit));
+    switch (scheme.getRounding()) {
+    case RoundingMode::nearest_away:
+      y = math::RoundOp::create(b, loc, y);
+      break;
+    case RoundingMode::toward_zero:
+      y = math::TruncOp::create(b, loc, y);
+      break;
+    default:
+      y = math::RoundEvenOp::create(b, loc, y);
+    }
+    return arith::MinimumFOp::create(b, loc, arith::MaximumFOp::create(b, loc, y, splat(double(cmin))),
+                                     splat(double(cmax)));
+  }
+  // |y| to the nearest value with the mantissa's bits in its binade (the
+  // smallest normal binade for subnormals), ties to even, then saturated.
+  auto splatI64 = [&](int64_t v) { return i64Const(b, loc, vecF64, v); };
+  Value a = math::AbsFOp::create(b, loc, y);
+  Value e = arith::MaxSIOp::create(b, loc, exponentOf(b, loc, a), splatI64(minNormalExponent));
+  Value steps = math::RoundEvenOp::create(
+      b, loc, arith::MulFOp::create(b, loc, a, powerOfTwo(b, loc, arith::SubIOp::create(b, loc, splatI64(*mantissaBits), e))));
+  Value codes = arith::MulFOp::create(
+      b, loc, steps, powerOfTwo(b, loc, arith::SubIOp::create(b, loc, e, splatI64(minNormalExponent))));
+  codes = arith::MinimumFOp::create(b, loc, codes, splat(double(cmax)));
+  Value negative = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, y, splat(0));
+  return arith::SelectOp::create(b, loc, negative, arith::NegFOp::create(b, loc, codes), codes);
 }
 
 SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Value act,
                                                   int64_t width, ValueRange init,
                                                   ChunkBody body) const {
-  IntFormatAttr elem = signedIntElement(scheme);
   auto f32 = b.getF32Type(), f64 = b.getF64Type();
   auto vecF32 = VectorType::get({width}, f32), vecF64 = VectorType::get({width}, f64);
-  auto vecI32 = VectorType::get({width}, b.getI32Type());
-  double unit = std::ldexp(1.0, -int(elem.getFrac()));
-  int64_t cmax = (int64_t(1) << (elem.getWidth() - 1)) - 1, cmin = -cmax - 1;
+  // Runs are read `span` at a time, whole rotation blocks.
+  int64_t span = std::max(width, rotation.size);
+  auto vecSpan = VectorType::get({span}, f32);
   Value zero = indexConst(b, loc, 0);
   Value padF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-  auto readChunk = [&](OpBuilder &b, Location l, Value r, Value k) {
-    return vector::TransferReadOp::create(b, l, vecF32, act, ValueRange{r, k}, padF32,
-                                          ArrayRef<bool>{true})
-        .getResult();
-  };
-  // Every run of `width` in the group at (r0, g0).
-  auto overGroup = [&](OpBuilder &b, Location l, Value r0, Value g0, ValueRange init,
-                       function_ref<SmallVector<Value>(OpBuilder &, Location, Value, Value,
-                                                       ValueRange)> fn) {
+  using RunFn = function_ref<SmallVector<Value>(OpBuilder &, Location, Value r, Value k, Value x,
+                                                ValueRange)>;
+  // Every run of `width` in the group at (r0, g0), read and rotated.
+  auto overGroup = [&](OpBuilder &b, Location l, Value r0, Value g0, ValueRange init, RunFn fn) {
     Value r1 = arith::AddIOp::create(b, l, r0, indexConst(b, l, groupRows));
     Value g1 = arith::AddIOp::create(b, l, g0, indexConst(b, l, groupCols));
     return forLoop(b, l, r0, r1, 1, init, [&](OpBuilder &b, Location l, Value r, ValueRange c) {
-      return forLoop(b, l, g0, g1, width, c, [&](OpBuilder &b, Location l, Value k, ValueRange c) {
-        return fn(b, l, r, k, c);
+      return forLoop(b, l, g0, g1, span, c, [&](OpBuilder &b, Location l, Value k, ValueRange c) {
+        Value x = vector::TransferReadOp::create(b, l, vecSpan, act, ValueRange{r, k}, padF32,
+                                                 ArrayRef<bool>{true});
+        if (rotation.size)
+          x = emitRotation(b, l, x, k);
+        SmallVector<Value> carried(c);
+        for (int64_t at = 0; at < span; at += width) {
+          Value run = x;
+          if (span != width)
+            run = vector::ExtractStridedSliceOp::create(b, l, x, ArrayRef<int64_t>{at},
+                                                        ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
+          carried = fn(b, l, r, arith::AddIOp::create(b, l, k, indexConst(b, l, at)), run, carried);
+        }
+        return carried;
       });
     });
   };
 
   int64_t m = actType.getDimSize(0), k = actType.getDimSize(1);
+  double vmax = double(cmax) * unit, vmin = double(cmin) * unit;
   return forLoop(b, loc, zero, indexConst(b, loc, m), groupRows, init,
                  [&](OpBuilder &b, Location l, Value r0, ValueRange carried) {
     return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), groupCols, carried,
@@ -125,8 +270,7 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
       };
       SmallVector<Value> stats = overGroup(
           b, l, r0, g0, ValueRange{splatF32(-INFINITY), splatF32(INFINITY)},
-          [&](OpBuilder &b, Location l, Value r, Value kc, ValueRange mm) -> SmallVector<Value> {
-            Value x = readChunk(b, l, r, kc);
+          [&](OpBuilder &b, Location l, Value, Value, Value x, ValueRange mm) -> SmallVector<Value> {
             return {arith::MaxNumFOp::create(b, l, mm[0], x), arith::MinNumFOp::create(b, l, mm[1], x)};
           });
       for (int64_t half = width / 2; half >= 1; half /= 2) {
@@ -144,44 +288,35 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
       }
       for (Value &v : stats)
         v = vector::ExtractOp::create(b, l, v, ArrayRef<int64_t>{0});
-      // scale = max(0, max / vmax, min / vmin), rounded to the scale type.
       Value hi = arith::ExtFOp::create(b, l, f64, stats[0]);
       Value lo = arith::ExtFOp::create(b, l, f64, stats[1]);
-      Value s = arith::MaximumFOp::create(
-          b, l, f64Const(b, l, 0),
-          arith::MaximumFOp::create(b, l, arith::DivFOp::create(b, l, hi, f64Const(b, l, cmax * unit)),
-                                    arith::DivFOp::create(b, l, lo, f64Const(b, l, cmin * unit))));
-      Type scaleType = cast<TypeAttr>(scheme.getScale()).getValue();
-      Value stored = truncF64(b, l, scaleType, s);
-      Value S = arith::ExtFOp::create(b, l, f64, stored);
-      Value saWide = arith::MulFOp::create(b, l, S, f64Const(b, l, unit));
-      Value sa = arith::TruncFOp::create(b, l, f32, saWide);
+      Value S;
+      if (scheme.hasSharedExponentScale()) {
+        // OCP MX: 2^(floor(log2(amax)) - emax), the exponent within [-127, 127].
+        Value amax = arith::MaximumFOp::create(b, l, hi, arith::NegFOp::create(b, l, lo));
+        auto c = [&](int64_t v) { return i64Const(b, l, amax.getType(), v); };
+        Value e = arith::SubIOp::create(b, l, exponentOf(b, l, amax),
+                                        c(getMaxExponent(scheme.getElement())));
+        e = arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, e, c(-127)), c(127));
+        S = powerOfTwo(b, l, e);
+      } else {
+        // max(0, max / vmax, min / vmin), rounded to the scale type.
+        Value s = arith::MaximumFOp::create(
+            b, l, f64Const(b, l, 0),
+            arith::MaximumFOp::create(b, l, arith::DivFOp::create(b, l, hi, f64Const(b, l, vmax)),
+                                      arith::DivFOp::create(b, l, lo, f64Const(b, l, vmin))));
+        Type scaleType = cast<TypeAttr>(scheme.getScale()).getValue();
+        S = arith::ExtFOp::create(b, l, f64, truncF64(b, l, scaleType, s));
+      }
+      Value sa = arith::TruncFOp::create(b, l, f32, arith::MulFOp::create(b, l, S, f64Const(b, l, unit)));
       Value positive = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, S, f64Const(b, l, 0));
-      // code = clamp(round(x / scale * 2^frac)), 0 for a zero scale.
-      Value step = arith::DivFOp::create(b, l, S, f64Const(b, l, unit));
+      Value zeros = arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF64, b.getF64FloatAttr(0)));
       return overGroup(
           b, l, r0, g0, carried,
-          [&](OpBuilder &b, Location l, Value r, Value kc, ValueRange c) {
-            Value x = arith::ExtFOp::create(b, l, vecF64, readChunk(b, l, r, kc));
-            Value y = arith::DivFOp::create(b, l, x, vector::BroadcastOp::create(b, l, vecF64, step));
-            switch (scheme.getRounding()) {
-            case RoundingMode::nearest_away:
-              y = math::RoundOp::create(b, l, y);
-              break;
-            case RoundingMode::toward_zero:
-              y = math::TruncOp::create(b, l, y);
-              break;
-            default:
-              y = math::RoundEvenOp::create(b, l, y);
-            }
-            auto splat = [&](double v) {
-              return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF64, b.getF64FloatAttr(v)))
-                  .getResult();
-            };
-            y = arith::MinimumFOp::create(b, l, arith::MaximumFOp::create(b, l, y, splat(cmin)),
-                                          splat(cmax));
-            y = arith::SelectOp::create(b, l, positive, y, splat(0));
-            Value codes = arith::FPToSIOp::create(b, l, vecI32, y);
+          [&](OpBuilder &b, Location l, Value r, Value kc, Value x, ValueRange c) {
+            Value y = arith::DivFOp::create(b, l, arith::ExtFOp::create(b, l, vecF64, x),
+                                            vector::BroadcastOp::create(b, l, vecF64, S));
+            Value codes = arith::SelectOp::create(b, l, positive, emitRounding(b, l, y), zeros);
             return body(b, l, r, kc, sa, codes, c);
           });
     });
@@ -210,6 +345,7 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
       b, loc, act, chunk, init,
       [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
           ValueRange t) -> SmallVector<Value> {
+        c = arith::FPToSIOp::create(b, l, VectorType::get({chunk}, i32), c);
         Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
         if (span == chunk)
           bytes = vector::ShuffleOp::create(b, l, bytes, bytes, options.order);
@@ -269,7 +405,7 @@ Value ActivationQuantizer::emitDequantized(OpBuilder &b, Location loc, Value act
   return emitLoops(b, loc, act, width, ValueRange{init},
                    [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
                        ValueRange t) -> SmallVector<Value> {
-                     Value v = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, vecF32, c),
+                     Value v = arith::MulFOp::create(b, l, arith::TruncFOp::create(b, l, vecF32, c),
                                                      vector::BroadcastOp::create(b, l, vecF32, sa));
                      return {vector::TransferWriteOp::create(b, l, v, t[0], ValueRange{r, k0},
                                                              ArrayRef<bool>{true})

@@ -76,7 +76,8 @@ struct FuseDequantIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp> 
     SmallVector<int64_t> resultShape(cast<RankedTensorType>(act.getType()).getShape().drop_back());
     resultShape.push_back(outType.getShape().back());
     Value fused = MatmulOp::create(rewriter, loc, RankedTensorType::get(resultShape, rewriter.getF32Type()),
-                                   act, dequant.getInput(), /*act_scheme=*/nullptr);
+                                   act, dequant.getInput(), /*act_scheme=*/nullptr,
+                                   /*act_hadamard=*/nullptr, /*act_hadamard_seed=*/nullptr);
     if (vector)
       fused = tensor::CollapseShapeOp::create(rewriter, loc, outType, fused,
                                               SmallVector<ReassociationIndices>{{0, 1}});

@@ -1,6 +1,7 @@
 //===- HadamardLowering.cpp - qf.hadamard as fast Walsh-Hadamard stages ----===//
 #include "passes/HadamardLowering.h"
 #include "qf/IR/Qf.h"
+#include "qf/Reference/Hadamard.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -9,14 +10,6 @@
 
 using namespace mlir;
 using namespace mlir::qf;
-
-int qf::hadamardSign(uint64_t seed, uint64_t i) {
-  uint64_t z = seed + (i + 1) * 0x9E3779B97F4A7C15ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return (z >> 63) ? -1 : 1;
-}
 
 namespace {
 using utils::IteratorType;

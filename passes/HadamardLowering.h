@@ -4,14 +4,7 @@
 
 #include "mlir/Transforms/DialectConversion.h"
 
-#include <cstdint>
-
 namespace mlir::qf {
-
-/// The sign qf.hadamard's random diagonal gives position `i` along its axis:
-/// -1 where the top bit of output i (from 0) of SplitMix64 seeded with
-/// `seed` is set, else +1.
-int hadamardSign(uint64_t seed, uint64_t i);
 
 /// qf.hadamard on statically shaped tensors: the signs as one elementwise
 /// product, then log2(size) butterfly stages (linalg.generic each, pairs

@@ -52,7 +52,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
 
-    ActivationQuantizer quantizer(*op.getActScheme(), aType);
+    ActivationQuantizer quantizer(op);
     if (PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k); packed.applies()) {
       rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
       return success();
@@ -242,7 +242,7 @@ bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
       !resultType.hasStaticShape() || !aType.getElementType().isF32() ||
       !resultType.getElementType().isF32() || !StorageAccess::getByteCodes(wType))
     return false;
-  if (!ActivationQuantizer(*actScheme, aType).supportsCodes())
+  if (!ActivationQuantizer(op).supportsCodes())
     return false;
   return chunksFitBlocks(StorageAccess::getChunkBlockSize(wType));
 }

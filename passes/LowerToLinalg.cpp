@@ -292,11 +292,20 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
       auto actType = cast<RankedTensorType>(mm.getLhs().getType());
       if (failed(ActivationQuantizer::check(mm, *act, actType)))
         return WalkResult::interrupt();
+      if (std::optional<uint64_t> size = mm.getActHadamard();
+          size && !ActivationQuantizer(mm).canRotate(int64_t(*size))) {
+        mm.emitOpError() << "act_hadamard " << *size
+                         << " does not fit the activation quantizer's reads (it must divide the "
+                            "scale group and be at most 256)";
+        return WalkResult::interrupt();
+      }
       if (!hasIntegerDotPath(mm)) {
         OpBuilder b(mm);
-        Value dequantized = ActivationQuantizer(*act, actType).emitDequantized(b, mm.getLoc(), mm.getLhs());
+        Value dequantized = ActivationQuantizer(mm).emitDequantized(b, mm.getLoc(), mm.getLhs());
         mm.getLhsMutable().assign(dequantized);
         mm.removeActSchemeAttr();
+        mm.removeActHadamardAttr();
+        mm.removeActHadamardSeedAttr();
       }
       return WalkResult::advance();
     });

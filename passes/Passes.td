@@ -79,6 +79,21 @@ def QfFuseDequant : Pass<"qf-fuse-dequant"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def QfFuseHadamard : Pass<"qf-fuse-hadamard"> {
+  let summary = "Fuse a qf.hadamard along K into the activation quantizer of the qf.matmul it feeds";
+  let description = [{
+    `qf.matmul(qf.hadamard(%x) {size, seed}, %w) {act_scheme}` becomes
+    `qf.matmul(%x, %w) {act_scheme, act_hadamard = size, act_hadamard_seed = seed}`
+    when the rotation runs along K, the rotated activations have no other
+    use, and the rotation fits the quantizer's reads (blocks within one scale
+    group, at most 256). The quantizer then rotates each run of activations
+    in registers as it reads it (the same operations qf.hadamard lowers to,
+    so the result is bit for bit the same), and the rotated activations are
+    never written to memory. Other forms are left to qf.hadamard's own
+    lowering.
+  }];
+}
+
 def QfPolynomialExp : Pass<"qf-polynomial-exp"> {
   let summary = "Rewrite f32 math.exp as polynomial arithmetic, so loops calling it vectorize";
   let description = [{

@@ -178,7 +178,8 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
   Block *body = clone.addEntryBlock();
   b.setInsertionPointToStart(body);
   auto blockMatmul = MatmulOp::create(b, matmul.getLoc(), blockResult, body->getArgument(0),
-                                      body->getArgument(1), matmul.getActSchemeAttr());
+                                      body->getArgument(1), matmul.getActSchemeAttr(),
+                                      matmul.getActHadamardAttr(), matmul.getActHadamardSeedAttr());
   func::ReturnOp::create(b, ret.getLoc(), blockMatmul.getResult());
   return split;
 }

@@ -62,6 +62,7 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   registerUpstreamPasses();
   pm.addPass(std::make_unique<MarkInputsReadOnly>());
   pm.addPass(createQfFuseDequant());
+  pm.addPass(createQfFuseHadamard());
   pm.addPass(createQfLowerToLinalg());
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");

@@ -92,7 +92,7 @@ void addMatmulKernel(OpBuilder &b, Location loc, const KernelKey &key, int64_t m
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
   auto mm = qf::MatmulOp::create(b, loc, result, body->getArgument(0), body->getArgument(1),
-                                 actScheme);
+                                 actScheme, nullptr, nullptr);
   func::ReturnOp::create(b, loc, mm.getResult());
 }
 

@@ -8,16 +8,16 @@ func.func @quantize(%x: tensor<4x32xf32>) -> !qf.qtensor<4x32, mxfp4> {
 
 // -----
 
-func.func @act_scheme_fp8(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
-  // expected-error @+1 {{'qf.matmul' op activation scheme element #qf.float<e4m3> has no CPU lowering: activations quantize to signed #qf.int}}
-  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<mxfp8_e4m3>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+func.func @act_scheme_codebook(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation scheme element #qf.lut<nf4> has no CPU lowering: activations quantize to signed #qf.int or a signed #qf.float}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<nf4_g64>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
   return %c : tensor<1x3xf32>
 }
 
 // -----
 
 func.func @act_scheme_offset(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
-  // expected-error @+1 {{'qf.matmul' op activation schemes lower with float scales only (no offsets, scale formats, tensor or super-block scales)}}
+  // expected-error @+1 {{'qf.matmul' op activation schemes lower with float or e8m0 (MX) scales only (no offsets, other scale formats, tensor or super-block scales)}}
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, group = 32, scale = f16, zero_point = #qf.int<8>>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
   return %c : tensor<1x3xf32>
 }
@@ -25,7 +25,7 @@ func.func @act_scheme_offset(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) 
 // -----
 
 func.func @act_scheme_rounding(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
-  // expected-error @+1 {{'qf.matmul' op activation rounding nearest_up has no CPU lowering (nearest_even, nearest_away, toward_zero)}}
+  // expected-error @+1 {{'qf.matmul' op activation rounding nearest_up has no CPU lowering (integers: nearest_even, nearest_away, toward_zero; minifloats: saturating nearest_even)}}
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<element = #qf.int<8>, group = 32, scale = f32, rounding = nearest_up>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
   return %c : tensor<1x3xf32>
 }
@@ -44,4 +44,20 @@ func.func @hadamard_dynamic(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
   // expected-error @+1 {{'qf.hadamard' op lowers for static shapes only, got 'tensor<?x32xf32>'}}
   %y = qf.hadamard %x {size = 32} : tensor<?x32xf32>
   return %y : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @act_scheme_nvfp4(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op activation schemes lower with float or e8m0 (MX) scales only (no offsets, other scale formats, tensor or super-block scales)}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<nvfp4>} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @act_hadamard_across_groups(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op act_hadamard 64 does not fit the activation quantizer's reads (it must divide the scale group and be at most 256)}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, act_hadamard = 64} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
 }

@@ -195,7 +195,7 @@ func.func @matmul_q4_0_int8_acts_prefill(%a: tensor<9x64xf32>, %w: !qf.qtensor<1
 // CHECK: qf.dot4
 // CHECK-LABEL: func.func @matmul_nf4_int8_acts
 // CHECK: math.roundeven
-// CHECK: arith.sitofp %{{.*}} : vector<32xi32> to vector<32xf32>
+// CHECK: arith.truncf %{{.*}} : vector<32xf64> to vector<32xf32>
 // CHECK-NOT: qf.dot4
 // CHECK: qf.lookup {{.*}} : vector<32xi32> -> vector<32xf32>
 // CHECK: vector.fma

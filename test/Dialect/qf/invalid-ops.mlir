@@ -507,3 +507,35 @@ func.func @dot4_lhs_max(%acc: vector<8xi32>, %u: vector<32xi8>) -> vector<8xi32>
   %d = qf.dot4 %acc, %u, %u {lhs_max = 256 : i64} : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
 }
+
+// -----
+
+func.func @matmul_act_hadamard_without_scheme(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op act_hadamard rotates activations for their quantizer: it needs act_scheme}}
+  %c = qf.matmul %a, %w {act_hadamard = 32} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @matmul_act_hadamard_not_power_of_two(%a: tensor<1x96xf32>, %w: !qf.qtensor<3x96, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op act_hadamard must be a power of two from 2 to 4096, got 48}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, act_hadamard = 48} : tensor<1x96xf32>, !qf.qtensor<3x96, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @matmul_act_hadamard_not_dividing_k(%a: tensor<1x96xf32>, %w: !qf.qtensor<3x96, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op act_hadamard 64 does not divide K = 96}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, act_hadamard = 64} : tensor<1x96xf32>, !qf.qtensor<3x96, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @matmul_act_hadamard_seed_alone(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
+  // expected-error @+1 {{'qf.matmul' op act_hadamard_seed needs act_hadamard}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, act_hadamard_seed = 3} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
+  return %c : tensor<1x3xf32>
+}

@@ -115,6 +115,18 @@ LogicalResult MatmulOp::verify() {
     if (int64_t g = act->getGroupSize(); g && !ShapedType::isDynamic(k) && k % g)
       return emitOpError() << "activation group size " << g << " does not divide K = " << k;
   }
+  if (std::optional<uint64_t> size = getActHadamard()) {
+    if (!getActScheme())
+      return emitOpError() << "act_hadamard rotates activations for their quantizer: it needs "
+                              "act_scheme";
+    int64_t s = int64_t(*size);
+    if (s < 2 || s > 4096 || (s & (s - 1)))
+      return emitOpError() << "act_hadamard must be a power of two from 2 to 4096, got " << s;
+    if (!ShapedType::isDynamic(k) && k % s)
+      return emitOpError() << "act_hadamard " << s << " does not divide K = " << k;
+  } else if (getActHadamardSeed()) {
+    return emitOpError() << "act_hadamard_seed needs act_hadamard";
+  }
   return success();
 }
 
