@@ -167,13 +167,13 @@ bool LlamaModel::bindWeight(const std::string &name, Weight &out, std::string &e
   // kernel's weight argument; one only decoded by rows (an untied model's
   // embedding) is one buffer.
   const EntryPoint *e =
-      package_->manifest().find(matmulEntry(t->scheme, t->shape[0], t->shape[1], 1));
+      package_->manifest().find(matmulEntry(*t, 1));
   if (!e && package_->manifest().find(rowEntry(t->scheme, t->shape[1]))) {
     out.buffers = {{base, t->bytes}};
     return true;
   }
   if (!e) {
-    error = "the package has no kernel " + matmulEntry(t->scheme, t->shape[0], t->shape[1], 1) +
+    error = "the package has no kernel " + matmulEntry(*t, 1) +
             " for tensor " + name;
     return false;
   }
@@ -192,9 +192,11 @@ bool LlamaModel::bindWeight(const std::string &name, Weight &out, std::string &e
 
 bool LlamaModel::matmul(const Weight &w, const float *x, int64_t m, float *y, std::string &error) {
   const WeightTensor &t = *w.tensor;
+  if (observer_)
+    observer_(t, x, m);
   std::vector<Buffer> args = {{const_cast<float *>(x), size_t(m * t.shape[1] * 4)}};
   args.insert(args.end(), w.buffers.begin(), w.buffers.end());
-  return package_->run(matmulEntry(t.scheme, t.shape[0], t.shape[1], m), args,
+  return package_->run(matmulEntry(t, m), args,
                        {{y, size_t(m * t.shape[0] * 4)}}, error);
 }
 

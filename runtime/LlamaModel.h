@@ -15,6 +15,7 @@
 #include "runtime/Package.h"
 #include "runtime/Tokenizer.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,11 @@ public:
   bool eval(const std::vector<int32_t> &tokens, bool allLogits, std::vector<float> &logits,
             std::string &error);
 
+  /// Hears the activations x[m, k] of every matrix product before it runs
+  /// (calibration statistics).
+  using MatmulObserver = std::function<void(const WeightTensor &, const float *x, int64_t m)>;
+  void setMatmulObserver(MatmulObserver observer) { observer_ = std::move(observer); }
+
 private:
   LlamaModel() = default;
   struct Weight {
@@ -58,6 +64,7 @@ private:
   bool attention(int64_t layer, int64_t m, const float *q, float *out, std::string &error);
 
   LlamaParams params_;
+  MatmulObserver observer_;
   ModelDescription description_;
   std::unique_ptr<Package> package_;
   std::unique_ptr<Tokenizer> tokenizer_;

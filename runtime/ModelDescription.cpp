@@ -7,10 +7,18 @@
 
 using namespace qforge::runtime;
 
-std::string qforge::runtime::matmulEntry(const std::string &scheme, int64_t n, int64_t k,
-                                         int64_t m) {
-  return "mm_" + scheme + "_" + std::to_string(n) + "x" + std::to_string(k) + "_m" +
-         std::to_string(m);
+/// "SIZE" or "SIZE:SEED".
+static std::string rotationText(const WeightTensor &w) {
+  return std::to_string(w.rotation) +
+         (w.rotationSeed ? ":" + std::to_string(*w.rotationSeed) : std::string());
+}
+
+std::string qforge::runtime::matmulEntry(const WeightTensor &w, int64_t m) {
+  std::string rotation = w.rotation ? "_h" + rotationText(w) : "";
+  if (size_t colon = rotation.find(':'); colon != std::string::npos)
+    rotation[colon] = 's';
+  return "mm_" + w.scheme + "_" + std::to_string(w.shape[0]) + "x" + std::to_string(w.shape[1]) +
+         rotation + "_m" + std::to_string(m);
 }
 
 std::string qforge::runtime::rowEntry(const std::string &scheme, int64_t k) {
@@ -59,7 +67,10 @@ std::string ModelDescription::serialize() const {
     os << "tensor " << t.name << " " << t.scheme << " ";
     for (size_t i = 0; i < t.shape.size(); ++i)
       os << (i ? "x" : "") << t.shape[i];
-    os << " " << t.offset << " " << t.bytes << "\n";
+    os << " " << t.offset << " " << t.bytes;
+    if (t.rotation)
+      os << " hadamard=" << rotationText(t);
+    os << "\n";
   }
   os << "end\n";
   return os.str();
@@ -99,6 +110,21 @@ bool ModelDescription::parse(const std::string &text, ModelDescription &out, std
         return lines.fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
       if (!parseShapeText(shape, t.shape) || t.shape.empty())
         return lines.fail("malformed shape '" + shape + "' of tensor " + t.name);
+      if (std::string rotation; words >> rotation) {
+        unsigned long long size = 0, seed = 0;
+        int used = 0;
+        bool seeded = rotation.find(':') != std::string::npos;
+        bool ok = seeded ? std::sscanf(rotation.c_str(), "hadamard=%llu:%llu%n", &size, &seed, &used) == 2
+                         : std::sscanf(rotation.c_str(), "hadamard=%llu%n", &size, &used) == 1;
+        if (!ok || used != int(rotation.size()) || size < 2 || (size & (size - 1)) ||
+            t.shape.size() != 2 || int64_t(size) > t.shape[1] || t.shape[1] % int64_t(size))
+          return lines.fail("malformed rotation '" + rotation + "' of tensor " + t.name +
+                            " (expected hadamard=SIZE or hadamard=SIZE:SEED, SIZE a power of two "
+                            "dividing its columns)");
+        t.rotation = int64_t(size);
+        if (seeded)
+          t.rotationSeed = seed;
+      }
       out.tensors.push_back(std::move(t));
     } else if (key == "end") {
       sawEnd = true;

@@ -10,18 +10,22 @@
 //   ...
 //   chunks 1 16 64
 //   tensor token_embd.weight q8_0 49152x576 0 30081024
+//   tensor blk.0.ffn_down.weight mxfp4 576x1536 ... hadamard=32:7
 //   end
 //
 // `chunks` are the token counts the matmul kernels were compiled for;
 // `tensor` gives a weight's storage scheme (a qf preset, or f32), shape
-// ([out, in] for a matrix), and its byte range in weights.bin. Kernel entry
-// names follow from a tensor's scheme and shape (matmulEntry, rowEntry).
+// ([out, in] for a matrix), its byte range in weights.bin and, for a matrix
+// stored rotated, the Hadamard block size and seed its kernels rotate the
+// activations by. Kernel entry names follow from a tensor's scheme, shape
+// and rotation (matmulEntry, rowEntry).
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_RUNTIME_MODELDESCRIPTION_H
 #define QFORGE_RUNTIME_MODELDESCRIPTION_H
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,10 @@ struct WeightTensor {
   std::string scheme; ///< a qf preset, or "f32"
   std::vector<int64_t> shape;
   uint64_t offset = 0, bytes = 0; ///< in weights.bin
+  /// The matrix is stored times this Hadamard rotation (block size, 0 for
+  /// none; seed) and its activations are rotated alike.
+  int64_t rotation = 0;
+  std::optional<uint64_t> rotationSeed;
 };
 
 struct ModelDescription {
@@ -48,8 +56,9 @@ struct ModelDescription {
   static bool parse(const std::string &text, ModelDescription &out, std::string &error);
 };
 
-/// The entry computing x[m, k] * W[n, k]^T for `m` tokens.
-std::string matmulEntry(const std::string &scheme, int64_t n, int64_t k, int64_t m);
+/// The entry computing x[m, k] * W[n, k]^T for `m` tokens (x rotated as W
+/// is, for a rotated matrix).
+std::string matmulEntry(const WeightTensor &w, int64_t m);
 /// The entry decoding one row of `k` elements of a `scheme` matrix to f32.
 std::string rowEntry(const std::string &scheme, int64_t k);
 /// The entry computing RMSNorm(x[m, d]) * gain[d] (the model's epsilon).

@@ -5,6 +5,7 @@
 
 #include "qf/IR/Presets.h"
 #include "qf/IR/Qf.h"
+#include "qf/Reference/Hadamard.h"
 #include "qf/Reference/Quantizer.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -76,23 +77,39 @@ struct Metadata {
   }
 };
 
-/// A matmul kernel's weight: its encoding and [N, K].
-using KernelKey = std::tuple<std::string, int64_t, int64_t>;
+/// A matmul kernel's weight: its encoding, [N, K] and rotation.
+using KernelKey = std::tuple<std::string, int64_t, int64_t, int64_t, std::optional<uint64_t>>;
 
+/// How a matrix is stored: its scheme, and the rotation folded into it.
+struct Encoding {
+  std::string scheme;
+  int64_t rotation = 0;
+  std::optional<uint64_t> seed;
+  bool operator==(const Encoding &o) const {
+    return scheme == o.scheme && rotation == o.rotation && seed == o.seed;
+  }
+};
+
+/// x W^T for `m` tokens; for a rotated W, x is rotated alike first
+/// (qf-fuse-hadamard moves that into the activations' quantizer).
 void addMatmulKernel(OpBuilder &b, Location loc, const KernelKey &key, int64_t m,
                      qf::SchemeAttr actScheme) {
-  auto [scheme, n, k] = key;
+  auto [scheme, n, k, rotation, seed] = key;
   MLIRContext *ctx = b.getContext();
   auto weight = qf::QTensorType::get(ctx, {n, k}, qf::getPreset(ctx, scheme));
   auto act = RankedTensorType::get({m, k}, b.getF32Type());
   auto result = RankedTensorType::get({m, n}, b.getF32Type());
-  auto fn = func::FuncOp::create(b, loc, runtime::matmulEntry(scheme, n, k, m),
+  runtime::WeightTensor w{"", scheme, {n, k}, 0, 0, rotation, seed};
+  auto fn = func::FuncOp::create(b, loc, runtime::matmulEntry(w, m),
                                  b.getFunctionType({act, weight}, {result}));
   OpBuilder::InsertionGuard guard(b);
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
-  auto mm = qf::MatmulOp::create(b, loc, result, body->getArgument(0), body->getArgument(1),
-                                 actScheme, nullptr, nullptr);
+  Value x = body->getArgument(0);
+  if (rotation)
+    x = qf::HadamardOp::create(b, loc, x, b.getI64IntegerAttr(rotation), b.getI64IntegerAttr(-1),
+                               seed ? b.getI64IntegerAttr(int64_t(*seed)) : IntegerAttr());
+  auto mm = qf::MatmulOp::create(b, loc, result, x, body->getArgument(1), actScheme, nullptr, nullptr);
   func::ReturnOp::create(b, loc, mm.getResult());
 }
 
@@ -109,6 +126,44 @@ void addRowKernel(OpBuilder &b, Location loc, const std::string &scheme, int64_t
   func::ReturnOp::create(b, loc, decoded.getResult());
 }
 } // namespace
+
+std::vector<TensorGroup> qforge::llama::llamaTensorGroups(int64_t layers, bool untiedOutput) {
+  std::vector<TensorGroup> groups = {{"token_embd.weight", {"token_embd.weight"}},
+                                     {"output_norm.weight", {"output_norm.weight"}}};
+  if (untiedOutput)
+    groups.push_back({"output.weight", {"output.weight"}});
+  for (int64_t i = 0; i < layers; ++i) {
+    std::string b = "blk." + std::to_string(i) + ".";
+    auto w = [&](const char *name) { return b + name + ".weight"; };
+    groups.insert(groups.end(),
+                  {{w("attn_norm"), {w("attn_norm")}},
+                   {w("attn_qkv"), {w("attn_q"), w("attn_k"), w("attn_v")}},
+                   {w("attn_output"), {w("attn_output")}},
+                   {w("ffn_norm"), {w("ffn_norm")}},
+                   {w("ffn_gate_up"), {w("ffn_gate"), w("ffn_up")}},
+                   {w("ffn_down"), {w("ffn_down")}}});
+  }
+  return groups;
+}
+
+llvm::Expected<std::vector<float>> qforge::llama::decodeMatrix(const gguf::GgufFile &file,
+                                                               MLIRContext *ctx,
+                                                               const std::string &name) {
+  const gguf::TensorInfo *info = file.findTensor(name);
+  if (!info)
+    return makeError("tensor '" + name + "' is missing");
+  llvm::Expected<gguf::ImportedTensor> t = gguf::importTensor(*info);
+  if (!t)
+    return t.takeError();
+  if (t->shape.size() != 2 || t->scheme.empty())
+    return makeError("tensor '" + name + "' is not a quantized matrix");
+  qf::SchemeAttr scheme = qf::getPreset(ctx, t->scheme);
+  qf::QuantizedTensor q{qf::getStorageLayout(scheme, t->shape), {{info->data.begin(), info->data.end()}}};
+  std::vector<float> decoded(size_t(t->shape[0] * t->shape[1]));
+  if (llvm::Error err = qf::dequantize(scheme, t->shape, q, decoded))
+    return makeError("tensor '" + name + "': " + llvm::toString(std::move(err)));
+  return decoded;
+}
 
 llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &file,
                                                           MLIRContext *ctx,
@@ -215,16 +270,16 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   // computes them all.
   std::set<KernelKey> kernelKeys;
   uint64_t offset = 0;
-  auto emit = [&](const std::string &name, const std::string &scheme, std::vector<int64_t> shape,
+  auto emit = [&](const std::string &name, const Encoding &e, std::vector<int64_t> shape,
                   std::vector<llvm::ArrayRef<uint8_t>> pieces) {
     uint64_t bytes = 0;
     for (llvm::ArrayRef<uint8_t> piece : pieces)
       bytes += piece.size();
-    d.tensors.push_back({name, scheme, shape, offset, bytes});
+    d.tensors.push_back({name, e.scheme, shape, offset, bytes, e.rotation, e.seed});
     graph.tensorData.push_back(std::move(pieces));
     offset = (offset + bytes + 63) / 64 * 64;
     if (shape.size() == 2 && name != "token_embd.weight")
-      kernelKeys.insert({scheme, shape[0], shape[1]});
+      kernelKeys.insert({e.scheme, shape[0], shape[1], e.rotation, e.seed});
   };
   auto import = [&](const std::string &name) -> llvm::Expected<gguf::ImportedTensor> {
     const gguf::TensorInfo *info = file.findTensor(name);
@@ -244,28 +299,28 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     return imported;
   };
   // Re-quantization: the parts decoded from the file's encoding, stacked,
-  // and quantized to the new scheme as one matrix (the reference quantizer).
+  // rotated where the encoding says so, and quantized to the new scheme as
+  // one matrix (the reference quantizer).
   auto schemeFits = [&](llvm::StringRef scheme, llvm::ArrayRef<int64_t> shape) {
     ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
     return bool(qf::QTensorType::getChecked([&] { return emitError(UnknownLoc::get(ctx)); }, ctx,
                                             shape, qf::getPreset(ctx, scheme)));
   };
-  auto requantize = [&](const std::vector<std::string> &parts,
-                        const std::vector<gguf::ImportedTensor> &imported,
-                        llvm::ArrayRef<int64_t> shape, llvm::StringRef newScheme)
+  auto requantize = [&](const std::vector<std::string> &parts, llvm::ArrayRef<int64_t> shape,
+                        const Encoding &encoding)
       -> llvm::Expected<std::vector<llvm::ArrayRef<uint8_t>>> {
     std::vector<float> values;
     values.reserve(size_t(shape[0] * shape[1]));
-    for (auto [name, t] : llvm::zip(parts, imported)) {
-      qf::SchemeAttr scheme = qf::getPreset(ctx, t.scheme);
-      llvm::ArrayRef<uint8_t> bytes = file.findTensor(name)->data;
-      qf::QuantizedTensor q{qf::getStorageLayout(scheme, t.shape), {{bytes.begin(), bytes.end()}}};
-      std::vector<float> decoded(size_t(t.shape[0] * t.shape[1]));
-      if (llvm::Error err = qf::dequantize(scheme, t.shape, q, decoded))
-        return makeError("tensor '" + name + "': " + llvm::toString(std::move(err)));
-      values.insert(values.end(), decoded.begin(), decoded.end());
+    for (const std::string &name : parts) {
+      llvm::Expected<std::vector<float>> decoded = decodeMatrix(file, ctx, name);
+      if (!decoded)
+        return decoded.takeError();
+      values.insert(values.end(), decoded->begin(), decoded->end());
     }
-    llvm::Expected<qf::QuantizedTensor> q = qf::quantize(qf::getPreset(ctx, newScheme), shape, values);
+    if (encoding.rotation)
+      qf::rotateRows(values, shape[1], encoding.rotation, encoding.seed);
+    llvm::Expected<qf::QuantizedTensor> q =
+        qf::quantize(qf::getPreset(ctx, encoding.scheme), shape, values);
     if (!q)
       return makeError("re-quantizing '" + parts[0] + "': " + llvm::toString(q.takeError()));
     std::vector<llvm::ArrayRef<uint8_t>> pieces;
@@ -273,35 +328,47 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       pieces.push_back(graph.owned.emplace_back(std::move(buffer)));
     return pieces;
   };
-  // The encoding a matrix gets: its policy rule's scheme where that fits the
-  // shape, else the file's. The embedding (and with it a tied output head)
-  // keeps the file's: the row decoder reads rows stored contiguously.
-  auto encodingOf = [&](const std::string &name, const gguf::ImportedTensor &t) {
+  // The encoding a matrix gets: its policy rule's scheme (and rotation) where
+  // the scheme fits the shape, else the file's. The embedding (and with it a
+  // tied output head) keeps the file's: the row decoder reads rows stored
+  // contiguously.
+  auto encodingOf = [&](const std::string &name,
+                        const gguf::ImportedTensor &t) -> llvm::Expected<Encoding> {
     bool policed = options.policy && t.shape.size() == 2 && name != "token_embd.weight";
     policy::QuantRule *rule = policed ? options.policy->ruleFor(name) : nullptr;
+    Encoding file{t.scheme, 0, {}};
     if (!rule)
-      return t.scheme;
+      return file;
     ++rule->matched;
-    if (rule->scheme == policy::kFileScheme || rule->scheme == t.scheme)
-      return t.scheme;
+    if (rule->scheme == policy::kFileScheme || (rule->scheme == t.scheme && !rule->rotation))
+      return file;
     bool fits = schemeFits(rule->scheme, t.shape);
     ++(fits ? rule->requantized : rule->kept);
-    return fits ? rule->scheme : t.scheme;
+    if (fits && rule->rotation && t.shape[1] % rule->rotation)
+      return makeError(rule->location + ": rotation " + llvm::Twine(rule->rotation) +
+                       " does not divide the " + llvm::Twine(t.shape[1]) + " columns of '" +
+                       name + "'");
+    return fits ? Encoding{rule->scheme, rule->rotation, rule->rotationSeed} : file;
   };
   // Emits `parts` stacked as `stacked` when they share an input width and an
   // encoding (all re-quantized or all as the file has them), else one by one.
   auto emitGroup = [&](const std::string &stacked,
                        const std::vector<std::string> &parts) -> llvm::Error {
     std::vector<gguf::ImportedTensor> imported;
-    std::vector<std::string> schemes;
+    std::vector<Encoding> schemes;
     for (const std::string &name : parts) {
       llvm::Expected<gguf::ImportedTensor> t = import(name);
       if (!t)
         return t.takeError();
-      schemes.push_back(encodingOf(name, *t));
+      llvm::Expected<Encoding> e = encodingOf(name, *t);
+      if (!e)
+        return e.takeError();
+      schemes.push_back(std::move(*e));
       imported.push_back(std::move(*t));
     }
-    auto recoded = [&](size_t i) { return schemes[i] != imported[i].scheme; };
+    auto recoded = [&](size_t i) {
+      return schemes[i].scheme != imported[i].scheme || schemes[i].rotation;
+    };
     bool stack = options.stackMatrices && parts.size() > 1;
     for (size_t i = 0; i < parts.size(); ++i)
       stack = stack && imported[i].shape.size() == 2 &&
@@ -311,7 +378,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       for (size_t i = 0; i < parts.size(); ++i) {
         std::vector<llvm::ArrayRef<uint8_t>> pieces = {file.findTensor(parts[i])->data};
         if (recoded(i)) {
-          auto q = requantize({parts[i]}, {imported[i]}, imported[i].shape, schemes[i]);
+          auto q = requantize({parts[i]}, imported[i].shape, schemes[i]);
           if (!q)
             return q.takeError();
           pieces = std::move(*q);
@@ -327,7 +394,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       pieces.push_back(file.findTensor(name)->data);
     }
     if (recoded(0)) {
-      auto q = requantize(parts, imported, shape, schemes[0]);
+      auto q = requantize(parts, shape, schemes[0]);
       if (!q)
         return q.takeError();
       pieces = std::move(*q);
@@ -335,23 +402,8 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     emit(stacked, schemes[0], shape, std::move(pieces));
     return llvm::Error::success();
   };
-  using Group = std::pair<std::string, std::vector<std::string>>; // stacked name, parts
-  std::vector<Group> groups = {{"token_embd.weight", {"token_embd.weight"}},
-                               {"output_norm.weight", {"output_norm.weight"}}};
-  if (file.findTensor("output.weight"))
-    groups.push_back({"output.weight", {"output.weight"}});
-  for (int64_t i = 0; i < int64_t(d.params["layers"]); ++i) {
-    std::string b = "blk." + std::to_string(i) + ".";
-    auto w = [&](const char *name) { return b + name + ".weight"; };
-    groups.insert(groups.end(),
-                  {{w("attn_norm"), {w("attn_norm")}},
-                   {w("attn_qkv"), {w("attn_q"), w("attn_k"), w("attn_v")}},
-                   {w("attn_output"), {w("attn_output")}},
-                   {w("ffn_norm"), {w("ffn_norm")}},
-                   {w("ffn_gate_up"), {w("ffn_gate"), w("ffn_up")}},
-                   {w("ffn_down"), {w("ffn_down")}}});
-  }
-  for (const auto &[stacked, parts] : groups) {
+  for (const auto &[stacked, parts] :
+       llamaTensorGroups(int64_t(d.params["layers"]), file.findTensor("output.weight"))) {
     if (llvm::Error err = emitGroup(stacked, parts))
       return std::move(err);
     if (options.policy && options.progress && llvm::StringRef(parts[0]).ends_with("ffn_down.weight"))
@@ -362,7 +414,11 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       if (options.progress && rule.matched)
         options.progress(rule.location + " ('" + rule.pattern + "' -> " + rule.scheme + "): " +
                          std::to_string(rule.requantized) + " matrices re-quantized to " +
-                         rule.scheme + "; " + std::to_string(rule.kept) +
+                         rule.scheme +
+                         (rule.rotation ? " rotated by H_" + std::to_string(rule.rotation) +
+                                              (rule.rotationSeed ? " (seed " + std::to_string(*rule.rotationSeed) + ")" : "")
+                                        : "") +
+                         "; " + std::to_string(rule.kept) +
                          " kept in the file's encoding (the scheme does not fit their shape), " +
                          std::to_string(rule.matched - rule.requantized - rule.kept) +
                          " already in it");
@@ -372,7 +428,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   // The output head is tied to the embedding unless the file has its own.
   const runtime::WeightTensor &embd = d.tensors.front();
   if (!file.findTensor("output.weight"))
-    kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1]});
+    kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1], 0, std::nullopt});
 
   ctx->loadDialect<func::FuncDialect, qf::QfDialect, linalg::LinalgDialect, math::MathDialect,
                    tensor::TensorDialect, arith::ArithDialect, scf::SCFDialect,

@@ -52,6 +52,21 @@ struct LlamaGraph {
   std::list<std::vector<uint8_t>> owned;
 };
 
+/// Tensors stored as one: the stacked name and the file's tensors in it.
+struct TensorGroup {
+  std::string stacked;
+  std::vector<std::string> parts;
+};
+
+/// A llama file's weights in storage order: the embedding, the final norm,
+/// an untied output head, then per layer its norms and matrices (q, k, v
+/// stacked; gate, up stacked).
+std::vector<TensorGroup> llamaTensorGroups(int64_t layers, bool untiedOutput);
+
+/// The f32 values of a quantized matrix of `file`, decoded by the reference.
+llvm::Expected<std::vector<float>> decodeMatrix(const gguf::GgufFile &file, mlir::MLIRContext *ctx,
+                                                const std::string &name);
+
 /// The graph of `file`, a llama-architecture GGUF; errors name the missing or
 /// inconsistent key or tensor.
 llvm::Expected<LlamaGraph> buildLlamaGraph(const gguf::GgufFile &file, mlir::MLIRContext *ctx,

@@ -1,7 +1,7 @@
 //===- QuantPolicy.cpp - Per-tensor quantization schemes from a policy file ===//
 //
 // The policy file is a subset of TOML: comments, `[[rule]]` headers and
-// `key = "string"` (or 'literal') pairs. Anything else is an error at its
+// `key = "string"` (or 'literal') or `key = integer` pairs. Anything else is an error at its
 // line rather than something silently ignored.
 //===----------------------------------------------------------------------===//
 #include "frontend/policy/QuantPolicy.h"
@@ -53,6 +53,15 @@ Expected<std::string> parseString(StringRef rest, StringRef location) {
   return value;
 }
 
+/// The decimal integer value of `rest`, and nothing but a comment after it.
+Expected<uint64_t> parseInteger(StringRef rest, StringRef location) {
+  StringRef text = rest.split('#').first.trim();
+  uint64_t value;
+  if (text.empty() || !all_of(text, isDigit) || text.getAsInteger(10, value))
+    return errorAt(location, "a value must be a non-negative integer, got '" + text + "'");
+  return value;
+}
+
 Error checkScheme(StringRef scheme, StringRef location) {
   if (scheme == kFileScheme || is_contained(mlir::qf::getPresetNames(), scheme))
     return Error::success();
@@ -76,7 +85,8 @@ Expected<QuantPolicy> QuantPolicy::parse(StringRef text, StringRef fileName) {
   struct Pending {
     std::string header;
     std::optional<std::string> pattern, scheme;
-    std::string schemeAt, patternAt;
+    std::optional<uint64_t> rotation, seed;
+    std::string schemeAt, patternAt, rotationAt;
   };
   std::vector<Pending> pending;
   SmallVector<StringRef> lines;
@@ -90,7 +100,7 @@ Expected<QuantPolicy> QuantPolicy::parse(StringRef text, StringRef fileName) {
       StringRef header = line.split('#').first.trim();
       if (header != "[[rule]]")
         return errorAt(location, "unknown table '" + header + "'; a policy is a list of [[rule]] tables");
-      pending.push_back({location, {}, {}, {}, {}});
+      pending.push_back({location, {}, {}, {}, {}, {}, {}, {}});
       continue;
     }
     auto [key, rest] = line.split('=');
@@ -99,17 +109,32 @@ Expected<QuantPolicy> QuantPolicy::parse(StringRef text, StringRef fileName) {
       return errorAt(location, "expected 'key = \"value\"', got '" + line + "'");
     if (pending.empty())
       return errorAt(location, "'" + key + "' is outside a [[rule]] table");
-    Expected<std::string> value = parseString(rest, location);
-    if (!value)
-      return value.takeError();
     Pending &rule = pending.back();
+    if (key == "rotation" || key == "rotation_seed") {
+      std::optional<uint64_t> &slot = key == "rotation" ? rule.rotation : rule.seed;
+      if (slot)
+        return errorAt(location, "'" + key + "' is given twice in this rule");
+      Expected<uint64_t> value = parseInteger(rest, location);
+      if (!value)
+        return value.takeError();
+      if (key == "rotation" && (*value < 2 || *value > 4096 || (*value & (*value - 1))))
+        return errorAt(location, "rotation must be a power of two from 2 to 4096, got " + Twine(*value));
+      slot = *value;
+      if (key == "rotation")
+        rule.rotationAt = location;
+      continue;
+    }
     std::optional<std::string> *slot = key == "match" ? &rule.pattern
                                        : key == "scheme" ? &rule.scheme
                                                          : nullptr;
     if (!slot)
-      return errorAt(location, "unknown key '" + key + "' (a rule has 'match' and 'scheme')");
+      return errorAt(location, "unknown key '" + key +
+                                   "' (a rule has 'match', 'scheme', 'rotation' and 'rotation_seed')");
     if (*slot)
       return errorAt(location, "'" + key + "' is given twice in this rule");
+    Expected<std::string> value = parseString(rest, location);
+    if (!value)
+      return value.takeError();
     *slot = *value;
     (key == "match" ? rule.patternAt : rule.schemeAt) = location;
   }
@@ -120,10 +145,17 @@ Expected<QuantPolicy> QuantPolicy::parse(StringRef text, StringRef fileName) {
       return errorAt(p.header, Twine("this rule has no '") + (p.pattern ? "scheme" : "match") + "'");
     if (Error err = checkScheme(*p.scheme, p.schemeAt))
       return std::move(err);
+    if (p.seed && !p.rotation)
+      return errorAt(p.header, "this rule has a 'rotation_seed' but no 'rotation'");
+    if (p.rotation && *p.scheme == kFileScheme)
+      return errorAt(p.rotationAt, "a rotation re-quantizes the matrices it folds into: give "
+                                   "the rule a scheme, not '" + Twine(kFileScheme) + "'");
     Expected<GlobPattern> glob = policy.compile(*p.pattern, p.patternAt);
     if (!glob)
       return glob.takeError();
-    policy.ruleList.push_back({*p.pattern, *p.scheme, p.header, std::move(*glob)});
+    QuantRule rule{*p.pattern, *p.scheme, int64_t(p.rotation.value_or(0)), p.seed, p.header,
+                   std::move(*glob)};
+    policy.ruleList.push_back(std::move(rule));
   }
   return policy;
 }
@@ -142,7 +174,7 @@ Expected<QuantPolicy> QuantPolicy::uniform(StringRef pattern, StringRef scheme, 
   Expected<GlobPattern> glob = policy.compile(pattern, option);
   if (!glob)
     return glob.takeError();
-  policy.ruleList.push_back({pattern.str(), scheme.str(), option.str(), std::move(*glob)});
+  policy.ruleList.push_back({pattern.str(), scheme.str(), 0, {}, option.str(), std::move(*glob)});
   return policy;
 }
 

@@ -1,6 +1,6 @@
 //===- QuantPolicy.h - Per-tensor quantization schemes from a policy file --===//
 //
-// A policy maps tensor-name patterns to schemes: the rules of a TOML file,
+// A policy maps tensor-name patterns to schemes (and rotations): the rules of a TOML file,
 // first match wins (docs/mixed-precision.md has the format). Every error
 // names the file and line of what it is about.
 //===----------------------------------------------------------------------===//
@@ -14,6 +14,7 @@
 #include "llvm/Support/GlobPattern.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ inline constexpr llvm::StringLiteral kFileScheme = "file";
 struct QuantRule {
   std::string pattern;  ///< glob over tensor names (`*`, `?`, `[..]`, `{a,b}`)
   std::string scheme;   ///< a preset name, or kFileScheme
+  /// The Hadamard rotation folded into the matrices (rows times the
+  /// transform, before they are quantized) and applied to their activations
+  /// online: the block size, 0 for none, and the sign seed.
+  int64_t rotation = 0;
+  std::optional<uint64_t> rotationSeed;
   std::string location; ///< "FILE:LINE" of its [[rule]] header, or the option that made it
   llvm::GlobPattern glob; ///< refers to the policy's copy of the pattern
   /// What applying it did: tensors it matched, re-quantized, and kept in

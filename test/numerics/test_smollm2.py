@@ -234,6 +234,8 @@ def test_a_policy_gives_each_matrix_its_rule_scheme(llama, tmp_path_factory):
      "p.toml:1: rule 'output.weight' matches no weight matrix"),
     ("[[rule]]\nmatch = \"token_embd.weight\"\nscheme = \"q4_0\"\n",
      "p.toml:1: rule 'token_embd.weight' matches no weight matrix it can re-quantize"),
+    ("[[rule]]\nmatch = \"blk.*\"\nscheme = \"mxfp4\"\nrotation = 128\n",
+     "p.toml:1: rotation 128 does not divide the 576 columns of 'blk.0.attn_q.weight'"),
 ])
 def test_bad_policies_are_errors_at_their_line(model, tmp_path, policy, message):
     q, _ = model

@@ -100,3 +100,41 @@ def test_a_policy_re_quantizes_the_untied_output_head(tiny, tmp_path):
     q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
     ref = exact.logits(tokens)
     assert np.abs(np.load(out) - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+def test_a_rotated_policy_folds_the_rotation_into_the_weights(tiny, tmp_path):
+    """rotation = SIZE: a rule's matrices are stored rotated (W Q, re-quantized)
+    and their kernels rotate the activations alike, so x W^T becomes
+    (x Q)(W Q)^T: the exact model with each matrix re-quantized rotated and
+    rotated back (numref's MXFP4, the `gguf` package's Q4_0, numpy's FWHT)."""
+    import gguf
+    from llama_ref import ExactLlama
+    from numref import mx_quantize
+    from test_hadamard import fwht, splitmix64_signs
+    q, gguf_path, _ = tiny
+    policy = tmp_path / "rotated.toml"
+    policy.write_text('[[rule]]\nmatch = "output.weight"\nscheme = "q4_0"\nrotation = 64\n\n'
+                      '[[rule]]\nmatch = "blk.*"\nscheme = "mxfp4"\nrotation = 32\nrotation_seed = 3\n')
+    pkg = tmp_path / "rotated.qfpkg"
+    proc = q.run(["compile", gguf_path, "--policy", policy, "--act-scheme", "none", "-o", pkg])
+    assert "re-quantized to mxfp4 rotated by H_32 (seed 3)" in proc.stderr
+    description = (pkg / "model.txt").read_text()
+    assert "tensor blk.1.attn_qkv.weight mxfp4 128x64" in description
+    assert "hadamard=32:3\n" in description and "hadamard=64\n" in description
+
+    def rotated(w, size, seed, quantize):
+        signs = splitmix64_signs(seed, w.shape[1]) if seed is not None else np.ones(w.shape[1])
+        stored = quantize(fwht(w * signs, size).astype(np.float32))
+        return fwht(stored, size) * signs  # Q^-1 = H D
+
+    q4_0 = gguf.GGMLQuantizationType.Q4_0
+
+    exact = ExactLlama(str(gguf_path),
+                       transform=lambda _, w: rotated(w, 32, 3, lambda x: mx_quantize(x, "mxfp4").dequant))
+    exact.output = rotated(exact.weights["output.weight"], 64, None, lambda x: gguf.quants.dequantize(
+        gguf.quants.quantize(x, q4_0), q4_0).reshape(x.shape)).reshape(exact.output.shape)
+    tokens = [97, 257, 256, 10, 32, 65, 66, 67]
+    out = q.path("rotated_logits", ".npy")
+    q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
+    ref = exact.logits(tokens)
+    assert np.abs(np.load(out) - ref).max() <= 1e-4 * np.abs(ref).max()

@@ -71,7 +71,7 @@ TEST(QuantPolicy, BadPoliciesAreErrorsAtTheirLine) {
   EXPECT_EQ(errorOf("[[rule]]\nmatch = \"a\"\nscheme = \"q8_0\"\nscheme = \"q4_0\"\n"),
             "p.toml:4: 'scheme' is given twice in this rule");
   EXPECT_EQ(errorOf("[[rule]]\nmatch = \"a\"\nbits = \"4\"\n"),
-            "p.toml:3: unknown key 'bits' (a rule has 'match' and 'scheme')");
+            "p.toml:3: unknown key 'bits' (a rule has 'match', 'scheme', 'rotation' and 'rotation_seed')");
   EXPECT_EQ(errorOf("[[rule]]\nmatch = a\n"), "p.toml:2: a value must be a quoted string");
   EXPECT_EQ(errorOf("[[rule]]\nmatch = \"a\n"), "p.toml:2: unterminated string");
   EXPECT_EQ(errorOf("[[rule]]\nmatch = \"a\" b\n"), "p.toml:2: unexpected 'b' after the value");
@@ -80,6 +80,31 @@ TEST(QuantPolicy, BadPoliciesAreErrorsAtTheirLine) {
             std::string::npos);
   EXPECT_NE(errorOf("[[rule]]\nmatch = \"blk.[\"\nscheme = \"q8_0\"\n").find("p.toml:2: bad pattern 'blk.['"),
             std::string::npos);
+}
+
+TEST(QuantPolicy, RotationsAreIntegersOfRules) {
+  llvm::Expected<QuantPolicy> p = QuantPolicy::parse(
+      "[[rule]]\nmatch = \"blk.0.*\"\nscheme = \"mxfp4\"\nrotation = 32  # MX blocks\n"
+      "rotation_seed = 7\n[[rule]]\nmatch = \"blk.*\"\nscheme = \"q8_0\"\n",
+      "p.toml");
+  ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
+  const QuantRule *rotated = p->ruleFor("blk.0.attn_q.weight"), *plain = p->ruleFor("blk.1.attn_q.weight");
+  EXPECT_EQ(rotated->rotation, 32);
+  EXPECT_EQ(rotated->rotationSeed, std::optional<uint64_t>(7));
+  EXPECT_EQ(plain->rotation, 0);
+  EXPECT_FALSE(plain->rotationSeed);
+  const std::string rule = "[[rule]]\nmatch = \"a\"\nscheme = \"q8_0\"\n";
+  EXPECT_EQ(errorOf(rule + "rotation = 48\n"),
+            "p.toml:4: rotation must be a power of two from 2 to 4096, got 48");
+  EXPECT_EQ(errorOf(rule + "rotation = 8192\n"),
+            "p.toml:4: rotation must be a power of two from 2 to 4096, got 8192");
+  EXPECT_EQ(errorOf(rule + "rotation = \"64\"\n"),
+            "p.toml:4: a value must be a non-negative integer, got '\"64\"'");
+  EXPECT_EQ(errorOf(rule + "rotation = -2\n"), "p.toml:4: a value must be a non-negative integer, got '-2'");
+  EXPECT_EQ(errorOf(rule + "rotation = 64\nrotation = 32\n"), "p.toml:5: 'rotation' is given twice in this rule");
+  EXPECT_EQ(errorOf(rule + "rotation_seed = 1\n"), "p.toml:1: this rule has a 'rotation_seed' but no 'rotation'");
+  EXPECT_EQ(errorOf("[[rule]]\nmatch = \"a\"\nscheme = \"file\"\nrotation = 64\n"),
+            "p.toml:4: a rotation re-quantizes the matrices it folds into: give the rule a scheme, not 'file'");
 }
 
 TEST(QuantPolicy, UniformRuleNamesItsOption) {
