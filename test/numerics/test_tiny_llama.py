@@ -138,3 +138,50 @@ def test_a_rotated_policy_folds_the_rotation_into_the_weights(tiny, tmp_path):
     q.run(["run", pkg, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
     ref = exact.logits(tokens)
     assert np.abs(np.load(out) - ref).max() <= 1e-4 * np.abs(ref).max()
+
+
+def matrix_bits(pkg) -> float:
+    """Storage bits per weight of the layer matrices and output head of a package."""
+    rows = [line.split() for line in (pkg / "model.txt").read_text().splitlines()
+            if line.startswith("tensor ") and "x" in line.split()[3]]
+    rows = [r for r in rows if r[1] != "token_embd.weight"]
+    weights = sum(int(n) * int(k) for n, k in (r[3].split("x") for r in rows))
+    return sum(int(r[5]) * 8 for r in rows) / weights
+
+
+def test_a_bits_budget_writes_the_policy_it_compiled(tiny, tmp_path):
+    """--bits-budget picks a scheme per matrix group within the budget and
+    writes the policy; compiling that policy gives the same package."""
+    q, gguf_path, _ = tiny
+    text = tmp_path / "calibration.txt"
+    text.write_text("The quick brown fox jumps over the lazy dog. " * 8)
+    pkg = tmp_path / "budget.qfpkg"
+    proc = q.run(["compile", gguf_path, "--bits-budget", "5", "--calibration", text,
+                  "--act-scheme", "none", "-o", pkg])
+    assert "calibrating on" in proc.stderr and f"wrote the chosen policy to {pkg}/policy.toml" in proc.stderr
+    policy = (pkg / "policy.toml").read_text()
+    assert policy.startswith("# Chosen by qforge compile --bits-budget 5: ")
+    assert "activation-weighted squared error" in policy
+    assert 4.9 < matrix_bits(pkg) <= 5.0
+    schemes = {line.split('"')[1] for line in policy.splitlines() if line.startswith("scheme")}
+    assert len(schemes) > 1, policy  # mixed: 5 bits sits between the candidates' sizes
+    again = tmp_path / "again.qfpkg"
+    q.run(["compile", gguf_path, "--policy", pkg / "policy.toml", "--act-scheme", "none", "-o", again])
+    assert (again / "model.txt").read_text() == (pkg / "model.txt").read_text()
+    assert (again / "weights.bin").read_bytes() == (pkg / "weights.bin").read_bytes()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bits-budget", "2"], "--bits-budget 2.00 is below the smallest size these schemes reach, "
+                             "3.50 bits per weight (each unit at its smallest scheme: int3_g32 on"),
+    (["--bits-budget", "5", "--candidates", "q8_0,int5_g32"], "unknown candidate scheme 'int5_g32'"),
+    (["--bits-budget", "5", "--candidates", "int4_g128"], "no candidate scheme fits 'output.weight' [259x64]"),
+    (["--bits-budget", "5", "--policy", "p.toml"], "give one of --scheme S, --policy FILE and --bits-budget B"),
+    (["--calibration", "text.txt"], "--candidates and --calibration choose schemes for --bits-budget"),
+    (["--bits-budget", "5", "--calibration", "/nonexistent.txt"], "--calibration /nonexistent.txt: "),
+])
+def test_bad_budgets_are_errors(tiny, tmp_path, args, message):
+    q, gguf_path, _ = tiny
+    proc = q.run(["compile", gguf_path, *args, "-o", tmp_path / "pkg"], check=False)
+    assert proc.returncode != 0 and message in proc.stderr, proc.stderr
+    assert not (tmp_path / "pkg").exists()

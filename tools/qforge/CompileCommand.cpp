@@ -17,14 +17,16 @@ namespace qforge {
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
-                     "[--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR | --emit-mlir");
+                     "[--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
+                     "[--calibration text.txt]] [--act-scheme A|none] -o DIR | --emit-mlir");
   StringRef input = argv[0];
   SmallVector<const char *> rest(argv.drop_front());
   for (const char *&a : rest)
     if (StringRef(a) == "-o")
       a = "--output";
   Expected<Args> args = Args::parse("compile", rest, {},
-                                    {"output", "target", "cpu", "act-scheme", "scheme", "policy"},
+                                    {"output", "target", "cpu", "act-scheme", "scheme", "policy", "bits-budget",
+                                     "candidates", "calibration"},
                                     {"emit-mlir"});
   if (!args)
     return args.takeError();
@@ -40,9 +42,10 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
 
   if (input.ends_with(".gguf"))
     return compileModel(ctx, input, *args, *cpu);
-  if (args->has("act-scheme") || args->has("scheme") || args->has("policy") || args->has("emit-mlir"))
-    return makeError("--scheme, --policy, --act-scheme and --emit-mlir apply to models; a kernel's "
-                     "types carry its own");
+  for (const char *option : {"act-scheme", "scheme", "policy", "bits-budget", "candidates",
+                             "calibration", "emit-mlir"})
+    if (args->has(option))
+      return makeError("--" + Twine(option) + " applies to models; a kernel's types carry its own");
 
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);

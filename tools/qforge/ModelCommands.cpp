@@ -5,15 +5,20 @@
 #include "codegen/cpu/Pipeline.h"
 #include "frontend/gguf/GgufFile.h"
 #include "frontend/llama/LlamaGraph.h"
+#include "frontend/llama/PrecisionBudget.h"
 #include "frontend/npy/Npy.h"
 #include "frontend/policy/QuantPolicy.h"
 #include "runtime/LlamaModel.h"
 #include "runtime/Sampler.h"
 
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <thread>
 
 using namespace llvm;
 using namespace mlir;
@@ -22,6 +27,11 @@ namespace rt = qforge::runtime;
 namespace qforge {
 
 namespace {
+/// The schemes --bits-budget chooses from unless --candidates names others:
+/// 8.5, 6.25, 4.5, 4.25 and 3.5 bits per weight in MX, NVFP4 and integer
+/// formats.
+constexpr const char *kBudgetCandidates = "q8_0,mxfp6_e2m3,nvfp4,int4_g32,mxfp4,int4_g64,int3_g32";
+
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -50,6 +60,84 @@ Expected<std::unique_ptr<rt::LlamaModel>> loadModel(StringRef dir, const Args &a
 }
 } // namespace
 
+/// The package of `file` built with `options` written to `output` (or, with
+/// `emitMlir`, its kernels' IR printed and nothing written).
+Error writeModel(MLIRContext *ctx, const gguf::GgufFile &file, StringRef input,
+                 const llama::LlamaGraphOptions &options, StringRef output, bool emitMlir,
+                 const qf::CpuTarget &cpu, llvm::function_ref<void(const Twine &)> progress) {
+  Expected<llama::LlamaGraph> graph = llama::buildLlamaGraph(file, ctx, options);
+  if (!graph)
+    return makeError(input + ": " + toString(graph.takeError()));
+  std::string error;
+  std::unique_ptr<rt::Tokenizer> tokenizer = rt::Tokenizer::create(graph->vocab, error);
+  if (!tokenizer)
+    return makeError(input + ": tokenizer: " + error);
+  if (emitMlir) {
+    graph->kernels->print(outs());
+    outs() << "\n";
+    return Error::success();
+  }
+  const rt::ModelDescription &d = graph->description;
+  progress(Twine("llama graph: ") + Twine(int64_t(d.params.at("layers"))) + " layers, " +
+           Twine(d.tensors.size()) + " weight tensors, " +
+           Twine(std::distance(graph->kernels->getOps().begin(), graph->kernels->getOps().end())) +
+           " kernels, " + Twine(tokenizer->size()) + " tokens");
+  if (Error err = qf::writeModelPackage(*graph->kernels, d, graph->tensorData, *tokenizer, output,
+                                        cpu, progress))
+    return err;
+  progress("wrote " + output);
+  return Error::success();
+}
+
+/// The mean square of every input column of every matrix's activations
+/// while a package of the file's own encodings (f32 activations), compiled
+/// for the purpose into a temporary directory, reads the text at `path`.
+Expected<llama::ActivationSquares> calibrate(MLIRContext *ctx, const gguf::GgufFile &file,
+                                             StringRef input, StringRef path,
+                                             const qf::CpuTarget &cpu,
+                                             llvm::function_ref<void(const Twine &)> progress) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> text = MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!text)
+    return makeError("--calibration " + path + ": " + text.getError().message());
+  SmallString<128> dir;
+  if (std::error_code ec = sys::fs::createUniqueDirectory("qforge-calibration", dir))
+    return makeError("cannot make a directory for the calibration package: " + ec.message());
+  llvm::scope_exit cleanup([&] { sys::fs::remove_directories(dir); });
+  llama::LlamaGraphOptions options;
+  options.actScheme = "";
+  if (Error err = writeModel(ctx, file, input, options, dir, false, cpu, progress))
+    return std::move(err);
+  std::string error;
+  std::unique_ptr<rt::LlamaModel> model = rt::LlamaModel::load(dir.str().str(), error);
+  if (!model)
+    return makeError(error);
+  model->setThreads(int(std::max(1u, std::thread::hardware_concurrency())));
+  std::vector<int32_t> tokens = model->tokenizer().encode((*text)->getBuffer().str(), false);
+  constexpr size_t kMostTokens = 2048;
+  tokens.resize(std::min({tokens.size(), kMostTokens, size_t(model->params().context)}));
+  if (tokens.empty())
+    return makeError("--calibration " + path + " has no text");
+  llama::ActivationSquares squares;
+  std::map<std::string, int64_t> rows;
+  model->setMatmulObserver([&](const rt::WeightTensor &w, const float *x, int64_t m) {
+    std::vector<float> &sum = squares[w.name];
+    int64_t k = w.shape[1];
+    sum.resize(size_t(k));
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t c = 0; c < k; ++c)
+        sum[size_t(c)] += x[r * k + c] * x[r * k + c];
+    rows[w.name] += m;
+  });
+  progress("calibrating on " + Twine(tokens.size()) + " tokens of " + path);
+  std::vector<float> logits;
+  if (!model->eval(tokens, false, logits, error))
+    return makeError(error);
+  for (auto &[name, sum] : squares)
+    for (float &s : sum)
+      s /= float(rows[name]);
+  return squares;
+}
+
 Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
                    const qf::CpuTarget &cpu) {
   auto start = std::chrono::steady_clock::now();
@@ -63,44 +151,70 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   llama::LlamaGraphOptions options;
   if (args.has("act-scheme"))
     options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
-  if (args.has("scheme") && args.has("policy"))
-    return makeError("give --scheme S or --policy FILE, not both");
+  if (int(args.has("scheme")) + int(args.has("policy")) + int(args.has("bits-budget")) > 1)
+    return makeError("give one of --scheme S, --policy FILE and --bits-budget B");
+  if ((args.has("candidates") || args.has("calibration")) && !args.has("bits-budget"))
+    return makeError("--candidates and --calibration choose schemes for --bits-budget");
+  DialectRegistry registry;
+  qf::registerCpuPipelineDialects(registry);
+  ctx->appendDialectRegistry(registry);
+
   std::optional<policy::QuantPolicy> policy;
-  if (args.has("scheme") || args.has("policy")) {
+  std::string chosenPolicy, chosenPolicyPath;
+  if (args.has("bits-budget")) {
+    Expected<double> bits = getNumber(args, "bits-budget", 0, 1, 32);
+    if (!bits)
+      return bits.takeError();
+    llama::PrecisionBudget budget;
+    budget.bitsPerWeight = *bits;
+    std::string candidates = args.get("candidates", kBudgetCandidates);
+    SmallVector<StringRef> names;
+    StringRef(candidates).split(names, ',', -1, false);
+    for (StringRef name : names)
+      budget.candidates.push_back(name.trim().str());
+    std::optional<llama::ActivationSquares> squares;
+    if (args.has("calibration")) {
+      Expected<llama::ActivationSquares> measured =
+          calibrate(ctx, **file, input, args.get("calibration"), cpu, progress);
+      if (!measured)
+        return measured.takeError();
+      squares = std::move(*measured);
+      budget.squares = &*squares;
+    }
+    budget.progress = [&](const std::string &what) { progress(what); };
+    Expected<std::string> text = llama::choosePrecisionPolicy(**file, ctx, budget);
+    if (!text)
+      return makeError(input + ": " + toString(text.takeError()));
+    chosenPolicy = std::move(*text);
+    chosenPolicyPath = args.has("output") ? args.get("output") + "/policy.toml" : "chosen policy";
+  }
+  if (args.has("scheme") || args.has("policy") || !chosenPolicy.empty()) {
     Expected<policy::QuantPolicy> p =
-        args.has("policy") ? policy::QuantPolicy::load(args.get("policy"))
-                           : policy::QuantPolicy::uniform("blk.*", args.get("scheme"), "--scheme");
+        !chosenPolicy.empty() ? policy::QuantPolicy::parse(chosenPolicy, chosenPolicyPath)
+        : args.has("policy")  ? policy::QuantPolicy::load(args.get("policy"))
+                              : policy::QuantPolicy::uniform("blk.*", args.get("scheme"), "--scheme");
     if (!p)
       return p.takeError();
     policy = std::move(*p);
     options.policy = &*policy;
   }
   options.progress = [&](const std::string &what) { progress(what); };
-  DialectRegistry registry;
-  qf::registerCpuPipelineDialects(registry);
-  ctx->appendDialectRegistry(registry);
-  Expected<llama::LlamaGraph> graph = llama::buildLlamaGraph(**file, ctx, options);
-  if (!graph)
-    return makeError(input + ": " + toString(graph.takeError()));
-  std::string error;
-  std::unique_ptr<rt::Tokenizer> tokenizer = rt::Tokenizer::create(graph->vocab, error);
-  if (!tokenizer)
-    return makeError(input + ": tokenizer: " + error);
-  if (args.has("emit-mlir")) {
-    // The IR the package would be compiled from, and nothing written.
-    graph->kernels->print(outs());
-    outs() << "\n";
-    return Error::success();
-  }
-  const rt::ModelDescription &d = graph->description;
-  progress(Twine("llama graph: ") + Twine(int64_t(d.params.at("layers"))) + " layers, " +
-           Twine(d.tensors.size()) + " weight tensors, " +
-           Twine(std::distance(graph->kernels->getOps().begin(), graph->kernels->getOps().end())) +
-           " kernels, " + Twine(tokenizer->size()) + " tokens");
-  if (Error err = qf::writeModelPackage(*graph->kernels, d, graph->tensorData, *tokenizer,
-                                        args.get("output"), cpu, progress))
+  if (Error err = writeModel(ctx, **file, input, options, args.get("output"), args.has("emit-mlir"),
+                             cpu, progress))
     return err;
-  progress("wrote " + args.get("output"));
+  if (!chosenPolicy.empty()) {
+    if (args.has("emit-mlir")) {
+      errs() << chosenPolicy;
+      return Error::success();
+    }
+    std::error_code ec;
+    raw_fd_ostream os(chosenPolicyPath, ec);
+    if (ec)
+      return makeError(chosenPolicyPath + ": " + ec.message());
+    os << chosenPolicy;
+    progress("wrote the chosen policy to " + chosenPolicyPath +
+             " (--policy compiles the same package from it)");
+  }
   return Error::success();
 }
 

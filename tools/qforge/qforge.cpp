@@ -20,9 +20,11 @@ commands:
   decode      qforge decode --format F --input codes.npy --output values.npy
   compile     qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR
               compiles the public functions for this CPU (or NAME) into a package
-              qforge compile model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] -o DIR
+              qforge compile model.gguf [--scheme S | --policy P.toml | --bits-budget B
+                [--candidates S,...] [--calibration text.txt]] [--act-scheme A|none] -o DIR
               a llama-architecture model, weights in the file's encodings or
-              re-quantized to preset S or per tensor by a policy (docs/mixed-precision.md);
+              re-quantized to preset S, per tensor by a policy, or per layer within
+              B bits per weight (policy written to DIR/policy.toml) (docs/mixed-precision.md);
               --emit-mlir prints the package's IR instead
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
