@@ -2,9 +2,11 @@
 """A GGUF model compiled with its own encodings and re-quantized: size, speed, accuracy.
 
     bench/model_variants.py MODEL.gguf [--qforge build/bin/qforge] [--out DIR]
-        [--schemes int4_g128,mxfp4,nvfp4] [--policies P.toml,...] [--threads 1,2] [--repeats 3]
+        [--schemes int4_g128,mxfp4,nvfp4] [--policies P.toml,...] [--budgets 4.5,...]
+        [--calibration text.txt] [--threads 1,2] [--repeats 3]
 
-For the file's encodings, each --scheme and each --policy file: weights.bin size, `qforge bench
+For the file's encodings, each --scheme, each --policy file and each --bits-budget
+(with --calibration if given): weights.bin size, `qforge bench
 model` prefill/decode tokens/s, and the mean KL / top-1 agreement of the
 next-token distributions over test/data/eval_text.txt against the exact model
 (the file's weights dequantized by the `gguf` package, float64 numpy forward
@@ -31,6 +33,8 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/qforge_variants")
     ap.add_argument("--schemes", default="int4_g128,mxfp4,nvfp4")
     ap.add_argument("--policies", default="", help="policy files (docs/mixed-precision.md), comma-separated")
+    ap.add_argument("--budgets", default="", help="--bits-budget values, comma-separated")
+    ap.add_argument("--calibration", default="", help="--calibration text for the budgets")
     ap.add_argument("--threads", default="1,2")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
@@ -42,6 +46,9 @@ def main() -> None:
     out = Path(args.out)
     variants = [("file", [])] + [(s, ["--scheme", s]) for s in args.schemes.split(",") if s]
     variants += [(Path(p).stem, ["--policy", p]) for p in args.policies.split(",") if p]
+    calibration = ["--calibration", args.calibration] if args.calibration else []
+    variants += [(f"budget_{b}" + ("_calibrated" if calibration else ""), ["--bits-budget", b, *calibration])
+                 for b in args.budgets.split(",") if b]
     packages = {}
     for name, options in variants:
         pkg = out / name
