@@ -39,8 +39,8 @@ Value truncF64(OpBuilder &b, Location loc, Type type, Value x) {
   return arith::TruncFOp::create(b, loc, type, arith::BitcastOp::create(b, loc, f32, bits));
 }
 
-/// The element format's values, when it has a CPU lowering as an
-/// activation: signed integers and signed minifloats (not e8m0).
+/// Whether activations quantize to `elem` on the CPU: signed integers and
+/// signed minifloats (not the e8m0 / ue4m3 scale formats).
 bool isLowerableElement(QuantFormatAttrInterface elem) {
   if (auto i = dyn_cast<IntFormatAttr>(elem))
     return i.getSignedness();
@@ -149,19 +149,24 @@ bool ActivationQuantizer::canRotate(int64_t size) const {
   return size <= 256 && groupCols % size == 0;
 }
 
-Value ActivationQuantizer::emitRotation(OpBuilder &b, Location loc, Value x, Value k) const {
+Value ActivationQuantizer::emitSignTable(OpBuilder &b, Location loc) const {
+  if (!rotation.seed)
+    return {};
+  int64_t extent = actType.getDimSize(1);
+  SmallVector<float> signs;
+  for (int64_t i = 0; i < extent; ++i)
+    signs.push_back(float(hadamardSign(*rotation.seed, uint64_t(i))));
+  auto signType = RankedTensorType::get({extent}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(signType, ArrayRef(signs)));
+}
+
+Value ActivationQuantizer::emitRotation(OpBuilder &b, Location loc, Value x, Value k,
+                                        Value signs) const {
   auto type = cast<VectorType>(x.getType());
   int64_t span = type.getNumElements(), size = rotation.size;
-  Type f32 = b.getF32Type();
-  if (rotation.seed) {
-    int64_t extent = actType.getDimSize(1);
-    SmallVector<float> signs;
-    for (int64_t i = 0; i < extent; ++i)
-      signs.push_back(float(hadamardSign(*rotation.seed, uint64_t(i))));
-    auto signType = RankedTensorType::get({extent}, f32);
-    Value table = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(signType, ArrayRef(signs)));
+  if (signs) {
     Value pad = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
-    Value sign = vector::TransferReadOp::create(b, loc, type, table, ValueRange{k}, pad,
+    Value sign = vector::TransferReadOp::create(b, loc, type, signs, ValueRange{k}, pad,
                                                 ArrayRef<bool>{true});
     x = arith::MulFOp::create(b, loc, x, sign);
   }
@@ -232,9 +237,11 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
   auto vecSpan = VectorType::get({span}, f32);
   Value zero = indexConst(b, loc, 0);
   Value padF32 = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  Value signs = emitSignTable(b, loc);
   using RunFn = function_ref<SmallVector<Value>(OpBuilder &, Location, Value r, Value k, Value x,
                                                 ValueRange)>;
-  // Every run of `width` in the group at (r0, g0), read and rotated.
+  // Every run of `width` in the group at (r0, g0), read and rotated (the
+  // scale pass and the code pass each rotate it: nothing is stored between).
   auto overGroup = [&](OpBuilder &b, Location l, Value r0, Value g0, ValueRange init, RunFn fn) {
     Value r1 = arith::AddIOp::create(b, l, r0, indexConst(b, l, groupRows));
     Value g1 = arith::AddIOp::create(b, l, g0, indexConst(b, l, groupCols));
@@ -243,7 +250,7 @@ SmallVector<Value> ActivationQuantizer::emitLoops(OpBuilder &b, Location loc, Va
         Value x = vector::TransferReadOp::create(b, l, vecSpan, act, ValueRange{r, k}, padF32,
                                                  ArrayRef<bool>{true});
         if (rotation.size)
-          x = emitRotation(b, l, x, k);
+          x = emitRotation(b, l, x, k, signs);
         SmallVector<Value> carried(c);
         for (int64_t at = 0; at < span; at += width) {
           Value run = x;

@@ -78,8 +78,10 @@ private:
                                                     Value sa, Value codes, ValueRange carried)>;
   SmallVector<Value> emitLoops(OpBuilder &b, Location loc, Value act, int64_t width,
                                ValueRange init, ChunkBody body) const;
+  /// The rotation's signs along K as a constant tensor (null if unseeded).
+  Value emitSignTable(OpBuilder &b, Location loc) const;
   /// `x`, the run of activations at column `k`, rotated.
-  Value emitRotation(OpBuilder &b, Location loc, Value x, Value k) const;
+  Value emitRotation(OpBuilder &b, Location loc, Value x, Value k, Value signs) const;
   /// Codes of `y` = x / scale (vector<f64>), rounded and saturated.
   Value emitRounding(OpBuilder &b, Location loc, Value y) const;
 

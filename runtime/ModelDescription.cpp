@@ -14,9 +14,10 @@ static std::string rotationText(const WeightTensor &w) {
 }
 
 std::string qforge::runtime::matmulEntry(const WeightTensor &w, int64_t m) {
-  std::string rotation = w.rotation ? "_h" + rotationText(w) : "";
-  if (size_t colon = rotation.find(':'); colon != std::string::npos)
-    rotation[colon] = 's';
+  std::string rotation;
+  if (w.rotation)
+    rotation = "_h" + std::to_string(w.rotation) +
+               (w.rotationSeed ? "s" + std::to_string(*w.rotationSeed) : std::string());
   return "mm_" + w.scheme + "_" + std::to_string(w.shape[0]) + "x" + std::to_string(w.shape[1]) +
          rotation + "_m" + std::to_string(m);
 }

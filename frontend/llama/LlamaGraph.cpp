@@ -146,19 +146,26 @@ std::vector<TensorGroup> qforge::llama::llamaTensorGroups(int64_t layers, bool u
   return groups;
 }
 
-llvm::Expected<std::vector<float>> qforge::llama::decodeMatrix(const gguf::GgufFile &file,
-                                                               MLIRContext *ctx,
-                                                               const std::string &name) {
+/// The tensor `name` of `file` as qforge types it.
+static llvm::Expected<gguf::ImportedTensor> importNamed(const gguf::GgufFile &file,
+                                                       const std::string &name) {
   const gguf::TensorInfo *info = file.findTensor(name);
   if (!info)
     return makeError("tensor '" + name + "' is missing");
-  llvm::Expected<gguf::ImportedTensor> t = gguf::importTensor(*info);
+  return gguf::importTensor(*info);
+}
+
+llvm::Expected<std::vector<float>> qforge::llama::decodeMatrix(const gguf::GgufFile &file,
+                                                               MLIRContext *ctx,
+                                                               const std::string &name) {
+  llvm::Expected<gguf::ImportedTensor> t = importNamed(file, name);
   if (!t)
     return t.takeError();
   if (t->shape.size() != 2 || t->scheme.empty())
     return makeError("tensor '" + name + "' is not a quantized matrix");
   qf::SchemeAttr scheme = qf::getPreset(ctx, t->scheme);
-  qf::QuantizedTensor q{qf::getStorageLayout(scheme, t->shape), {{info->data.begin(), info->data.end()}}};
+  llvm::ArrayRef<uint8_t> bytes = file.findTensor(name)->data;
+  qf::QuantizedTensor q{qf::getStorageLayout(scheme, t->shape), {{bytes.begin(), bytes.end()}}};
   std::vector<float> decoded(size_t(t->shape[0] * t->shape[1]));
   if (llvm::Error err = qf::dequantize(scheme, t->shape, q, decoded))
     return makeError("tensor '" + name + "': " + llvm::toString(std::move(err)));
@@ -282,10 +289,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
       kernelKeys.insert({e.scheme, shape[0], shape[1], e.rotation, e.seed});
   };
   auto import = [&](const std::string &name) -> llvm::Expected<gguf::ImportedTensor> {
-    const gguf::TensorInfo *info = file.findTensor(name);
-    if (!info)
-      return makeError("tensor '" + name + "' is missing");
-    llvm::Expected<gguf::ImportedTensor> imported = gguf::importTensor(*info);
+    llvm::Expected<gguf::ImportedTensor> imported = importNamed(file, name);
     if (!imported)
       return imported.takeError();
     bool matrix = imported->shape.size() == 2;

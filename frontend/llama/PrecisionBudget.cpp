@@ -83,7 +83,8 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
   std::vector<llvm::Error> errors;
   for (size_t i = 0; i < groups.size(); ++i)
     errors.push_back(llvm::Error::success());
-  std::atomic<size_t> next{0}, done{0};
+  std::atomic<size_t> next{0};
+  size_t done = 0; // under progressLock
   std::mutex progressLock;
   auto work = [&] {
     for (size_t i; (i = next++) < groups.size();) {
@@ -102,12 +103,11 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
       }
       if (errors[i])
         continue;
-      std::vector<float> noSquares;
-      const std::vector<float> *squares = &noSquares;
+      llvm::ArrayRef<float> squares;
       if (budget.squares)
         for (const std::string &name : {g.tensors.stacked, g.tensors.parts[0]})
           if (auto it = budget.squares->find(name); it != budget.squares->end()) {
-            squares = &it->second;
+            squares = it->second;
             break;
           }
       for (auto [name, scheme] : llvm::zip(budget.candidates, schemes)) {
@@ -116,7 +116,7 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
           llvm::consumeError(bits.takeError()); // the scheme does not fit this shape
           continue;
         }
-        llvm::Expected<double> error = policy::quantizationError(scheme, g.shape, values, *squares);
+        llvm::Expected<double> error = policy::quantizationError(scheme, g.shape, values, squares);
         if (!error) {
           errors[i] = error.takeError();
           break;
