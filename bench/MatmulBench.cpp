@@ -92,7 +92,13 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     std::string text = "#qf.scheme<" + o.actScheme + ">";
     if (!parseAttribute(text, ctx))
       return makeError("--act-scheme: '" + o.actScheme + "' is neither a preset nor a scheme body");
-    actAttr = " {act_scheme = " + text + "}";
+    std::string rotation;
+    if (o.actHadamard)
+      rotation = "act_hadamard = " + std::to_string(o.actHadamard) + " : i64, act_hadamard_seed = " +
+                 std::to_string(o.actHadamardSeed) + " : i64, ";
+    actAttr = " {" + rotation + "act_scheme = " + text + "}";
+  } else if (o.actHadamard) {
+    return makeError("--act-hadamard needs --act-scheme: the rotation runs in the activation quantizer");
   }
 
   // Weights and activations; the reference quantizer makes the storage.
@@ -166,7 +172,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
           at + ", " + wt + ") outs(%i : " + yt + ") -> " + yt + "\n  return %c : " + yt + "\n}\n";
       OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
       if (!module)
-        return makeError("internal: benchmark kernels do not parse");
+        return makeError("the benchmark kernels do not verify (diagnostic above)");
       auto jit = JitModule::compile(*module, *cpu);
       if (!jit)
         return jit.takeError();

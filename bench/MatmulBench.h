@@ -15,6 +15,9 @@ struct MatmulBenchOptions {
   /// When set (a preset name or a #qf.scheme body): the fused kernel
   /// quantizes activations with it, and the exact f32 kernel is timed too.
   std::string actScheme;
+  /// With actScheme: a seeded Hadamard of this size rotates the activations
+  /// in the quantizer (qf.matmul act_hadamard); 0 for none.
+  int64_t actHadamard = 0, actHadamardSeed = 0;
   /// An LLVM CPU name to compile the kernels for; empty: the host.
   std::string cpu;
   int64_t m = 1, n = 4096, k = 4096;

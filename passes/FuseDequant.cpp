@@ -77,7 +77,7 @@ struct FuseDequantIntoContraction : OpInterfaceRewritePattern<linalg::LinalgOp> 
     resultShape.push_back(outType.getShape().back());
     Value fused = MatmulOp::create(rewriter, loc, RankedTensorType::get(resultShape, rewriter.getF32Type()),
                                    act, dequant.getInput(), /*act_scheme=*/nullptr,
-                                   /*act_hadamard=*/nullptr, /*act_hadamard_seed=*/nullptr);
+                                   /*act_hadamard=*/nullptr, /*act_hadamard_seed=*/nullptr, /*schedule=*/nullptr);
     if (vector)
       fused = tensor::CollapseShapeOp::create(rewriter, loc, outType, fused,
                                               SmallVector<ReassociationIndices>{{0, 1}});

@@ -15,6 +15,7 @@
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
 #include "passes/BuilderHelpers.h"
+#include "passes/MatmulSchedule.h"
 #include "passes/PackedDotMatmul.h"
 #include "passes/StorageAccess.h"
 
@@ -53,7 +54,15 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     int64_t block = weights.getChunkBlockSize();
 
     ActivationQuantizer quantizer(op);
-    if (PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k); packed.applies()) {
+    // Knobs the schedule leaves at 0 take the defaults below
+    // (passes/MatmulSchedule.h checked the others before conversion).
+    CpuScheduleAttr schedule = op.getScheduleAttr();
+    if (!schedule)
+      schedule = CpuScheduleAttr::get(op.getContext(), 0, KernelPath::automatic, 0, 0, 0, 0);
+    PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k, schedule.getRowTile(),
+                           schedule.getPanelCols());
+    if (schedule.getPath() == KernelPath::panels ||
+        (schedule.getPath() == KernelPath::automatic && packed.applies())) {
       rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
       return success();
     }
@@ -64,14 +73,10 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     int64_t unit = std::min(block, kChunk);
     // A step covers up to 8 chunks, starts at a multiple of the storage
     // alignment (q4_k: super-blocks) and holds whole blocks or lies in one.
-    int64_t step = 0;
-    for (int64_t s : {256, 128, 64, 32})
-      if (k % s == 0 && s % StorageAccess::getKAlignment(wType) == 0 && (s % block == 0 || block % s == 0)) {
-        step = s;
-        break;
-      }
-    if (!step)
+    SmallVector<int64_t> steps = legalKSteps(wType, k);
+    if (steps.empty())
       return rewriter.notifyMatchFailure(op, "K is not a multiple of the kernel step");
+    int64_t step = schedule.getKStep() ? schedule.getKStep() : steps.front();
 
     // Each 256-bit dot product covers two chunks as a byte pair, its lanes
     // summing X and Y, where each lane of both lies in one unit; else one
@@ -91,17 +96,15 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     ActivationQuantizer::Codes act =
         quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
-    int64_t tile = 1; // the largest divisor of M up to 4
-    for (int64_t t = std::min<int64_t>(m, 4); t >= 1; --t)
-      if (m % t == 0) {
+    int64_t tile = schedule.getRowTile(); // by default the largest divisor of M up to 4
+    for (int64_t t = std::min<int64_t>(m, 4); !tile && t >= 1; --t)
+      if (m % t == 0)
         tile = t;
-        break;
-      }
     int64_t chunks = step / kChunk, dots = step / span;
     int64_t blocks = step >= block ? step / block : 1, units = step / unit;
     // Accumulators a row, taken by the dot products of a step in turn, hide
     // the latency of the FMA chains.
-    int64_t slots = std::min<int64_t>(dots, 4);
+    int64_t slots = std::min<int64_t>(dots, schedule.getAccumulators() ? schedule.getAccumulators() : 4);
 
     Type f32 = rewriter.getF32Type();
     auto vecF32 = [&](int64_t n) { return VectorType::get({n}, f32); };

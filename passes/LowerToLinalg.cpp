@@ -3,6 +3,7 @@
 #include "passes/BuilderHelpers.h"
 #include "passes/HadamardLowering.h"
 #include "passes/IntegerDotMatmul.h"
+#include "passes/MatmulSchedule.h"
 #include "passes/Passes.h"
 #include "passes/StorageAccess.h"
 
@@ -281,6 +282,15 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
       return WalkResult::advance();
     });
     if (unsupported.wasInterrupted())
+      return signalPassFailure();
+    WalkResult badSchedule = module.walk([](MatmulOp mm) {
+      std::string why = checkSchedule(mm, mm.getScheduleAttr());
+      if (why.empty())
+        return WalkResult::advance();
+      mm.emitOpError() << "schedule " << mm.getScheduleAttr() << ": " << why;
+      return WalkResult::interrupt();
+    });
+    if (badSchedule.wasInterrupted())
       return signalPassFailure();
     // Activation schemes: where weights have no integer dot path, the
     // activations are quantized and dequantized ahead (the same values the

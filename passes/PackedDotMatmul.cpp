@@ -42,23 +42,29 @@ Value div(OpBuilder &b, Location loc, Value x, int64_t v) {
 PackedDotMatmul::PackedDotMatmul(const StorageAccess &weights,
                                  const StorageAccess::ByteCodes &byteCodes,
                                  const ActivationQuantizer &quantizer, int64_t m, int64_t n,
-                                 int64_t k)
+                                 int64_t k, int64_t rowTile, int64_t panelCols)
     : weights(weights), byteCodes(byteCodes), quantizer(quantizer), m(m), n(n), k(k),
       block(weights.getChunkBlockSize()), order(weights.getByteChunkOrder()) {
   flush = std::gcd(block, quantizer.getGroupSize());
-  panelVecs = n % (2 * kLanes) == 0 ? 2 : 1;
-  tileRows = 4;
+  panelVecs = panelCols ? panelCols / kLanes : n % (2 * kLanes) == 0 ? 2 : 1;
+  tileRows = rowTile ? rowTile : 4;
 }
 
-bool PackedDotMatmul::applies() const {
-  if (m < 8 || n % kLanes != 0 || k % kChunk != 0 || (flush != 16 && flush % kChunk != 0))
+bool PackedDotMatmul::fits(QTensorType w, int64_t actGroup, int64_t n, int64_t k, int64_t panelCols) {
+  int64_t flush = std::gcd(StorageAccess::getChunkBlockSize(w), actGroup);
+  if (n % panelCols != 0 || k % kChunk != 0 || (flush != 16 && flush % kChunk != 0))
     return false;
   // With 16-element flush groups, each step's four codes must share a group.
+  SmallVector<int64_t> order = StorageAccess::getByteChunkOrder(w);
   for (int64_t s = 0; s < kSteps && flush == 16; ++s)
     for (int64_t t = 1; t < 4; ++t)
       if (order[4 * s + t] / 16 != order[4 * s] / 16)
         return false;
   return true;
+}
+
+bool PackedDotMatmul::applies() const {
+  return m >= 8 && fits(weights.getType(), quantizer.getGroupSize(), n, k, panelVecs * kLanes);
 }
 
 PackedDotMatmul::Panel PackedDotMatmul::emitPanel(OpBuilder &b, Location loc, Value col0) const {

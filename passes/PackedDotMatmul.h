@@ -16,12 +16,20 @@ public:
   /// Lanes of one dot product (one 512-bit vector) = panel columns a vector.
   static constexpr int64_t kLanes = 16;
 
+  /// `rowTile` and `panelCols` override the defaults (4 rows, 32 or 16
+  /// columns) when non-zero.
   PackedDotMatmul(const StorageAccess &weights, const StorageAccess::ByteCodes &byteCodes,
-                  const ActivationQuantizer &quantizer, int64_t m, int64_t n, int64_t k);
+                  const ActivationQuantizer &quantizer, int64_t m, int64_t n, int64_t k,
+                  int64_t rowTile = 0, int64_t panelCols = 0);
 
-  /// Whether this kernel applies: enough activation rows to repay packing,
-  /// whole panels of columns, and blocks whose four-element groups of a
-  /// chunk each lie in one block.
+  /// Whether the kernel can compute weights `w` [n, k] with activations in
+  /// groups of `actGroup`: whole panels of `panelCols` columns, whole chunks
+  /// along K, and blocks whose four-element groups of a chunk each lie in
+  /// one block.
+  static bool fits(QTensorType w, int64_t actGroup, int64_t n, int64_t k, int64_t panelCols = kLanes);
+
+  /// Whether the lowering picks it by itself: it fits, and there are enough
+  /// activation rows to repay packing.
   bool applies() const;
 
   /// The f32 tensor<M x N> result of activations `act` times the weights.

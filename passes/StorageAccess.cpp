@@ -825,7 +825,9 @@ static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   return order;
 }
 
-SmallVector<int64_t> StorageAccess::getByteChunkOrder() const { return chunkOrder(scheme, kByteChunk); }
+SmallVector<int64_t> StorageAccess::getByteChunkOrder(QTensorType type) {
+  return chunkOrder(type.getScheme(), kByteChunk);
+}
 
 SmallVector<int64_t> StorageAccess::getChunkOrder() const { return chunkOrder(scheme, getChunkSize()); }
 

@@ -110,7 +110,8 @@ public:
   SmallVector<int64_t> getBytePairOrder() const;
 
   /// Position p of emitByteChunk holds element order[p] of its chunk.
-  SmallVector<int64_t> getByteChunkOrder() const;
+  SmallVector<int64_t> getByteChunkOrder() const { return getByteChunkOrder(type); }
+  static SmallVector<int64_t> getByteChunkOrder(QTensorType type);
 
 private:
   BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;

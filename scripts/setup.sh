@@ -14,7 +14,7 @@ export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD QFORGE_MODELS SMOLLM2_G
 export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-  cmake ninja-build ccache libgtest-dev python3-venv)
+  cmake ninja-build ccache libgtest-dev libsqlite3-dev python3-venv)
 # llama-cpp-python builds llama.cpp from source (the reference runtime for the
 # model tests): with clang-22, several minutes once, then pip's wheel cache.
 PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17" "pytest>=7" "llama-cpp-python==0.3.16")

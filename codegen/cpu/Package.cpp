@@ -1,6 +1,8 @@
 //===- Package.cpp - Ahead-of-time compilation into a runtime package ------===//
 #include "codegen/cpu/Package.h"
 #include "codegen/cpu/Pipeline.h"
+#include "passes/MatmulSchedule.h"
+#include "passes/Passes.h"
 #include "qf/IR/Layout.h"
 #include "runtime/Manifest.h"
 #include "runtime/Package.h"
@@ -100,25 +102,14 @@ static void addEntryWrapper(ModuleOp module, const rt::EntryPoint &entry) {
   LLVM::ReturnOp::create(b, loc, ValueRange{});
 }
 
-/// The most blocks up to `most` that divide `extent` into parts of at least
-/// `least`, preferring counts that 4, then 2 threads share evenly; 1 if none.
-static int64_t divideInto(int64_t extent, int64_t most, int64_t least) {
-  for (int64_t multiple : {4, 2, 1})
-    for (int64_t b = std::min(most, extent / least); b > 1; --b)
-      if (extent % b == 0 && b % multiple == 0)
-        return b;
-  return 1;
-}
-
 /// For an entry that is one qf.matmul of its two arguments returned as it is:
-/// a clone, named <name>__block, computing one of `blocks` equal blocks of the
-/// output, and the split the runtime needs to run blocks on threads. With
-/// many activation rows (M >= 128) blocks take rows of the activations and
-/// the weights whole, so activations are quantized once and every block
-/// repacks the same weights; otherwise blocks take weight rows (output
-/// columns), whose storage buffers must then be cut into equal consecutive
-/// parts (or be shared whole, as a tensor scale). Entries that fit neither
-/// run whole.
+/// a clone, named <name>__block, computing one of the equal blocks of the
+/// output chooseSplit asks for, and the split the runtime needs to run blocks
+/// on threads. Blocks of activation rows take the weights whole, so
+/// activations are quantized once and every block repacks the same weights;
+/// blocks of weight rows (output columns) cut the storage buffers into equal
+/// consecutive parts (or share them whole, as a tensor scale). Entries that
+/// fit neither run whole.
 static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
   if (fn.getNumArguments() != 2 || fn.getNumResults() != 1 ||
       !llvm::hasSingleElement(fn.getBody()) || fn.getBody().front().getOperations().size() != 2)
@@ -128,44 +119,35 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
   if (!matmul || !ret || matmul.getLhs() != fn.getArgument(0) ||
       matmul.getRhs() != fn.getArgument(1) || ret.getOperand(0) != matmul.getResult())
     return std::nullopt;
-  QTensorType w = matmul.getRhs().getType();
-  auto a = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
-  auto resultType = dyn_cast<RankedTensorType>(matmul.getResult().getType());
-  if (!a || !a.hasStaticShape() || !resultType || !resultType.hasStaticShape())
+  if (!checkSchedule(matmul, matmul.getScheduleAttr()).empty())
+    return std::nullopt; // the pipeline reports it at the op
+  MatmulSplit chosen = chooseSplit(matmul);
+  if (chosen.blocks <= 1)
     return std::nullopt;
-  int64_t m = a.getRank() == 2 ? a.getDimSize(0) : 1, n = w.getShape()[0];
+  QTensorType w = matmul.getRhs().getType();
+  auto a = cast<RankedTensorType>(matmul.getLhs().getType());
+  auto resultType = cast<RankedTensorType>(matmul.getResult().getType());
+  int64_t blocks = chosen.blocks;
   rt::Split split;
   split.blockEntry = fn.getName().str() + "__block";
+  split.blocks = blocks;
   Type blockA = a, blockW = w;
   SmallVector<int64_t> blockShape(resultType.getShape());
-  if (int64_t tokenBlocks = m >= 128 ? divideInto(m, 64, 64) : 1; tokenBlocks > 1) {
-    int64_t blocks = split.blocks = tokenBlocks;
+  if (chosen.alongTokens) {
+    int64_t m = a.getDimSize(0);
     blockA = RankedTensorType::get({m / blocks, a.getDimSize(1)}, a.getElementType());
     split.argBlockBytes.push_back(a.getNumElements() * (a.getElementTypeBitWidth() / 8) / blocks);
     split.argBlockBytes.resize(1 + getStorageLayout(w.getScheme(), w.getShape()).buffers.size(), 0);
     blockShape.front() = m / blocks;
     split.resultBlockExtents.push_back(m / blocks);
   } else {
-    // Several activation rows: few blocks, as each quantizes all of them;
-    // one row: blocks of at least 256 weight rows, as each block pays a call
-    // and the activations' quantization.
-    int64_t blocks = m == 1 ? divideInto(n, 64, 256) : divideInto(n, 4, 1);
-    if (blocks == 1)
-      return std::nullopt;
-    split.blocks = blocks;
-    int64_t rows = n / blocks;
+    int64_t rows = w.getShape()[0] / blocks;
     blockW = QTensorType::get(w.getContext(), {rows, w.getShape()[1]}, w.getScheme());
     split.argBlockBytes.push_back(0);
     StorageLayout whole = getStorageLayout(w.getScheme(), w.getShape());
     StorageLayout part = getStorageLayout(w.getScheme(), cast<QTensorType>(blockW).getShape());
-    for (auto [full, piece] : llvm::zip(whole.buffers, part.buffers)) {
-      if (piece.bytes == full.bytes)
-        split.argBlockBytes.push_back(0);
-      else if (piece.bytes * blocks == full.bytes)
-        split.argBlockBytes.push_back(piece.bytes);
-      else
-        return std::nullopt;
-    }
+    for (auto [full, piece] : llvm::zip(whole.buffers, part.buffers))
+      split.argBlockBytes.push_back(piece.bytes == full.bytes ? 0 : piece.bytes);
     blockShape.back() = rows;
     split.resultBlockExtents.push_back(rows);
   }
@@ -177,9 +159,17 @@ static std::optional<rt::Split> addBlockEntry(func::FuncOp fn) {
                                     b.getFunctionType({blockA, blockW}, {blockResult}));
   Block *body = clone.addEntryBlock();
   b.setInsertionPointToStart(body);
+  // A block runs whole, with the entry's kernel knobs.
+  CpuScheduleAttr schedule = matmul.getScheduleAttr();
+  if (schedule) {
+    SmallVector<int64_t> values = scheduleValues(schedule);
+    values.front() = 1;
+    schedule = scheduleFromValues(b.getContext(), values);
+  }
   auto blockMatmul = MatmulOp::create(b, matmul.getLoc(), blockResult, body->getArgument(0),
                                       body->getArgument(1), matmul.getActSchemeAttr(),
-                                      matmul.getActHadamardAttr(), matmul.getActHadamardSeedAttr());
+                                      matmul.getActHadamardAttr(), matmul.getActHadamardSeedAttr(),
+                                      schedule);
   func::ReturnOp::create(b, ret.getLoc(), blockMatmul.getResult());
   return split;
 }
@@ -196,7 +186,15 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
 
   DiagnosticCollector diagnostics(ctx);
 
-  // Entries that split into blocks get a block entry beside them.
+  // Entries that split into blocks get a block entry beside them; a rotation
+  // in front of the matmul moves into its quantizer first, so that such an
+  // entry is one matmul too.
+  {
+    PassManager fuse(ctx);
+    fuse.addPass(createQfFuseHadamard());
+    if (failed(fuse.run(module)))
+      return makeError("fusing rotations failed:\n" + diagnostics.text());
+  }
   std::map<std::string, rt::Split> splits;
   for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (!fn.isDeclaration() && fn.isPublic())

@@ -109,7 +109,7 @@ void addMatmulKernel(OpBuilder &b, Location loc, const KernelKey &key, int64_t m
   if (rotation)
     x = qf::HadamardOp::create(b, loc, x, b.getI64IntegerAttr(rotation), b.getI64IntegerAttr(-1),
                                seed ? b.getI64IntegerAttr(int64_t(*seed)) : IntegerAttr());
-  auto mm = qf::MatmulOp::create(b, loc, result, x, body->getArgument(1), actScheme, nullptr, nullptr);
+  auto mm = qf::MatmulOp::create(b, loc, result, x, body->getArgument(1), actScheme, nullptr, nullptr, nullptr);
   func::ReturnOp::create(b, loc, mm.getResult());
 }
 

@@ -16,17 +16,23 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return benchModel(argv.drop_front());
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
-                     "[--repeats R] [--act-scheme A] [--cpu NAME]\n"
+                     "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME]\n"
                      "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
                      "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
-                                    {"m", "n", "k", "threads", "repeats", "act-scheme", "cpu"});
+                                    {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu"});
   if (!args)
     return args.takeError();
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");
   o.cpu = args->get("cpu");
+  if (std::string rotation = args->get("act-hadamard"); !rotation.empty()) {
+    auto [size, seed] = StringRef(rotation).split(':');
+    if (size.getAsInteger(10, o.actHadamard) || o.actHadamard < 2 ||
+        (!seed.empty() && seed.getAsInteger(10, o.actHadamardSeed)))
+      return makeError("--act-hadamard: expected SIZE or SIZE:SEED with integers, got '" + rotation + "'");
+  }
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
         {"k", &o.k, 4096}}) {
@@ -49,7 +55,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   auto gbs = [&](double s) { return r->weightBytes / s / 1e9; };
   auto gflops = [&](double s) { return r->flops / s / 1e9; };
   outs() << "qforge bench matmul: " << o.scheme
-         << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme) << "  M=" << o.m << " N=" << o.n << " K=" << o.k
+         << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme)
+         << (o.actHadamard ? "  rotated by H_" + std::to_string(o.actHadamard) : "") << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats
          << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu) << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,

@@ -59,10 +59,13 @@ llvm::Error benchMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv)
 llvm::Error inspectMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error extractMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 llvm::Error tokenizeMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
+llvm::Error tuneMain(mlir::MLIRContext *ctx, llvm::ArrayRef<const char *> argv);
 /// `compile` of a GGUF model and `run` of a model package.
 llvm::Error compileModel(mlir::MLIRContext *ctx, llvm::StringRef input, const Args &args,
                          const mlir::qf::CpuTarget &cpu);
 llvm::Error runModel(llvm::StringRef dir, llvm::ArrayRef<const char *> argv);
+/// `tune` of every distinct matmul kernel of a GGUF model's package.
+llvm::Error tuneModel(mlir::MLIRContext *ctx, llvm::StringRef input, const Args &args);
 llvm::Error benchModel(llvm::ArrayRef<const char *> argv);
 
 /// Prints `qforge <command>: error: ...` and returns the exit status 1.

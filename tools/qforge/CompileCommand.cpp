@@ -1,5 +1,5 @@
 //===- CompileCommand.cpp - `qforge compile`: MLIR -> runtime package ------===//
-#include "CommandLine.h"
+#include "TuneHelpers.h"
 
 #include "codegen/cpu/Package.h"
 #include "codegen/cpu/Pipeline.h"
@@ -26,7 +26,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
       a = "--output";
   Expected<Args> args = Args::parse("compile", rest, {},
                                     {"output", "target", "cpu", "act-scheme", "scheme", "policy", "bits-budget",
-                                     "candidates", "calibration"},
+                                     "candidates", "calibration", "db", "threads"},
                                     {"emit-mlir"});
   if (!args)
     return args.takeError();
@@ -56,6 +56,13 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(input, sourceMgr, ctx);
   if (!module)
     return makeError(input + ": could not be parsed (see above)");
+  if (args->has("threads") && !args->has("db"))
+    return makeError("--threads picks the tuned schedules of --db; give --db PATH too");
+  if (args->has("db"))
+    if (Error err = applyTuningDb(*module, *args, *cpu, [](const Twine &what) {
+          errs() << "qforge compile: " << what << "\n";
+        }))
+      return err;
   if (Error err = qf::writeCpuPackage(*module, args->get("output"), *cpu))
     return err;
   errs() << "qforge compile: wrote " << args->get("output") << "\n";

@@ -1,5 +1,5 @@
 //===- ModelCommands.cpp - Compiling, running and tokenizing models --------===//
-#include "CommandLine.h"
+#include "TuneHelpers.h"
 
 #include "codegen/cpu/ModelPackage.h"
 #include "codegen/cpu/Pipeline.h"
@@ -18,6 +18,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 using namespace llvm;
@@ -64,10 +65,14 @@ Expected<std::unique_ptr<rt::LlamaModel>> loadModel(StringRef dir, const Args &a
 /// `emitMlir`, its kernels' IR printed and nothing written).
 Error writeModel(MLIRContext *ctx, const gguf::GgufFile &file, StringRef input,
                  const llama::LlamaGraphOptions &options, StringRef output, bool emitMlir,
-                 const qf::CpuTarget &cpu, llvm::function_ref<void(const Twine &)> progress) {
+                 const qf::CpuTarget &cpu, llvm::function_ref<void(const Twine &)> progress,
+                 llvm::function_ref<Error(ModuleOp)> prepare = {}) {
   Expected<llama::LlamaGraph> graph = llama::buildLlamaGraph(file, ctx, options);
   if (!graph)
     return makeError(input + ": " + toString(graph.takeError()));
+  if (prepare)
+    if (Error err = prepare(*graph->kernels))
+      return err;
   std::string error;
   std::unique_ptr<rt::Tokenizer> tokenizer = rt::Tokenizer::create(graph->vocab, error);
   if (!tokenizer)
@@ -138,6 +143,43 @@ Expected<llama::ActivationSquares> calibrate(MLIRContext *ctx, const gguf::GgufF
   return squares;
 }
 
+/// --act-scheme, and --scheme or --policy, into graph options; the policy
+/// lives in `storage`.
+Error graphOptions(const Args &args, llama::LlamaGraphOptions &options,
+                   std::optional<policy::QuantPolicy> &storage) {
+  if (args.has("act-scheme"))
+    options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
+  if (!args.has("scheme") && !args.has("policy"))
+    return Error::success();
+  Expected<policy::QuantPolicy> p = args.has("policy")
+                                        ? policy::QuantPolicy::load(args.get("policy"))
+                                        : policy::QuantPolicy::uniform("blk.*", args.get("scheme"), "--scheme");
+  if (!p)
+    return p.takeError();
+  storage = std::move(*p);
+  options.policy = &*storage;
+  return Error::success();
+}
+
+/// Sets tuned schedules from `--db` on a module's matmuls (for `--threads`,
+/// default this machine's threads) and says how many it found.
+Error applyTuningDb(ModuleOp module, const Args &args, const qf::CpuTarget &cpu,
+                    llvm::function_ref<void(const Twine &)> progress) {
+  Expected<int64_t> threads = args.getPositive("threads", defaultThreads());
+  if (!threads)
+    return threads.takeError();
+  Expected<std::unique_ptr<tuning::TuningDb>> db = openTuningDb(args);
+  if (!db)
+    return db.takeError();
+  Expected<std::pair<int64_t, int64_t>> applied = tuning::applyTunedSchedules(module, **db, cpu, int(*threads));
+  if (!applied)
+    return applied.takeError();
+  progress("tuning database " + (*db)->path() + ": " + Twine(applied->first) +
+           " matmul(s) take tuned schedules for " + Twine(*threads) + " thread(s), " + Twine(applied->second) +
+           " keep the default (not tuned: qforge tune)");
+  return Error::success();
+}
+
 Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
                    const qf::CpuTarget &cpu) {
   auto start = std::chrono::steady_clock::now();
@@ -149,8 +191,6 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   if (!file)
     return file.takeError();
   llama::LlamaGraphOptions options;
-  if (args.has("act-scheme"))
-    options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
   if (int(args.has("scheme")) + int(args.has("policy")) + int(args.has("bits-budget")) > 1)
     return makeError("give one of --scheme S, --policy FILE and --bits-budget B");
   if ((args.has("candidates") || args.has("calibration")) && !args.has("bits-budget"))
@@ -188,19 +228,21 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
     chosenPolicy = std::move(*text);
     chosenPolicyPath = args.has("output") ? args.get("output") + "/policy.toml" : "chosen policy";
   }
-  if (args.has("scheme") || args.has("policy") || !chosenPolicy.empty()) {
-    Expected<policy::QuantPolicy> p =
-        !chosenPolicy.empty() ? policy::QuantPolicy::parse(chosenPolicy, chosenPolicyPath)
-        : args.has("policy")  ? policy::QuantPolicy::load(args.get("policy"))
-                              : policy::QuantPolicy::uniform("blk.*", args.get("scheme"), "--scheme");
+  if (Error err = graphOptions(args, options, policy))
+    return err;
+  if (!chosenPolicy.empty()) {
+    Expected<policy::QuantPolicy> p = policy::QuantPolicy::parse(chosenPolicy, chosenPolicyPath);
     if (!p)
       return p.takeError();
     policy = std::move(*p);
     options.policy = &*policy;
   }
   options.progress = [&](const std::string &what) { progress(what); };
+  auto prepare = [&](ModuleOp module) {
+    return args.has("db") ? applyTuningDb(module, args, cpu, progress) : Error::success();
+  };
   if (Error err = writeModel(ctx, **file, input, options, args.get("output"), args.has("emit-mlir"),
-                             cpu, progress))
+                             cpu, progress, prepare))
     return err;
   if (!chosenPolicy.empty()) {
     if (args.has("emit-mlir")) {
@@ -215,6 +257,47 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
     progress("wrote the chosen policy to " + chosenPolicyPath +
              " (--policy compiles the same package from it)");
   }
+  return Error::success();
+}
+
+Error tuneModel(MLIRContext *ctx, StringRef input, const Args &args) {
+  Expected<std::unique_ptr<gguf::GgufFile>> file = gguf::GgufFile::open(input);
+  if (!file)
+    return file.takeError();
+  Expected<qf::CpuTarget> cpu = args.has("cpu") ? qf::CpuTarget::named(args.get("cpu")) : qf::CpuTarget::host();
+  if (!cpu)
+    return cpu.takeError();
+  Expected<tuning::TuneOptions> options = tuneOptions(args);
+  if (!options)
+    return options.takeError();
+  Expected<std::unique_ptr<tuning::TuningDb>> db = openTuningDb(args);
+  if (!db)
+    return db.takeError();
+  llama::LlamaGraphOptions graphOpts;
+  std::optional<policy::QuantPolicy> policy;
+  if (args.has("scheme") && args.has("policy"))
+    return makeError("give one of --scheme S and --policy FILE");
+  if (Error err = graphOptions(args, graphOpts, policy))
+    return err;
+  Expected<llama::LlamaGraph> graph = llama::buildLlamaGraph(**file, ctx, graphOpts);
+  if (!graph)
+    return makeError(input + ": " + toString(graph.takeError()));
+  // Every distinct kernel once, in the package's order.
+  std::vector<tuning::MatmulKernel> kernels;
+  std::set<std::string> seen;
+  graph->kernels->walk([&](qf::MatmulOp op) {
+    if (std::optional<tuning::MatmulKernel> k = tuning::MatmulKernel::of(op))
+      if (seen.insert(k->describe()).second)
+        kernels.push_back(*k);
+  });
+  errs() << "qforge tune: " << input << ": " << kernels.size() << " distinct matmul kernels, "
+         << options->trials << " trials each, on " << options->threads << " thread(s)\n";
+  qf::prepareForHostCodegen(ctx);
+  for (const tuning::MatmulKernel &kernel : kernels)
+    if (Error err = tuneAndRecord(ctx, kernel, *cpu, *options, **db))
+      return err;
+  outs() << "stored in " << (*db)->path() << "; qforge compile " << input << " --db " << (*db)->path()
+         << " uses them\n";
   return Error::success();
 }
 

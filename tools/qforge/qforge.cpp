@@ -25,7 +25,8 @@ commands:
               a llama-architecture model, weights in the file's encodings or
               re-quantized to preset S, per tensor by a policy, or per layer within
               B bits per weight (policy written to DIR/policy.toml) (docs/mixed-precision.md);
-              --emit-mlir prints the package's IR instead
+              --emit-mlir prints the package's IR instead; --db PATH [--threads T] takes
+              the schedules `tune` found for T threads (docs/tuning.md)
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
               qforge run MODEL_DIR --prompt TEXT [-n 64] [--threads T] [--temp X --top-k K
@@ -34,10 +35,16 @@ commands:
   tokenize    qforge tokenize MODEL_DIR --text TEXT [--no-special]
               the token ids of TEXT
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
-              [--act-scheme A] [--cpu NAME]
+              [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
               qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] [--decode 128]
               prefill and decode tokens/s
+  tune        qforge tune matmul --scheme S --m M --n N --k K [--act-scheme A] [--threads T]
+              [--trials 32] [--time-budget SEC] [--seed S] [--db PATH]
+              qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [...]
+              searches kernel schedules on this machine, stores the fastest in the
+              tuning database (default ~/.cache/qforge/tuning.db)
+              qforge tune --report [--db PATH] [--svg FILE]: the results, and a plot
   inspect     qforge inspect model.gguf [--json]
               a GGUF file's header, metadata and tensors (types, shapes, offsets)
   extract     qforge extract model.gguf --tensor NAME --output-dir D
@@ -65,7 +72,7 @@ int main(int argc, char **argv) {
       {"decode", qforge::decodeMain},     {"compile", qforge::compileMain},
       {"run", qforge::runMain},           {"bench", qforge::benchMain},
       {"inspect", qforge::inspectMain},    {"extract", qforge::extractMain},
-      {"tokenize", qforge::tokenizeMain}};
+      {"tokenize", qforge::tokenizeMain}, {"tune", qforge::tuneMain}};
   for (auto [name, main] : kCommands)
     if (command == name) {
       if (Error err = main(&ctx, rest))

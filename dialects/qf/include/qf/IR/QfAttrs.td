@@ -47,6 +47,13 @@ def Qf_LayoutKind : I32EnumAttr<"LayoutKind", "physical storage layout", [
   let genSpecializedAttr = 0;
 }
 
+def Qf_KernelPath : I32EnumAttr<"KernelPath", "which CPU kernel a matmul on integer dots runs", [
+    I32EnumAttrCase<"automatic", 0, "auto">, I32EnumAttrCase<"rows", 1>,
+    I32EnumAttrCase<"panels", 2>]> {
+  let cppNamespace = "::mlir::qf";
+  let genSpecializedAttr = 0;
+}
+
 //===----------------------------------------------------------------------===//
 // Formats
 //===----------------------------------------------------------------------===//
@@ -181,6 +188,45 @@ def Qf_SchemeAttr : Qf_Attr<"Scheme", "scheme"> {
     /// Name of the preset this scheme equals, or "".
     llvm::StringRef getPresetName() const;
   }];
+}
+
+//===----------------------------------------------------------------------===//
+// Schedules
+//===----------------------------------------------------------------------===//
+
+def Qf_CpuScheduleAttr : Qf_Attr<"CpuSchedule", "cpu_schedule"> {
+  let summary = "How the CPU pipeline lowers one qf.matmul: the knobs `qforge tune` searches";
+  let description = [{
+    Every knob left out (0, or `auto`) is the lowering's own choice; a set
+    knob overrides it, and one that cannot lower this matmul is an error at
+    the op (passes/MatmulSchedule.h holds the legal values per matmul).
+
+    - `split`: blocks the runtime runs on its threads (1: the entry runs
+      whole); blocks take activation rows when M >= 128, weight rows
+      otherwise.
+    - `path`: with integer dot products, `rows` (each weight row read once
+      per tile of activation rows: decode) or `panels` (weights decoded once
+      per panel of columns into a lane-per-column layout, then register tiles
+      of activation rows x panel columns: prefill).
+    - `k_step`: elements of K a step of the rows kernel (32 to 256).
+    - `accumulators`: FMA chains a row in the rows kernel (1 to 8).
+    - `row_tile`: activation rows a tile (rows: a divisor of M; panels: up
+      to 8).
+    - `panel_cols`: output columns a panel (16, 32 or 64).
+    ```
+    %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>,
+                           schedule = #qf.cpu_schedule<split = 8, k_step = 128>} : ...
+    ```
+  }];
+  let parameters = (ins
+    DefaultValuedParameter<"int64_t", "0">:$split,
+    DefaultValuedParameter<"::mlir::qf::KernelPath", "::mlir::qf::KernelPath::automatic">:$path,
+    DefaultValuedParameter<"int64_t", "0">:$k_step,
+    DefaultValuedParameter<"int64_t", "0">:$accumulators,
+    DefaultValuedParameter<"int64_t", "0">:$row_tile,
+    DefaultValuedParameter<"int64_t", "0">:$panel_cols);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 //===----------------------------------------------------------------------===//

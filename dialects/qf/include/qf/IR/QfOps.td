@@ -82,7 +82,8 @@ def Qf_MatmulOp : Qf_Op<"matmul", [Pure]> {
     (W4A8-style kernels). `act_hadamard` (with `act_hadamard_seed`) rotates
     the activations along K first, exactly as
     `qf.hadamard {size = act_hadamard, seed = act_hadamard_seed}` does, inside
-    the quantizer's pass over them (qf-fuse-hadamard forms it).
+    the quantizer's pass over them (qf-fuse-hadamard forms it). `schedule`
+    sets the CPU kernel's knobs (`qforge tune` finds them).
     ```
     %c = qf.matmul %a, %w : tensor<16x4096xf32>, !qf.qtensor<11008x4096, q4_0> -> tensor<16x11008xf32>
     ```
@@ -90,7 +91,8 @@ def Qf_MatmulOp : Qf_Op<"matmul", [Pure]> {
   let arguments = (ins Qf_FloatTensor:$lhs, Qf_QTensor:$rhs,
                        OptionalAttr<Qf_SchemeAttr>:$act_scheme,
                        OptionalAttr<I64Attr>:$act_hadamard,
-                       OptionalAttr<I64Attr>:$act_hadamard_seed);
+                       OptionalAttr<I64Attr>:$act_hadamard_seed,
+                       OptionalAttr<Qf_CpuScheduleAttr>:$schedule);
   let results = (outs Qf_FloatTensor:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` qualified(type($rhs)) `->` type($result)

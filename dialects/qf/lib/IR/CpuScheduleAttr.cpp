@@ -1,0 +1,29 @@
+//===- CpuScheduleAttr.cpp - #qf.cpu_schedule -------------------------------===//
+//
+// The rules that hold whatever the matmul; which values fit one matmul is
+// passes/MatmulSchedule's question.
+//===----------------------------------------------------------------------===//
+#include "qf/IR/Qf.h"
+
+using namespace mlir;
+using namespace mlir::qf;
+
+LogicalResult CpuScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t split,
+                                      KernelPath path, int64_t kStep, int64_t accumulators,
+                                      int64_t rowTile, int64_t panelCols) {
+  if (split < 0 || split > 64)
+    return emitError() << "schedule split must be from 1 to 64 blocks, got " << split;
+  if (kStep && kStep != 32 && kStep != 64 && kStep != 128 && kStep != 256)
+    return emitError() << "schedule k_step must be 32, 64, 128 or 256, got " << kStep;
+  if (accumulators < 0 || accumulators > 8)
+    return emitError() << "schedule accumulators must be from 1 to 8, got " << accumulators;
+  if (rowTile < 0 || rowTile > 8)
+    return emitError() << "schedule row_tile must be from 1 to 8 rows, got " << rowTile;
+  if (panelCols && panelCols != 16 && panelCols != 32 && panelCols != 64)
+    return emitError() << "schedule panel_cols must be 16, 32 or 64, got " << panelCols;
+  if (path == KernelPath::rows && panelCols)
+    return emitError() << "schedule panel_cols applies to path = panels, not rows";
+  if (path == KernelPath::panels && (kStep || accumulators))
+    return emitError() << "schedule k_step and accumulators apply to path = rows, not panels";
+  return success();
+}
