@@ -27,8 +27,6 @@
 #include <cmath>
 #include <random>
 
-#include <unistd.h>
-
 using namespace mlir;
 using namespace mlir::qf;
 using namespace qforge::bench;
@@ -65,12 +63,6 @@ struct Launch {
   std::vector<std::string> errors; ///< one slot a thread
 };
 
-/// The last-level cache size, or a generous guess.
-int64_t lastLevelCacheBytes() {
-  long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
-  return l3 > 0 ? l3 : int64_t(64) << 20;
-}
-
 } // namespace
 
 llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx,
@@ -97,8 +89,6 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
       rotation = "act_hadamard = " + std::to_string(o.actHadamard) + " : i64, act_hadamard_seed = " +
                  std::to_string(o.actHadamardSeed) + " : i64, ";
     actAttr = " {" + rotation + "act_scheme = " + text + "}";
-  } else if (o.actHadamard) {
-    return makeError("--act-hadamard needs --act-scheme: the rotation runs in the activation quantizer");
   }
 
   // Weights and activations; the reference quantizer makes the storage.
@@ -118,7 +108,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   // the others push it out of the last-level cache: every run reads its
   // weights from DRAM, as a model too large for the cache does.
   int64_t weightBytes = q->layout.totalBytes();
-  size_t copies = 1 + size_t((2 * lastLevelCacheBytes() + weightBytes - 1) / weightBytes);
+  size_t copies = copiesBeyondCache(weightBytes);
   std::vector<std::vector<std::vector<uint8_t>>> weightCopies(copies, q->buffers);
 
   // Row slices and the byte ranges of each buffer they own.

@@ -5,6 +5,8 @@
 //===----------------------------------------------------------------------===//
 #include "bench/Probes.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -199,4 +201,10 @@ double qforge::bench::measureFmaPeak(ThreadTeam &team, int repeats) {
       },
       &ctx);
   return 2.0 * 12 * width * double(ctx.iterations) * team.size() / seconds / 1e9;
+}
+
+size_t qforge::bench::copiesBeyondCache(int64_t bytes) {
+  long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+  int64_t cache = l3 > 0 ? l3 : int64_t(64) << 20; // a generous guess
+  return 1 + size_t((2 * cache + bytes - 1) / bytes);
 }

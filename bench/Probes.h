@@ -33,6 +33,10 @@ private:
 /// on the widest vectors the CPU has. Median of `repeats`.
 double measureFmaPeak(ThreadTeam &team, int repeats);
 
+/// How many copies of `bytes` of weights, used in turn, push each other out
+/// of the last-level cache between two runs on one of them.
+size_t copiesBeyondCache(int64_t bytes);
+
 /// Median of samples (sorted in place).
 double median(double *samples, int count);
 

@@ -21,8 +21,6 @@
 #include <cmath>
 #include <random>
 
-#include <unistd.h>
-
 using namespace mlir;
 using namespace mlir::qf;
 using namespace qforge::tuning;
@@ -96,12 +94,8 @@ llvm::Expected<Workload> makeWorkload(const MatmulKernel &kernel) {
   auto q = quantize(kernel.weights, {kernel.n, kernel.k}, w);
   if (!q)
     return q.takeError();
-  // Enough copies that between two runs on one the others push it out of
-  // the last-level cache, as a model too large for the cache does.
-  long l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
-  int64_t cache = l3 > 0 ? l3 : int64_t(64) << 20, bytes = q->layout.totalBytes();
-  size_t copies = 1 + size_t((2 * cache + bytes - 1) / bytes);
-  work.weightCopies.assign(copies, q->buffers);
+  // Weights from DRAM on every run, as a model too large for the cache reads them.
+  work.weightCopies.assign(qforge::bench::copiesBeyondCache(q->layout.totalBytes()), q->buffers);
   return work;
 }
 
@@ -235,7 +229,6 @@ llvm::Expected<TuneResult> qforge::tuning::tuneMatmul(MLIRContext *ctx, const Ma
     scale = std::max(scale, std::fabs(v));
   result.record.defaultSeconds = base->seconds;
   result.record.seconds = base->seconds;
-  result.record.schedule = "";
   result.trials.push_back({0, "default", base->seconds});
 
   EvolutionarySearch search({space.begin(), space.end()}, options.seed);

@@ -117,11 +117,19 @@ std::string recordColumns() {
   return std::string(kKeyColumns) + ", schedule, seconds, default_seconds, trials, tuned_at";
 }
 
-TuningRecord readRecord(const Statement &s) {
-  TuningRecord r{s.key(0), s.text(9), s.real(10), std::nullopt, s.integer(12), s.text(13)};
-  if (!s.null(11))
-    r.defaultSeconds = s.real(11);
-  return r;
+/// The records a SELECT of recordColumns() yields, or nothing on an error.
+std::optional<std::vector<TuningRecord>> readRecords(Statement &s) {
+  std::vector<TuningRecord> found;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    TuningRecord r{s.key(0), s.text(9), s.real(10), std::nullopt, s.integer(12), s.text(13)};
+    if (!s.null(11))
+      r.defaultSeconds = s.real(11);
+    found.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE)
+    return std::nullopt;
+  return found;
 }
 
 } // namespace
@@ -242,26 +250,18 @@ llvm::Expected<std::vector<TuningRecord>> TuningDb::lookup(const TuningKey &key)
     return failure("looking up a schedule");
   s.bind(key.target).bind(key.cpu).bind(key.op).bind(key.shape).bind(key.scheme).bind(key.activation)
       .bind(key.threads).bind(key.spaceVersion).bind(key.spaceVersion).bind(key.compiler);
-  std::vector<TuningRecord> found;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    found.push_back(readRecord(s));
-  if (rc != SQLITE_DONE)
-    return failure("looking up a schedule");
-  return found;
+  if (std::optional<std::vector<TuningRecord>> found = readRecords(s))
+    return std::move(*found);
+  return failure("looking up a schedule");
 }
 
 llvm::Expected<std::vector<TuningRecord>> TuningDb::records() {
   Statement s(db_, "SELECT " + recordColumns() + " FROM records ORDER BY " + kKeyColumns);
   if (!s.ok())
     return failure("reading records");
-  std::vector<TuningRecord> found;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW)
-    found.push_back(readRecord(s));
-  if (rc != SQLITE_DONE)
-    return failure("reading records");
-  return found;
+  if (std::optional<std::vector<TuningRecord>> found = readRecords(s))
+    return std::move(*found);
+  return failure("reading records");
 }
 
 llvm::Expected<std::vector<Trial>> TuningDb::latestTrials(const TuningKey &key) {

@@ -27,12 +27,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");
   o.cpu = args->get("cpu");
-  if (std::string rotation = args->get("act-hadamard"); !rotation.empty()) {
-    auto [size, seed] = StringRef(rotation).split(':');
-    if (size.getAsInteger(10, o.actHadamard) || o.actHadamard < 2 ||
-        (!seed.empty() && seed.getAsInteger(10, o.actHadamardSeed)))
-      return makeError("--act-hadamard: expected SIZE or SIZE:SEED with integers, got '" + rotation + "'");
-  }
+  if (Error err = parseActHadamard(*args, args->has("act-scheme"), o.actHadamard, o.actHadamardSeed))
+    return err;
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 4096},
         {"k", &o.k, 4096}}) {

@@ -135,4 +135,16 @@ int reportError(StringRef command, Error err) {
   return 1;
 }
 
+llvm::Error parseActHadamard(const Args &args, bool hasActScheme, int64_t &size, int64_t &seed) {
+  std::string rotation = args.get("act-hadamard");
+  if (rotation.empty())
+    return llvm::Error::success();
+  if (!hasActScheme)
+    return makeError("--act-hadamard needs --act-scheme: the rotation runs in the activation quantizer");
+  auto [sizeText, seedText] = llvm::StringRef(rotation).split(':');
+  if (sizeText.getAsInteger(10, size) || size < 2 || (!seedText.empty() && seedText.getAsInteger(10, seed)))
+    return makeError("--act-hadamard: expected SIZE or SIZE:SEED with integers, got '" + rotation + "'");
+  return llvm::Error::success();
+}
+
 } // namespace qforge

@@ -43,6 +43,9 @@ llvm::Expected<mlir::qf::SchemeAttr> parseScheme(mlir::MLIRContext *ctx, llvm::S
 /// A format attribute such as `#qf.float<e2m1>`.
 llvm::Expected<mlir::qf::QuantFormatAttrInterface> parseFormat(mlir::MLIRContext *ctx,
                                                                llvm::StringRef text);
+/// `--act-hadamard SIZE[:SEED]` into size and seed (0 when absent); it
+/// needs an activation scheme, since the rotation runs in its quantizer.
+llvm::Error parseActHadamard(const Args &args, bool hasActScheme, int64_t &size, int64_t &seed);
 /// "8x256" -> {8, 256}.
 llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text);
 

@@ -172,13 +172,8 @@ Error tuneMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
       return act.takeError();
     kernel.activations = *act;
   }
-  if (std::string rotation = args->get("act-hadamard"); !rotation.empty()) {
-    auto [size, seed] = StringRef(rotation).split(':');
-    if (!kernel.activations)
-      return makeError("--act-hadamard needs --act-scheme: the rotation runs in the activation quantizer");
-    if (size.getAsInteger(10, kernel.hadamard) || (!seed.empty() && seed.getAsInteger(10, kernel.hadamardSeed)))
-      return makeError("--act-hadamard: expected SIZE or SIZE:SEED with integers, got '" + rotation + "'");
-  }
+  if (Error err = parseActHadamard(*args, bool(kernel.activations), kernel.hadamard, kernel.hadamardSeed))
+    return err;
   for (auto [name, field] : {std::pair<StringRef, int64_t *>{"m", &kernel.m}, {"n", &kernel.n}, {"k", &kernel.k}}) {
     Expected<int64_t> v = args->getPositive(name, 1);
     if (!v)
