@@ -17,6 +17,7 @@
 #include "passes/BuilderHelpers.h"
 #include "passes/MatmulSchedule.h"
 #include "passes/PackedDotMatmul.h"
+#include "passes/Passes.h"
 #include "passes/StorageAccess.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -58,7 +59,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     // (passes/MatmulSchedule.h checked the others before conversion).
     CpuScheduleAttr schedule = op.getScheduleAttr();
     if (!schedule)
-      schedule = CpuScheduleAttr::get(op.getContext(), 0, KernelPath::automatic, 0, 0, 0, 0);
+      schedule = defaultSchedule(op.getContext());
     PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k, schedule.getRowTile(),
                            schedule.getPanelCols());
     if (schedule.getPath() == KernelPath::panels ||
@@ -217,6 +218,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                       }
                       return next;
                     });
+                if (int64_t ahead = schedule.getPrefetch())
+                  accs.front().getDefiningOp()->setAttr(kPrefetchDistanceAttr, b.getI64IntegerAttr(ahead));
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
                   Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * perRow, slots));

@@ -12,7 +12,7 @@ using namespace mlir::qf;
 
 namespace {
 
-enum Knob { kSplit, kPath, kKStep, kAccumulators, kRowTile, kPanelCols, kKnobs };
+enum Knob { kSplit, kPath, kKStep, kAccumulators, kRowTile, kPanelCols, kPrefetch, kKnobs };
 
 struct Shape {
   int64_t m, n, k;
@@ -67,27 +67,33 @@ int64_t defaultPanelCols(int64_t n) { return n % (2 * PackedDotMatmul::kLanes) =
 } // namespace
 
 ArrayRef<StringRef> mlir::qf::scheduleKnobNames() {
-  static const StringRef names[] = {"split", "path", "k_step", "accumulators", "row_tile", "panel_cols"};
+  static const StringRef names[] = {"split",    "path",       "k_step",  "accumulators",
+                                     "row_tile", "panel_cols", "prefetch"};
   return names;
 }
 
 SmallVector<int64_t> mlir::qf::scheduleValues(CpuScheduleAttr s) {
   if (!s)
     return SmallVector<int64_t>(kKnobs, 0);
-  return {s.getSplit(), int64_t(s.getPath()), s.getKStep(), s.getAccumulators(), s.getRowTile(), s.getPanelCols()};
+  return {s.getSplit(),   int64_t(s.getPath()), s.getKStep(),   s.getAccumulators(),
+          s.getRowTile(), s.getPanelCols(),     s.getPrefetch()};
 }
 
 CpuScheduleAttr mlir::qf::scheduleFromValues(MLIRContext *ctx, ArrayRef<int64_t> v) {
   assert(v.size() == kKnobs && "one value a knob");
   return CpuScheduleAttr::get(ctx, v[kSplit], KernelPath(v[kPath]), v[kKStep], v[kAccumulators], v[kRowTile],
-                              v[kPanelCols]);
+                              v[kPanelCols], v[kPrefetch]);
+}
+
+CpuScheduleAttr mlir::qf::defaultSchedule(MLIRContext *ctx) {
+  return scheduleFromValues(ctx, scheduleValues(nullptr));
 }
 
 void mlir::qf::normalizeScheduleValues(MutableArrayRef<int64_t> v) {
   if (KernelPath(v[kPath]) == KernelPath::rows)
     v[kPanelCols] = 0;
   if (KernelPath(v[kPath]) == KernelPath::panels)
-    v[kKStep] = v[kAccumulators] = 0;
+    v[kKStep] = v[kAccumulators] = v[kPrefetch] = 0;
 }
 
 SmallVector<int64_t> mlir::qf::legalKSteps(QTensorType w, int64_t k) {
@@ -132,6 +138,7 @@ SmallVector<SmallVector<int64_t>> mlir::qf::getScheduleSpace(MatmulOp op) {
     space[kPath].push_back(int64_t(KernelPath::panels));
   space[kKStep] = legalKSteps(op.getRhs().getType(), s.k);
   space[kAccumulators] = {1, 2, 4, 8};
+  space[kPrefetch] = {0, 1, 2, 4, 8};
   space[kRowTile].clear();
   for (int64_t t = 1; t <= std::min<int64_t>(8, s.m); ++t)
     space[kRowTile].push_back(t);
@@ -147,11 +154,12 @@ std::string mlir::qf::checkSchedule(MatmulOp op, CpuScheduleAttr schedule) {
   if (std::string why = checkSplit(op, s, schedule.getSplit()); !why.empty())
     return why;
   bool kernelKnobs = schedule.getPath() != KernelPath::automatic || schedule.getKStep() ||
-                     schedule.getAccumulators() || schedule.getRowTile() || schedule.getPanelCols();
+                     schedule.getAccumulators() || schedule.getRowTile() || schedule.getPanelCols() ||
+                     schedule.getPrefetch();
   if (!kernelKnobs)
     return "";
   if (!hasIntegerDotPath(op))
-    return "schedule path, k_step, accumulators, row_tile and panel_cols apply to matmuls on integer "
+    return "schedule path, k_step, accumulators, row_tile, panel_cols and prefetch apply to matmuls on integer "
            "dot products (an activation scheme whose codes are bytes, weights with byte codes), not "
            "this one";
   // The block one thread computes.
@@ -168,8 +176,8 @@ std::string mlir::qf::checkSchedule(MatmulOp op, CpuScheduleAttr schedule) {
     if (!PackedDotMatmul::fits(w, group, n, s.k, cols))
       return "path = panels with panel_cols = " + std::to_string(cols) + " does not fit N = " +
              std::to_string(n) + " (per block) and these weights' blocks";
-    if (schedule.getKStep() || schedule.getAccumulators())
-      return "k_step and accumulators apply to the rows kernel, and this schedule runs panels";
+    if (schedule.getKStep() || schedule.getAccumulators() || schedule.getPrefetch())
+      return "k_step, accumulators and prefetch apply to the rows kernel, and this schedule runs panels";
     int64_t tile = schedule.getRowTile() ? schedule.getRowTile() : 4;
     if (tile * cols / PackedDotMatmul::kLanes > 16)
       return "row_tile x panel_cols / 16 must be at most 16 accumulators, got " +

@@ -17,13 +17,15 @@ namespace mlir::qf {
 /// The version of the space below: bumped when knobs or their ranges
 /// change. Schedules tuned under an older version stay usable wherever
 /// checkSchedule still accepts them.
-constexpr int64_t kScheduleSpaceVersion = 1;
+constexpr int64_t kScheduleSpaceVersion = 2;
 
 /// The knobs, in the order of scheduleValues.
 ArrayRef<StringRef> scheduleKnobNames();
 /// A schedule's knob values (the path as its enum value); 0: the default.
 SmallVector<int64_t> scheduleValues(CpuScheduleAttr schedule);
 CpuScheduleAttr scheduleFromValues(MLIRContext *ctx, ArrayRef<int64_t> values);
+/// Every knob left to the lowering.
+CpuScheduleAttr defaultSchedule(MLIRContext *ctx);
 
 /// For each knob, the values worth trying on `op` (only legal ones; {0}
 /// where the knob does not apply). Combinations still go through

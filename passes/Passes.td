@@ -37,6 +37,24 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
                            "::mlir::math::MathDialect"];
 }
 
+def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
+  let summary = "Prefetch the argument bytes a marked loop reads some iterations ahead";
+  let description = [{
+    For every `scf.for` with a `qf.prefetch_distance = D` attribute (set by
+    the rows kernel of `qf.matmul` from its schedule's `prefetch` knob),
+    each `vector.transfer_read` in the loop body (not in nested loops) from
+    a memref that is, through views, an argument of the function (the
+    weights; what the kernel computes itself is in the cache already) gets
+    a `memref.prefetch` of the element it will read D iterations later: its
+    index computation cloned with the induction variable advanced by D
+    steps, clamped to the memref. One prefetch a 64-byte line: reads whose
+    indices differ from an earlier one's by a constant less than a line are
+    covered by it. Runs after bufferization.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
   let summary = "Lower qf.lookup and qf.dot4 to host SIMD intrinsics or plain vector ops";
   let description = [{

@@ -361,6 +361,13 @@ int64_t StorageAccess::getKAlignment(QTensorType type) {
 /// The byte offset of the GGUF block holding element (row, k + offset) of a
 /// rank-2 tensor with K columns, and that element's index in its block:
 /// static when k is a multiple of the block and `offset` is given.
+/// The element (row, k + offset) of a row-major K-column matrix, the
+/// constant added last (so that elements a step reads differ by constants).
+static Value planarElement(OpBuilder &b, Location loc, int64_t kCols, Value row, Value k, int64_t offset) {
+  Value start = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, kCols)), k);
+  return arith::AddIOp::create(b, loc, start, indexConst(b, loc, offset));
+}
+
 static std::pair<Value, Value> ggmlBlockAt(OpBuilder &b, Location loc, const GgmlBlockType &g,
                                            int64_t kCols, Value row, Value k,
                                            std::optional<int64_t> offset) {
@@ -752,9 +759,7 @@ std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, 
   SmallVector<Value> bases;
   if (scheme.getLayout() == LayoutKind::planar) {
     bytes = buffer("data");
-    Value element = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
-        arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
+    Value element = planarElement(b, loc, type.getShape()[1], row, k, offset);
     bases.push_back(arith::DivUIOp::create(b, loc, element,
                                            indexConst(b, loc, 8 / scheme.getElement().getBitWidth())));
   } else {
@@ -853,9 +858,7 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
   };
   Value raw;
   if (scheme.getLayout() == LayoutKind::planar) {
-    Value element = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1])),
-        arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset)));
+    Value element = planarElement(b, loc, type.getShape()[1], row, k, offset);
     Value data = buffer("data");
     if (scheme.getElement().getBitWidth() == 8)
       raw = read(data, element, kByteChunk);

@@ -111,7 +111,7 @@ llvm::Expected<Measured> measure(MLIRContext *ctx, const MatmulKernel &kernel, C
   llvm::SmallString<128> dir;
   if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("qforge-tune", dir))
     return makeError("cannot create a temporary directory: " + ec.message());
-  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   if (llvm::Error err = writeCpuPackage(*module, dir, target))
     return std::move(err);
   std::string error;
@@ -280,7 +280,7 @@ llvm::Expected<TuneResult> qforge::tuning::tuneMatmul(MLIRContext *ctx, const Ma
   }
   // Nothing beat the default: record the default itself (an empty schedule).
   if (result.record.schedule.empty()) {
-    result.record.schedule = attrText(CpuScheduleAttr::get(ctx, 0, KernelPath::automatic, 0, 0, 0, 0));
+    result.record.schedule = attrText(defaultSchedule(ctx));
   } else {
     // The machine's bandwidth drifts over a session: the recorded times are
     // medians of the default and the winner measured in turn at the end.

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -66,6 +67,10 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   pm.addPass(createQfLowerToLinalg());
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
+  // Common index computations merged first, so that reads one line apart
+  // share a prefetch.
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createQfInsertPrefetch());
   // Table lookups and byte dot products become single instructions where the
   // target has them (the package records the features and checks them at load).
   QfLowerSimdOpsOptions simd;

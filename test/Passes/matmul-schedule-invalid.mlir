@@ -40,7 +40,7 @@ func.func @panels_too_wide(%a: tensor<16x256xf32>, %w: !qf.qtensor<48x256, q4_0>
 // -----
 
 func.func @kernel_knobs_on_f32(%a: tensor<1x256xf32>, %w: !qf.qtensor<64x256, q4_0>) -> tensor<1x64xf32> {
-  // expected-error @+1 {{schedule path, k_step, accumulators, row_tile and panel_cols apply to matmuls on integer dot products}}
+  // expected-error @+1 {{schedule path, k_step, accumulators, row_tile, panel_cols and prefetch apply to matmuls on integer dot products}}
   %c = qf.matmul %a, %w {schedule = #qf.cpu_schedule<k_step = 64>} : tensor<1x256xf32>, !qf.qtensor<64x256, q4_0> -> tensor<1x64xf32>
   return %c : tensor<1x64xf32>
 }
@@ -50,6 +50,16 @@ func.func @kernel_knobs_on_f32(%a: tensor<1x256xf32>, %w: !qf.qtensor<64x256, q4
 func.func @too_many_accumulators(%a: tensor<16x256xf32>, %w: !qf.qtensor<64x256, q4_0>) -> tensor<16x64xf32> {
   // expected-error @+1 {{row_tile x panel_cols / 16 must be at most 16 accumulators, got 32}}
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, schedule = #qf.cpu_schedule<split = 1, path = panels, row_tile = 8, panel_cols = 64>}
+      : tensor<16x256xf32>, !qf.qtensor<64x256, q4_0> -> tensor<16x64xf32>
+  return %c : tensor<16x64xf32>
+}
+
+// -----
+
+// Sixteen rows run panels by default, which take no prefetch.
+func.func @prefetch_on_panels(%a: tensor<16x256xf32>, %w: !qf.qtensor<64x256, q4_0>) -> tensor<16x64xf32> {
+  // expected-error @+1 {{k_step, accumulators and prefetch apply to the rows kernel, and this schedule runs panels}}
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, schedule = #qf.cpu_schedule<split = 1, prefetch = 2>}
       : tensor<16x256xf32>, !qf.qtensor<64x256, q4_0> -> tensor<16x64xf32>
   return %c : tensor<16x64xf32>
 }

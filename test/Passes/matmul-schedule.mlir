@@ -48,3 +48,16 @@ func.func @rows_forced(%a: tensor<16x512xf32>, %w: !qf.qtensor<64x512, q4_0>) ->
       : tensor<16x512xf32>, !qf.qtensor<64x512, q4_0> -> tensor<16x64xf32>
   return %c : tensor<16x64xf32>
 }
+
+// -----
+
+// prefetch marks the rows kernel's loop along K with the distance.
+// CHECK-LABEL: func.func @rows_prefetch
+// CHECK: scf.for %{{.*}} step %c256
+// CHECK: scf.yield
+// CHECK-NEXT: } {qf.prefetch_distance = 4 : i64}
+func.func @rows_prefetch(%a: tensor<1x512xf32>, %w: !qf.qtensor<64x512, q4_0>) -> tensor<1x64xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, schedule = #qf.cpu_schedule<prefetch = 4>}
+      : tensor<1x512xf32>, !qf.qtensor<64x512, q4_0> -> tensor<1x64xf32>
+  return %c : tensor<1x64xf32>
+}

@@ -32,7 +32,8 @@ def kernel(name: str, m: int, n: int, k: int, weight: str, act: str, schedule: s
 
 SCHEDULES = [
     "split = 1", "split = 4", "path = rows, k_step = 32, accumulators = 1",
-    "path = rows, k_step = 64, accumulators = 8, row_tile = 2", "path = panels, row_tile = 3, panel_cols = 16",
+    "path = rows, k_step = 64, accumulators = 8, row_tile = 2", "path = rows, prefetch = 2",
+    "path = rows, k_step = 128, prefetch = 16, split = 4", "path = panels, row_tile = 3, panel_cols = 16",
     "path = panels, row_tile = 8, panel_cols = 32, split = 2", "path = panels, row_tile = 1, panel_cols = 64, split = 1",
 ]
 

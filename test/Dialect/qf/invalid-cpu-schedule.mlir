@@ -28,12 +28,22 @@ func.func private @panel_cols() attributes {s = #qf.cpu_schedule<panel_cols = 48
 
 // -----
 
+// expected-error @+1 {{schedule prefetch must be from 1 to 16 steps ahead, got 32}}
+func.func private @prefetch() attributes {s = #qf.cpu_schedule<prefetch = 32>}
+
+// -----
+
+// expected-error @+1 {{schedule k_step, accumulators and prefetch apply to path = rows, not panels}}
+func.func private @panels_with_prefetch() attributes {s = #qf.cpu_schedule<path = panels, prefetch = 2>}
+
+// -----
+
 // expected-error @+1 {{schedule panel_cols applies to path = panels, not rows}}
 func.func private @rows_with_panels() attributes {s = #qf.cpu_schedule<path = rows, panel_cols = 32>}
 
 // -----
 
-// expected-error @+1 {{schedule k_step and accumulators apply to path = rows, not panels}}
+// expected-error @+1 {{schedule k_step, accumulators and prefetch apply to path = rows, not panels}}
 func.func private @panels_with_rows() attributes {s = #qf.cpu_schedule<path = panels, k_step = 64>}
 
 // -----

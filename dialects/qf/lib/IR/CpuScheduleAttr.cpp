@@ -10,7 +10,7 @@ using namespace mlir::qf;
 
 LogicalResult CpuScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t split,
                                       KernelPath path, int64_t kStep, int64_t accumulators,
-                                      int64_t rowTile, int64_t panelCols) {
+                                      int64_t rowTile, int64_t panelCols, int64_t prefetch) {
   if (split < 0 || split > 64)
     return emitError() << "schedule split must be from 1 to 64 blocks, got " << split;
   if (kStep && kStep != 32 && kStep != 64 && kStep != 128 && kStep != 256)
@@ -21,9 +21,11 @@ LogicalResult CpuScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitErr
     return emitError() << "schedule row_tile must be from 1 to 8 rows, got " << rowTile;
   if (panelCols && panelCols != 16 && panelCols != 32 && panelCols != 64)
     return emitError() << "schedule panel_cols must be 16, 32 or 64, got " << panelCols;
+  if (prefetch < 0 || prefetch > 16)
+    return emitError() << "schedule prefetch must be from 1 to 16 steps ahead, got " << prefetch;
   if (path == KernelPath::rows && panelCols)
     return emitError() << "schedule panel_cols applies to path = panels, not rows";
-  if (path == KernelPath::panels && (kStep || accumulators))
-    return emitError() << "schedule k_step and accumulators apply to path = rows, not panels";
+  if (path == KernelPath::panels && (kStep || accumulators || prefetch))
+    return emitError() << "schedule k_step, accumulators and prefetch apply to path = rows, not panels";
   return success();
 }

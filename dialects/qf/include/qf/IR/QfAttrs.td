@@ -213,6 +213,9 @@ def Qf_CpuScheduleAttr : Qf_Attr<"CpuSchedule", "cpu_schedule"> {
     - `row_tile`: activation rows a tile (rows: a divisor of M; panels: up
       to 8).
     - `panel_cols`: output columns a panel (16, 32 or 64).
+    - `prefetch`: steps of the rows kernel ahead of the current one whose
+      weight bytes are prefetched into the cache (1 to 16; 0: none, the
+      hardware prefetcher alone).
     ```
     %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>,
                            schedule = #qf.cpu_schedule<split = 8, k_step = 128>} : ...
@@ -224,7 +227,8 @@ def Qf_CpuScheduleAttr : Qf_Attr<"CpuSchedule", "cpu_schedule"> {
     DefaultValuedParameter<"int64_t", "0">:$k_step,
     DefaultValuedParameter<"int64_t", "0">:$accumulators,
     DefaultValuedParameter<"int64_t", "0">:$row_tile,
-    DefaultValuedParameter<"int64_t", "0">:$panel_cols);
+    DefaultValuedParameter<"int64_t", "0">:$panel_cols,
+    DefaultValuedParameter<"int64_t", "0">:$prefetch);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

@@ -1,0 +1,90 @@
+// RUN: qforge-opt %s --pass-pipeline='builtin.module(func.func(qf-insert-prefetch))' --split-input-file | FileCheck %s
+
+// Reads of an argument in a marked loop that differ by constants (0, 16
+// and 64, 16 bytes each): prefetches of the elements they will read 3
+// iterations later, one a 64-byte line from the lowest and one at the last
+// byte (79), clamped to the memref. The read of a local buffer and the one
+// in the unmarked loop get none.
+// CHECK-LABEL: func.func @marked
+// CHECK-SAME: (%[[W:.*]]: memref<4096xi8>, %[[N:.*]]: index)
+// CHECK: %[[STEP:.*]] = arith.constant 128 : index
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %[[STEP]]
+// CHECK: %[[C3:.*]] = arith.constant 3 : index
+// CHECK: %[[DIST:.*]] = arith.muli %[[STEP]], %[[C3]]
+// CHECK: %[[AHEAD:.*]] = arith.addi %[[I]], %[[DIST]]
+// CHECK: %[[DIM:.*]] = memref.dim %[[W]]
+// CHECK: %[[LAST:.*]] = arith.subi %[[DIM]], %{{.*}}
+// CHECK: %[[AT0:.*]] = arith.minui %[[AHEAD]], %[[LAST]]
+// CHECK: memref.prefetch %[[W]][%[[AT0]]], read, locality<3>, data
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[X64:.*]] = arith.addi %[[AHEAD]], %[[C64]]
+// CHECK: %[[AT64:.*]] = arith.minui %[[X64]], %[[LAST]]
+// CHECK: memref.prefetch %[[W]][%[[AT64]]]
+// CHECK: %[[C79:.*]] = arith.constant 79 : index
+// CHECK: %[[X79:.*]] = arith.addi %[[AHEAD]], %[[C79]]
+// CHECK: %[[AT79:.*]] = arith.minui %[[X79]], %[[LAST]]
+// CHECK: memref.prefetch %[[W]][%[[AT79]]]
+// CHECK-NEXT: vector.transfer_read %[[W]][%[[I]]]
+// CHECK-NOT: memref.prefetch
+// CHECK: } {qf.prefetch_distance = 3 : i64}
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @marked(%w: memref<4096xi8>, %n: index) -> vector<16xi8> {
+  %c128 = arith.constant 128 : index
+  %c0 = arith.constant 0 : index
+  %p = arith.constant 0 : i8
+  %z = arith.constant dense<0> : vector<16xi8>
+  %local = memref.alloca() : memref<4096xi8>
+  %r = scf.for %i = %c0 to %n step %c128 iter_args(%acc = %z) -> vector<16xi8> {
+    %c16 = arith.constant 16 : index
+    %c64 = arith.constant 64 : index
+    %a = vector.transfer_read %w[%i], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %i16 = arith.addi %i, %c16 : index
+    %b = vector.transfer_read %w[%i16], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %i64 = arith.addi %i, %c64 : index
+    %c = vector.transfer_read %w[%i64], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %d = vector.transfer_read %local[%i], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %s0 = arith.addi %acc, %a : vector<16xi8>
+    %s1 = arith.addi %s0, %b : vector<16xi8>
+    %s2 = arith.addi %s1, %c : vector<16xi8>
+    %s3 = arith.addi %s2, %d : vector<16xi8>
+    scf.yield %s3 : vector<16xi8>
+  } {qf.prefetch_distance = 3 : i64}
+  %u = scf.for %i = %c0 to %n step %c128 iter_args(%acc = %r) -> vector<16xi8> {
+    %a = vector.transfer_read %w[%i], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %s = arith.addi %acc, %a : vector<16xi8>
+    scf.yield %s : vector<16xi8>
+  }
+  return %u : vector<16xi8>
+}
+
+// -----
+
+// Through a view of the argument, 2-D: each index clamped to its
+// dimension; a read within a line takes prefetches at its first and last
+// element.
+// CHECK-LABEL: func.func @view
+// CHECK-SAME: (%{{.*}}: memref<64x256xi8>, %[[ROW:.*]]: index)
+// CHECK: %[[V:.*]] = memref.subview
+// CHECK: scf.for
+// CHECK: %[[ROWS:.*]] = memref.dim %[[V]], %c0
+// CHECK: %[[LASTROW:.*]] = arith.subi %[[ROWS]]
+// CHECK: memref.dim %[[V]], %c1
+// CHECK: %[[R:.*]] = arith.minui %[[ROW]], %[[LASTROW]]
+// CHECK: memref.prefetch %[[V]][%[[R]], %{{.*}}]
+// CHECK: memref.prefetch %[[V]][%[[R]], %{{.*}}]
+// CHECK-NEXT: vector.transfer_read
+func.func @view(%w: memref<64x256xi8>, %row: index) -> vector<16xi8> {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  %c256 = arith.constant 256 : index
+  %p = arith.constant 0 : i8
+  %z = arith.constant dense<0> : vector<16xi8>
+  %v = memref.subview %w[0, 0] [32, 256] [1, 1] : memref<64x256xi8> to memref<32x256xi8, strided<[256, 1]>>
+  %r = scf.for %k = %c0 to %c256 step %c32 iter_args(%acc = %z) -> vector<16xi8> {
+    %a = vector.transfer_read %v[%row, %k], %p {in_bounds = [true]} : memref<32x256xi8, strided<[256, 1]>>, vector<16xi8>
+    %s = arith.addi %acc, %a : vector<16xi8>
+    scf.yield %s : vector<16xi8>
+  } {qf.prefetch_distance = 1 : i64}
+  return %r : vector<16xi8>
+}
