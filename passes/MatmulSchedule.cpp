@@ -105,11 +105,13 @@ SmallVector<int64_t> mlir::qf::legalKSteps(QTensorType w, int64_t k) {
   return steps;
 }
 
-MatmulSplit mlir::qf::chooseSplit(MatmulOp op) {
+MatmulSplit mlir::qf::chooseSplit(MatmulOp op) { return chooseSplit(op, op.getScheduleAttr()); }
+
+MatmulSplit mlir::qf::chooseSplit(MatmulOp op, CpuScheduleAttr schedule) {
   Shape s = shapeOf(op);
   if (!s.isStatic)
     return {};
-  if (CpuScheduleAttr schedule = op.getScheduleAttr(); schedule && schedule.getSplit())
+  if (schedule && schedule.getSplit())
     return {schedule.getSplit(), schedule.getSplit() > 1 && alongTokens(s)};
   if (int64_t blocks = alongTokens(s) ? divideInto(s.m, 64, 64) : 1; blocks > 1)
     return {blocks, true};
@@ -163,7 +165,7 @@ std::string mlir::qf::checkSchedule(MatmulOp op, CpuScheduleAttr schedule) {
            "dot products (an activation scheme whose codes are bytes, weights with byte codes), not "
            "this one";
   // The block one thread computes.
-  MatmulSplit split = chooseSplit(op);
+  MatmulSplit split = chooseSplit(op, schedule);
   int64_t m = split.alongTokens ? s.m / split.blocks : s.m;
   int64_t n = split.alongTokens ? s.n : s.n / split.blocks;
   QTensorType w = op.getRhs().getType();

@@ -52,6 +52,8 @@ struct MatmulSplit {
 /// The split the op's schedule asks for, or the default one; blocks == 1
 /// when the entry runs whole. Assumes checkSchedule accepted the schedule.
 MatmulSplit chooseSplit(MatmulOp op);
+/// The same for `schedule` in place of the op's own.
+MatmulSplit chooseSplit(MatmulOp op, CpuScheduleAttr schedule);
 
 } // namespace mlir::qf
 

@@ -301,7 +301,14 @@ TEST(MatmulSchedule, AcceptedSchedulesLowerAndTheSpaceIsPruned) {
     llvm::SmallVector<int64_t> v(*p);
     mlir::qf::normalizeScheduleValues(v);
     all.tell(*p, 0);
-    if (!mlir::qf::checkSchedule(op, mlir::qf::scheduleFromValues(&ctx, v)).empty()) {
+    // The tuner prunes on the op as it is; the lowering checks the op that
+    // carries the schedule: the same verdict.
+    mlir::qf::CpuScheduleAttr candidate = mlir::qf::scheduleFromValues(&ctx, v);
+    std::string pruned = mlir::qf::checkSchedule(op, candidate);
+    op.setScheduleAttr(candidate);
+    EXPECT_EQ(pruned, mlir::qf::checkSchedule(op, candidate));
+    op.removeScheduleAttr();
+    if (!pruned.empty()) {
       ++rejected;
       continue;
     }
