@@ -25,7 +25,7 @@ if [ -n "$GGUF" ]; then
   "$QF" tune "$GGUF" --db "$DB" --threads "$T" --trials "$TRIALS" 2>/dev/null
   "$QF" compile "$GGUF" -o "$out/default" 2>/dev/null
   "$QF" compile "$GGUF" -o "$out/tuned" --db "$DB" --threads "$T" 2>&1 | grep "tuning database"
-  for round in 1 2 3; do
+  for round in 1 2 3 4 5; do
     for p in default tuned; do
       echo "$p:"; "$QF" bench model "$out/$p" --threads "$T" --prompt 128 --decode 64 --repeats 3
     done
