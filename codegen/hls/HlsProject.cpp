@@ -1,651 +1,112 @@
 //===- HlsProject.cpp - qf kernels as Vitis-HLS-style C++ projects ---------===//
 //
-// A kernel is one qf.matmul with an integer activation scheme: a DATAFLOW of
-// two stages, the activation quantizer (the reference's double-precision
-// arithmetic) and the fused dequantizing dot product. Weight codes decode
-// through a ROM to integers in units of the format's smallest step, so a
-// joint block (weight block x activation group) is an exact ap_int dot
-// product whatever the unroll; blocks then accumulate in f32 in K order:
-//   acc += (ws_b * sa_g) * float(dot_j)
-// with ws_b the weight block's decoded scale (times the tensor scale, times
-// the step). docs/hls.md states it; the host reference below computes the
-// same from the qf reference library (HostCodec, encodeFloatBits).
+// The parts every kernel's project shares: the top function's interface
+// (one m_axi bundle a port, s_axilite control), the testbench, which feeds
+// tb_data/PORT.bin and compares each output with tb_data/PORT.expected.bin
+// bit for bit, the tcl script, the Makefile and the report.
 //===----------------------------------------------------------------------===//
-#include "codegen/hls/HlsProject.h"
+#include "codegen/hls/CppText.h"
+#include "codegen/hls/HlsKernel.h"
 
-#include "qf/IR/Layout.h"
-#include "qf/IR/Qf.h"
-#include "qf/Reference/HostCodec.h"
-#include "qf/Reference/Quantizer.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/raw_ostream.h"
 
-#include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <random>
 
 using namespace mlir;
-using namespace mlir::qf;
 using llvm::formatv;
 
 namespace qforge::hls {
-namespace {
 
 llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-std::string locationText(Location loc) {
+std::string errorPrefix(Location loc, llvm::StringRef what) {
   std::string s;
   llvm::raw_string_ostream os(s);
   if (auto file = dyn_cast<FileLineColLoc>(loc))
     os << file.getFilename().getValue() << ":" << file.getLine() << ":" << file.getColumn();
   else
     os << loc;
+  os << ": " << what << ": ";
   return s;
 }
 
-/// The codes of a format as integers in units of 2^unitExp (the coarsest
-/// power of two that makes every finite value whole); non-finite codes
-/// decode to 0 (the quantizers saturate and never produce them).
-struct IntegerCodes {
-  unsigned codeBits = 0;
-  int unitExp = 0;
-  std::vector<int64_t> values;
-  int64_t lo = 0, hi = 0;
-  /// Bits of a signed integer that holds every value.
-  unsigned valueBits() const {
-    unsigned b = 1;
-    while (lo < -(int64_t(1) << (b - 1)) || hi > (int64_t(1) << (b - 1)) - 1)
-      ++b;
-    return b;
+std::vector<float> testActivations(int64_t rows, int64_t cols, std::mt19937_64 &rng) {
+  std::student_t_distribution<float> heavy(4.0f);
+  std::vector<float> a(rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    float magnitude = r % 3 == 1 ? 40.0f : r % 3 == 2 ? 1e-3f : 1.0f;
+    for (int64_t i = 0; i < cols; ++i)
+      a[r * cols + i] = rows > 1 && r == rows - 1 ? 0.0f : heavy(rng) * magnitude;
   }
-};
-
-std::optional<IntegerCodes> integerCodes(QuantFormatAttrInterface format) {
-  IntegerCodes c;
-  c.codeBits = format.getBitWidth();
-  if (c.codeBits > 8)
-    return std::nullopt;
-  HostCodec codec(format);
-  std::vector<double> v;
-  for (uint64_t code = 0; code < (uint64_t(1) << c.codeBits); ++code) {
-    double x = codec.decode(code);
-    v.push_back(std::isfinite(x) ? x : 0.0);
-  }
-  for (c.unitExp = 30; c.unitExp >= -30; --c.unitExp) {
-    bool whole = llvm::all_of(v, [&](double x) {
-      double y = std::ldexp(x, -c.unitExp);
-      return y == std::floor(y) && std::fabs(y) < double(1 << 20);
-    });
-    if (whole)
-      break;
-  }
-  if (c.unitExp < -30)
-    return std::nullopt;
-  for (double x : v) {
-    c.values.push_back(int64_t(std::ldexp(x, -c.unitExp)));
-    c.lo = std::min(c.lo, c.values.back());
-    c.hi = std::max(c.hi, c.values.back());
-  }
-  return c;
+  return a;
 }
 
-/// How the kernel turns a stored block scale into an f32.
-enum class ScaleKind { rom, f16, f32 };
-
-/// What one function of the module computes, checked.
-struct MatmulKernel {
-  std::string name;
-  int64_t m = 0, n = 0, k = 0;
-  SchemeAttr weights, acts;
-  StorageLayout layout;
-  // Weights.
-  int64_t block = 0; ///< elements of K one weight scale covers
-  IntegerCodes codes;
-  ScaleKind scaleKind = ScaleKind::rom;
-  std::optional<IntegerCodes> zeroPoints;
-  bool tensorScale = false;
-  // Activations: int8 codes, one f32 scale a group.
-  int64_t group = 0;
-  bool mx = false;          ///< shared-exponent scale, else a float scale (f16 or f32)
-  bool actScaleF16 = false; ///< float scale rounded to f16
-  IntegerCodes actCodes;
-  int actEmax = 0; ///< MX: floor(log2) of the element's largest value
-  // Joint blocks.
-  int64_t joint = 0;
-  int64_t unroll = 0, partition = 0;
-
-  int64_t weightBlocks() const { return k / block; }
-  int64_t groups() const { return k / group; }
-  unsigned accBits() const {
-    unsigned lanes = 0;
-    while ((int64_t(1) << lanes) < joint)
-      ++lanes;
-    unsigned w = zeroPoints ? std::max(codes.valueBits(), zeroPoints->valueBits()) + 1 : codes.valueBits();
-    return w + actCodes.valueBits() + lanes;
-  }
-  const StorageBuffer *buffer(llvm::StringRef name) const {
-    for (const StorageBuffer &b : layout.buffers)
-      if (b.name == name)
-        return &b;
-    return nullptr;
-  }
-};
-
-llvm::Expected<MatmulKernel> analyze(func::FuncOp fn, const HlsOptions &options) {
-  std::string where = locationText(fn.getLoc()) + ": @" + fn.getSymName().str() + ": ";
-  auto fail = [&](const llvm::Twine &why) { return makeError(where + why); };
-  MatmulOp matmul;
-  for (Operation &op : fn.getBody().front()) {
-    if (auto mm = dyn_cast<MatmulOp>(op); mm && !matmul)
-      matmul = mm;
-    else if (!isa<func::ReturnOp>(op))
-      return fail("the hls target compiles functions that are one qf.matmul and a return; '" +
-                  op.getName().getStringRef() + "' is not supported yet");
-  }
-  if (!matmul)
-    return fail("the hls target compiles functions that are one qf.matmul and a return");
-  where = locationText(matmul.getLoc()) + ": qf.matmul in @" + fn.getSymName().str() + ": ";
-  auto aType = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
-  auto cType = dyn_cast<RankedTensorType>(matmul.getResult().getType());
-  if (!aType || aType.getRank() != 2 || !aType.hasStaticShape() || !aType.getElementType().isF32() || !cType ||
-      !cType.hasStaticShape() || !cType.getElementType().isF32())
-    return fail("activations and result must be static rank-2 f32 tensors");
-  if (fn.getNumArguments() != 2 || matmul.getLhs() != fn.getArgument(0) || matmul.getRhs() != fn.getArgument(1) ||
-      fn.getNumResults() != 1)
-    return fail("the function's arguments must be the matmul's activations and weights, its result the matmul's");
-
-  MatmulKernel kernel;
-  kernel.name = fn.getSymName().str();
-  kernel.m = aType.getDimSize(0);
-  QTensorType wType = matmul.getRhs().getType();
-  kernel.n = wType.getShape()[0];
-  kernel.k = wType.getShape()[1];
-  kernel.weights = wType.getScheme();
-  kernel.layout = getStorageLayout(kernel.weights, wType.getShape());
-
-  // Weights: planar, grouped along K, scale per block, integer zero points.
-  SchemeAttr w = kernel.weights;
-  if (w.getLayout() != LayoutKind::planar)
-    return fail("weights in the ggml layout are not supported by the hls target yet (planar schemes are)");
-  if (w.getGranularity() != Granularity::group || (w.getAxis() != 1 && w.getAxis() != -1) || w.getSuperBlock())
-    return fail("weights must be grouped along K with one level of scales");
-  kernel.block = w.getGroupSize();
-  std::optional<IntegerCodes> codes = integerCodes(w.getElement());
-  if (!codes)
-    return fail("the weight format's values are not integer multiples of one power of two (NF4-like tables "
-                "are not supported by the hls target)");
-  kernel.codes = *codes;
-  if (w.getOffset() == OffsetKind::min)
-    return fail("weights with mins are not supported by the hls target (zero points are)");
-  if (w.getOffset() == OffsetKind::zero_point) {
-    kernel.zeroPoints = integerCodes(cast<QuantFormatAttrInterface>(w.getOffsetFormat()));
-    if (!kernel.zeroPoints || kernel.zeroPoints->unitExp != 0 || kernel.codes.unitExp != 0)
-      return fail("zero points must be integers in the element's units");
-  }
-  if (auto typeAttr = dyn_cast<TypeAttr>(w.getScale())) {
-    Type floatScale = typeAttr.getValue();
-    if (floatScale.isF16())
-      kernel.scaleKind = ScaleKind::f16;
-    else if (floatScale.isF32())
-      kernel.scaleKind = ScaleKind::f32;
-    else
-      return fail("weight scales must be f16, f32 or a format of at most 8 bits");
-  } else if (w.getScaleBits() > 8) {
-    return fail("weight scales must be f16, f32 or a format of at most 8 bits");
-  }
-  if (Type t = w.getTensorScaleType()) {
-    if (!t.isF32())
-      return fail("a tensor scale must be f32");
-    kernel.tensorScale = true;
-  }
-
-  // Activations: integer codes of at most 8 bits, float or MX scales.
-  std::optional<SchemeAttr> act = matmul.getActScheme();
-  if (!act)
-    return fail("the hls target needs an activation scheme (act_scheme) with integer codes: its kernels are "
-                "integer dot products");
-  kernel.acts = *act;
-  std::optional<IntegerCodes> actCodes = integerCodes(act->getElement());
-  if (!actCodes || !isa<IntFormatAttr>(act->getElement()) || actCodes->valueBits() > 8 ||
-      act->getOffset() != OffsetKind::none)
-    return fail("the activation scheme must have signed integer codes of at most 8 bits and no offsets");
-  kernel.actCodes = *actCodes;
-  if (act->getGranularity() == Granularity::group && (act->getAxis() == 1 || act->getAxis() == -1))
-    kernel.group = act->getGroupSize();
-  else if (act->getGranularity() == Granularity::per_axis && act->getAxis() == 0)
-    kernel.group = kernel.k;
-  else
-    return fail("activation scales must be per group along K or per token");
-  if (act->hasSharedExponentScale()) {
-    kernel.mx = true;
-    kernel.actEmax = std::ilogb(HostCodec(act->getElement()).maxValue());
-  } else if (auto t = dyn_cast<TypeAttr>(act->getScale()); t && (t.getValue().isF16() || t.getValue().isF32())) {
-    kernel.actScaleF16 = t.getValue().isF16();
-  } else {
-    return fail("activation scales must be f16, f32 or shared exponents (MX)");
-  }
-  if (kernel.k % kernel.block || kernel.k % kernel.group ||
-      std::max(kernel.block, kernel.group) % std::min(kernel.block, kernel.group))
-    return fail(formatv("the weight block ({0}) and the activation group ({1}) must divide K = {2} and one "
-                        "the other",
-                        kernel.block, kernel.group, kernel.k)
-                    .str());
-  kernel.joint = std::min(kernel.block, kernel.group);
-  kernel.unroll = options.unroll ? options.unroll : kernel.joint;
-  if (kernel.joint % kernel.unroll)
-    return fail(formatv("unroll = {0} must divide the joint block of {1} elements", kernel.unroll, kernel.joint)
-                    .str());
-  kernel.partition = options.partition ? options.partition : kernel.unroll;
-  return kernel;
+std::vector<uint8_t> bytesOf(llvm::ArrayRef<float> values) {
+  std::vector<uint8_t> bytes(values.size() * 4);
+  std::memcpy(bytes.data(), values.data(), bytes.size());
+  return bytes;
 }
 
-//===----------------------------------------------------------------------===//
-// The kernel's C++
-//===----------------------------------------------------------------------===//
+namespace {
 
-/// `text` with each ${KEY} replaced by its value (C++ is full of braces,
-/// which formatv would take for replacements).
-std::string fill(llvm::StringRef text, llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> values) {
-  std::string out = text.str();
-  for (auto &[key, value] : values) {
-    std::string token = "${" + key.str() + "}";
-    for (size_t at = out.find(token); at != std::string::npos; at = out.find(token, at + value.size()))
-      out.replace(at, token.size(), value);
-  }
-  return out;
-}
-
-template <typename T> std::string str(const T &v) {
-  std::string s;
-  llvm::raw_string_ostream(s) << v;
-  return s;
-}
-
-std::string joinInts(llvm::ArrayRef<int64_t> v) {
-  std::string s;
-  for (auto [i, x] : llvm::enumerate(v))
-    s += (i ? (i % 16 ? ", " : ",\n    ") : "") + std::to_string(x);
-  return s;
-}
-
-std::string floatLiteral(float x) {
-  if (x == 0)
-    return std::signbit(x) ? "-0.0f" : "0.0f";
-  if (!std::isfinite(x))
-    return std::isnan(x) ? "NAN" : (x > 0 ? "INFINITY" : "-INFINITY");
-  char text[48];
-  std::snprintf(text, sizeof text, "%.8ef", double(x)); // 9 digits: the same float back
-  return text;
-}
-
-/// The arguments of the top function: activations, weight buffers, result.
-std::string signature(const MatmulKernel &kn) {
-  std::string s = formatv("void {0}(const float a[{1}]", kn.name, kn.m * kn.k).str();
-  for (const StorageBuffer &b : kn.layout.buffers)
-    s += formatv(", const ap_uint<8> w_{0}[{1}]", b.name, b.bytes).str();
-  return s + formatv(", float c[{0}])", kn.m * kn.n).str();
-}
-
-std::string emitHeader(const MatmulKernel &kn) {
-  return formatv(R"(// Generated by qforge: {0}, weights {1}, activations {2}.
-#ifndef QFORGE_HLS_{3}_H
-#define QFORGE_HLS_{3}_H
-
-#include "ap_int.h"
-
-constexpr int {0}_M = {4}, {0}_N = {5}, {0}_K = {6};
-
-{7};
-
-#endif
-)",
-                 kn.name, kn.weights, kn.acts, llvm::StringRef(kn.name).upper(), kn.m, kn.n, kn.k, signature(kn))
+std::string portDecl(const Port &p) {
+  return formatv("{0}{1} {2}[{3}]", p.output ? "" : "const ", p.bytes ? "ap_uint<8>" : "float", p.name, p.count)
       .str();
 }
 
-std::string emitKernel(const MatmulKernel &kn) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  int64_t groups = kn.groups();
-  os << "// Generated by qforge: " << kn.name << " = qf.matmul of activations " << kn.m << "x" << kn.k
-     << " (quantized " << kn.acts << ") and weights " << kn.n << "x" << kn.k << " " << kn.weights
-     << ".\n// Arithmetic: docs/hls.md. C-simulate with -ffp-contract=off (no fused multiply-adds).\n"
-     << "#include \"" << kn.name << ".h\"\n\n#include <cmath>\n#include <cstdint>\n#include <cstring>\n\n"
-     << "namespace {\n\n";
-  os << formatv("constexpr int M = {0}, N = {1}, K = {2};\n", kn.m, kn.n, kn.k);
-  os << formatv("constexpr int BLOCK = {0};  // elements of K a weight scale covers\n", kn.block);
-  os << formatv("constexpr int GROUP = {0};  // elements of K an activation scale covers\n", kn.group);
-  os << formatv("constexpr int JOINT = {0};  // one exact integer dot product\n", kn.joint);
-  os << formatv("constexpr int UNROLL = {0}; // lanes a cycle\n\n", kn.unroll);
-  os << formatv("typedef ap_int<{0}> weight_t;  // a weight in units of 2^{1}\n",
-                kn.zeroPoints ? std::max(kn.codes.valueBits(), kn.zeroPoints->valueBits()) + 1
-                              : kn.codes.valueBits(),
-                kn.codes.unitExp);
-  os << formatv("typedef ap_int<{0}> act_t;\n", kn.actCodes.valueBits());
-  os << formatv("typedef ap_int<{0}> dot_t;     // a joint block's dot product, exact\n\n", kn.accBits());
-
-  os << formatv("// {0} code -> value / 2^{1}\nconst ap_int<{2}> WEIGHT_VALUES[{3}] = {{\n    {4}};\n",
-                kn.weights.getElement(), kn.codes.unitExp, kn.codes.valueBits(), kn.codes.values.size(),
-                joinInts(kn.codes.values));
-  if (kn.zeroPoints)
-    os << formatv("const ap_int<{0}> ZERO_POINTS[{1}] = {{\n    {2}};\n", kn.zeroPoints->valueBits(),
-                  kn.zeroPoints->values.size(), joinInts(kn.zeroPoints->values));
-  if (kn.scaleKind == ScaleKind::rom) {
-    os << formatv("// {0} block scale code -> value\nconst float SCALE_VALUES[{1}] = {{\n    ",
-                  kn.weights.getScale(), 1 << kn.weights.getScaleBits());
-    for (uint64_t code = 0; code < (uint64_t(1) << kn.weights.getScaleBits()); ++code)
-      os << (code ? (code % 8 ? ", " : ",\n    ") : "") << floatLiteral(float(kn.weights.decodeScale(code)));
-    os << "};\n";
-  }
-  os << R"(
-// Bits [index * B, index * B + B) of a little-endian bit-packed buffer.
-template <int B> ap_uint<B> code_at(const ap_uint<8> *buf, long index) {
-#pragma HLS INLINE
-  const long bit = index * B;
-  ap_uint<16> two = buf[bit >> 3];
-  if ((bit & 7) + B > 8)
-    two |= ap_uint<16>(buf[(bit >> 3) + 1]) << 8;
-  return ap_uint<B>(two >> (bit & 7));
+std::string signature(const HlsKernel &kernel) {
+  std::string s = "void " + kernel.getName() + "(";
+  for (auto [i, p] : llvm::enumerate(kernel.ports()))
+    s += (i ? ", " : "") + portDecl(p);
+  return s + ")";
 }
 
-float f32_from_bits(uint32_t bits) {
-#pragma HLS INLINE
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
+std::string emitHeader(const HlsKernel &kernel) {
+  return fill(R"(// Generated by qforge: ${DESCRIBE}.
+#ifndef QFORGE_HLS_${GUARD}_H
+#define QFORGE_HLS_${GUARD}_H
 
-uint32_t le32(const ap_uint<8> *buf, long i) {
-#pragma HLS INLINE
-  return uint32_t(buf[4 * i]) | uint32_t(buf[4 * i + 1]) << 8 | uint32_t(buf[4 * i + 2]) << 16 |
-         uint32_t(buf[4 * i + 3]) << 24;
-}
+#include "ap_int.h"
 
-float f32_from_f16(uint32_t h) {
-#pragma HLS INLINE
-  const int e = (h >> 10) & 0x1F, m = h & 0x3FF;
-  float v = e == 0 ? std::ldexp(float(m), -24)
-          : e == 31 ? (m ? NAN : INFINITY)
-                    : std::ldexp(float(m | 0x400), e - 25);
-  return (h & 0x8000) ? -v : v;
-}
+${SIGNATURE};
 
-// x >= 0 to the nearest f16 value, ties to even (as a double).
-double round_to_f16(double x) {
-#pragma HLS INLINE
-  if (x == 0.0)
-    return 0.0;
-  const int e = std::max(std::ilogb(x), -14); // subnormals: steps of 2^-24
-  const double step = std::ldexp(1.0, e - 10);
-  const double r = std::nearbyint(x / step) * step;
-  return r > 65504.0 ? INFINITY : r;
-}
-
-)";
-  // The weight block scale as an f32.
-  os << "float weight_scale(";
-  for (const StorageBuffer &b : kn.layout.buffers)
-    if (b.name != "data" && b.name != "offsets")
-      os << (b.name == "scales" ? "" : ", ") << "const ap_uint<8> *w_" << b.name;
-  os << ", long blockIndex) {\n#pragma HLS INLINE\n  float s = ";
-  switch (kn.scaleKind) {
-  case ScaleKind::rom:
-    os << formatv("SCALE_VALUES[code_at<{0}>(w_scales, blockIndex)]", kn.weights.getScaleBits());
-    break;
-  case ScaleKind::f16:
-    os << "f32_from_f16(uint32_t(w_scales[2 * blockIndex]) | uint32_t(w_scales[2 * blockIndex + 1]) << 8)";
-    break;
-  case ScaleKind::f32:
-    os << "f32_from_bits(le32(w_scales, blockIndex))";
-    break;
-  }
-  os << ";\n";
-  if (kn.tensorScale)
-    os << "  s = s * f32_from_bits(le32(w_tensor_scale, 0));\n";
-  if (kn.codes.unitExp)
-    os << "  s = s * " << floatLiteral(std::ldexp(1.0f, kn.codes.unitExp)) << "; // the codes' unit\n";
-  os << "  return s;\n}\n\n";
-
-  // Stage 1: the activation quantizer.
-  std::string groupsText = std::to_string(groups);
-  os << fill(R"(// Activations to int codes and one f32 scale a group (the reference
-// quantizer's double-precision arithmetic).
-void quantize(const float a[M * K], act_t qa[M * K], float sa[M * ${GROUPS}]) {
-rows:
-  for (int m = 0; m < M; ++m) {
-  groups:
-    for (int g = 0; g < ${GROUPS}; ++g) {
-      const int base = m * K + g * GROUP;
+#endif
 )",
-             {{"GROUPS", groupsText}});
-  if (kn.mx) {
-    os << fill(R"(      double amax = 0.0;
-    amax:
-      for (int t = 0; t < GROUP; ++t) {
-#pragma HLS PIPELINE II=1
-        amax = std::max(amax, std::fabs(double(a[base + t])));
-      }
-      // OCP MX: 2^(floor(log2(amax)) - emax), the exponent in [-127, 127].
-      const int e = amax > 0.0 ? std::min(std::max(std::ilogb(amax) - ${EMAX}, -127), 127) : -127;
-      const double x = std::ldexp(1.0, e);
-      sa[m * ${GROUPS} + g] = std::ldexp(1.0f, e + (${UNIT}));
-    codes:
-      for (int t = 0; t < GROUP; ++t) {
-#pragma HLS PIPELINE II=1
-        const double q = std::nearbyint(std::ldexp(double(a[base + t]) / x, ${MINUS_UNIT}));
-        qa[base + t] = act_t(std::min(std::max(q, ${LO}.0), ${HI}.0));
-      }
-    }
-  }
+              {{"DESCRIBE", kernel.describe()},
+               {"GUARD", llvm::StringRef(kernel.getName()).upper()},
+               {"SIGNATURE", signature(kernel)}});
 }
 
-)",
-               {{"EMAX", str(kn.actEmax)},
-                {"GROUPS", groupsText},
-                {"UNIT", str(kn.actCodes.unitExp)},
-                {"MINUS_UNIT", str(-kn.actCodes.unitExp)},
-                {"LO", str(kn.actCodes.lo)},
-                {"HI", str(kn.actCodes.hi)}});
-  } else {
-    os << fill(R"(      double hi = a[base], lo = a[base];
-    range:
-      for (int t = 1; t < GROUP; ++t) {
-#pragma HLS PIPELINE II=1
-        hi = std::max(hi, double(a[base + t]));
-        lo = std::min(lo, double(a[base + t]));
-      }
-      const double s = std::max(hi / ${HI}.0, lo / ${LO}.0);
-      const double scale = s == 0.0 ? 0.0 : ${ROUND};
-      sa[m * ${GROUPS} + g] = float(scale);
-    codes:
-      for (int t = 0; t < GROUP; ++t) {
-#pragma HLS PIPELINE II=1
-        const double q = scale > 0.0 ? std::nearbyint(double(a[base + t]) / scale) : 0.0;
-        qa[base + t] = act_t(std::min(std::max(q, ${LO}.0), ${HI}.0));
-      }
-    }
-  }
-}
-
-)",
-               {{"HI", str(kn.actCodes.hi)},
-                {"LO", str(kn.actCodes.lo)},
-                {"ROUND", kn.actScaleF16 ? "round_to_f16(s)" : "double(float(s))"},
-                {"GROUPS", groupsText}});
-  }
-
-  // Stage 2: the fused dequantizing dot products.
-  std::string scaleArgs, weightParams;
-  for (const StorageBuffer &b : kn.layout.buffers) {
-    if (b.name != "data" && b.name != "offsets")
-      scaleArgs += "w_" + b.name + ", ";
-    weightParams += ", const ap_uint<8> w_" + b.name + "[" + str(b.bytes) + "]";
-  }
-  std::string zeroPoint;
-  if (kn.zeroPoints)
-    zeroPoint = " - weight_t(ZERO_POINTS[code_at<" + str(kn.zeroPoints->codeBits) + ">(w_offsets, long(n) * " +
-                str(kn.weightBlocks()) + " + j * JOINT / BLOCK)])";
-  os << fill(R"(// c[m][n] = sum over joint blocks j, in K order, of
-// (weight scale * activation scale) * float(exact integer dot product).
-void dot(const act_t qa[M * K], const float sa[M * ${GROUPS}]${WEIGHTS}, float c[M * N]) {
-rows:
-  for (int m = 0; m < M; ++m) {
-  cols:
-    for (int n = 0; n < N; ++n) {
-      float acc = 0.0f;
-    blocks:
-      for (int j = 0; j < K / JOINT; ++j) {
-        dot_t sum = 0;
-      lanes:
-        for (int t = 0; t < JOINT; ++t) {
-#pragma HLS PIPELINE II=1
-#pragma HLS UNROLL factor=UNROLL
-          const long e = long(n) * K + j * JOINT + t;
-          const weight_t w = weight_t(WEIGHT_VALUES[code_at<${CODE_BITS}>(w_data, e)])${ZERO_POINT};
-          sum += dot_t(w * qa[m * K + j * JOINT + t]);
-        }
-        const float scale = weight_scale(${SCALE_ARGS}long(n) * ${BLOCKS} + j * JOINT / BLOCK) * sa[m * ${GROUPS} + j * JOINT / GROUP];
-        acc += scale * float(sum.to_int64());
-      }
-      c[m * N + n] = acc;
-    }
-  }
-}
-
-} // namespace
-
-)",
-             {{"GROUPS", groupsText},
-              {"WEIGHTS", weightParams},
-              {"CODE_BITS", str(kn.codes.codeBits)},
-              {"ZERO_POINT", zeroPoint},
-              {"SCALE_ARGS", scaleArgs},
-              {"BLOCKS", str(kn.weightBlocks())}});
-
-  // The top function.
-  os << signature(kn) << " {\n";
+std::string emitSource(const HlsKernel &kernel) {
+  std::string s = "// Generated by qforge: " + kernel.getName() + " = " + kernel.describe() +
+                  ".\n// Arithmetic: docs/hls.md. C-simulate with -ffp-contract=off (no fused multiply-adds).\n" +
+                  "#include \"" + kernel.getName() + ".h\"\n\n#include <algorithm>\n#include <cmath>\n" +
+                  "#include <cstdint>\n#include <cstring>\n\nnamespace {\n\n" + kernel.emitStages() +
+                  "\n} // namespace\n\n" + signature(kernel) + " {\n";
   int bundle = 0;
-  os << formatv("#pragma HLS INTERFACE m_axi port=a offset=slave bundle=gmem{0} depth={1}\n", bundle++,
-                kn.m * kn.k);
-  for (const StorageBuffer &b : kn.layout.buffers)
-    os << formatv("#pragma HLS INTERFACE m_axi port=w_{0} offset=slave bundle=gmem{1} depth={2}\n", b.name,
-                  bundle++, b.bytes);
-  os << formatv("#pragma HLS INTERFACE m_axi port=c offset=slave bundle=gmem{0} depth={1}\n", bundle,
-                kn.m * kn.n);
-  os << "#pragma HLS INTERFACE s_axilite port=return\n#pragma HLS DATAFLOW\n";
-  os << formatv("  act_t qa[M * K];\n  float sa[M * {0}];\n", groups);
-  os << formatv("#pragma HLS ARRAY_PARTITION variable=qa cyclic factor={0}\n", kn.partition);
-  os << "  quantize(a, qa, sa);\n  dot(qa, sa";
-  for (const StorageBuffer &b : kn.layout.buffers)
-    os << ", w_" << b.name;
-  os << ", c);\n}\n";
-  return s;
+  for (const Port &p : kernel.ports())
+    s += formatv("#pragma HLS INTERFACE m_axi port={0} offset=slave bundle=gmem{1} depth={2}\n", p.name,
+                 bundle++, p.count)
+             .str();
+  return s + "#pragma HLS INTERFACE s_axilite port=return\n" + kernel.emitTopBody() + "}\n";
 }
 
-//===----------------------------------------------------------------------===//
-// Host reference, testbench, scripts, estimate
-//===----------------------------------------------------------------------===//
+std::string emitTestbench(const HlsKernel &kernel) {
+  std::string s = fill(R"(// Generated by qforge: C-simulation testbench of ${NAME}. Reads tb_data/ (or
+// the directory given), runs the kernel, writes each output to PORT.csim.bin
+// and compares it with the host reference's PORT.expected.bin bit for bit.
+#include "${NAME}.h"
 
-/// The kernel's arithmetic on the host, from the reference library:
-/// HostCodec for codes, SchemeAttr::decodeScale for scales, encodeFloatBits
-/// for the f16 rounding of activation scales.
-std::vector<float> hostReference(MLIRContext *ctx, const MatmulKernel &kn, llvm::ArrayRef<float> a,
-                                 const QuantizedTensor &w) {
-  auto bufferOf = [&](llvm::StringRef name) -> const std::vector<uint8_t> & {
-    for (auto [desc, bytes] : llvm::zip(w.layout.buffers, w.buffers))
-      if (desc.name == name)
-        return bytes;
-    llvm_unreachable("no such buffer");
-  };
-  auto bitsAt = [](const std::vector<uint8_t> &buf, int64_t index, unsigned bits) {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < bits; ++i) {
-      int64_t bit = index * bits + i;
-      v |= uint64_t((buf[bit / 8] >> (bit % 8)) & 1) << i;
-    }
-    return v;
-  };
-  HostCodec element(kn.weights.getElement());
-  int64_t groups = kn.groups();
-  std::vector<int64_t> qa(kn.m * kn.k);
-  std::vector<float> sa(kn.m * groups);
-  FloatType f16 = Float16Type::get(ctx);
-  for (int64_t m = 0; m < kn.m; ++m)
-    for (int64_t g = 0; g < groups; ++g) {
-      const float *x = &a[m * kn.k + g * kn.group];
-      double scale, unit;
-      if (kn.mx) {
-        double amax = 0;
-        for (int64_t t = 0; t < kn.group; ++t)
-          amax = std::max(amax, std::fabs(double(x[t])));
-        int e = amax > 0 ? std::clamp(std::ilogb(amax) - kn.actEmax, -127, 127) : -127;
-        scale = std::ldexp(1.0, e);
-        unit = std::ldexp(1.0, e + kn.actCodes.unitExp);
-      } else {
-        double hi = *std::max_element(x, x + kn.group), lo = *std::min_element(x, x + kn.group);
-        double s = std::max(hi / double(kn.actCodes.hi), lo / double(kn.actCodes.lo));
-        scale = s == 0 ? 0.0 : kn.actScaleF16 ? decodeFloatBits(f16, encodeFloatBits(f16, s)) : double(float(s));
-        unit = scale;
-      }
-      sa[m * groups + g] = float(unit);
-      for (int64_t t = 0; t < kn.group; ++t) {
-        double q = kn.mx ? std::nearbyint(double(x[t]) / scale * std::ldexp(1.0, -kn.actCodes.unitExp))
-                   : scale > 0 ? std::nearbyint(double(x[t]) / scale)
-                               : 0.0;
-        qa[m * kn.k + g * kn.group + t] = int64_t(std::clamp(q, double(kn.actCodes.lo), double(kn.actCodes.hi)));
-      }
-    }
-  const std::vector<uint8_t> &data = bufferOf("data"), &scales = bufferOf("scales");
-  float tensorScale = 1;
-  if (kn.tensorScale)
-    std::memcpy(&tensorScale, bufferOf("tensor_scale").data(), 4);
-  std::optional<HostCodec> zeroPoints;
-  if (kn.zeroPoints)
-    zeroPoints.emplace(cast<QuantFormatAttrInterface>(kn.weights.getOffsetFormat()));
-  std::vector<float> c(kn.m * kn.n);
-  for (int64_t m = 0; m < kn.m; ++m)
-    for (int64_t n = 0; n < kn.n; ++n) {
-      float acc = 0;
-      for (int64_t j = 0; j < kn.k / kn.joint; ++j) {
-        int64_t blockIndex = n * kn.weightBlocks() + j * kn.joint / kn.block, dot = 0;
-        for (int64_t t = 0; t < kn.joint; ++t) {
-          int64_t e = n * kn.k + j * kn.joint + t;
-          double v = element.decode(bitsAt(data, e, kn.codes.codeBits));
-          if (!std::isfinite(v))
-            v = 0;
-          if (zeroPoints)
-            v -= zeroPoints->decode(bitsAt(bufferOf("offsets"), blockIndex, kn.zeroPoints->codeBits));
-          dot += int64_t(std::ldexp(v, -kn.codes.unitExp)) * qa[m * kn.k + j * kn.joint + t];
-        }
-        float ws = float(kn.weights.decodeScale(bitsAt(scales, blockIndex, kn.weights.getScaleBits())));
-        if (kn.tensorScale)
-          ws = ws * tensorScale;
-        ws = ws * std::ldexp(1.0f, kn.codes.unitExp);
-        float scale = ws * sa[m * groups + j * kn.joint / kn.group];
-        acc += scale * float(dot);
-      }
-      c[m * kn.n + n] = acc;
-    }
-  return c;
-}
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
 
-std::string emitTestbench(const MatmulKernel &kn) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "// Generated by qforge: C-simulation testbench of " << kn.name
-     << ". Reads tb_data/ (or the directory given),\n// runs the kernel and compares its output with the "
-        "host reference's bit for bit.\n"
-     << "#include \"" << kn.name << ".h\"\n\n#include <cstdint>\n#include <cstdio>\n#include <cstring>\n"
-     << "#include <string>\n#include <vector>\n\n"
-     << R"(static bool load(const std::string &path, void *out, size_t bytes) {
+static bool load(const std::string &path, void *out, size_t bytes) {
   FILE *f = std::fopen(path.c_str(), "rb");
   if (!f) {
     std::fprintf(stderr, "cannot open %s\n", path.c_str());
@@ -658,104 +119,130 @@ std::string emitTestbench(const MatmulKernel &kn) {
   return ok;
 }
 
+// Elements of `got` (of `size` bytes each) that differ from `expected`.
+static int compare(const char *port, const unsigned char *got, const unsigned char *expected, int count,
+                   int size) {
+  int differ = 0;
+  for (int i = 0; i < count; ++i)
+    if (std::memcmp(got + i * size, expected + i * size, size) != 0 && differ++ < 8) {
+      if (size == 4) {
+        float g, e;
+        std::memcpy(&g, got + i * 4, 4);
+        std::memcpy(&e, expected + i * 4, 4);
+        std::printf("%s[%d] = %.9g, expected %.9g\n", port, i, g, e);
+      } else {
+        std::printf("%s[%d] = 0x%02x, expected 0x%02x\n", port, i, got[i], expected[i]);
+      }
+    }
+  return differ;
+}
+
 int main(int argc, char **argv) {
   const std::string dir = argc > 1 ? argv[1] : "tb_data";
-)";
-  os << formatv("  static float a[{0}], c[{1}], expected[{1}];\n", kn.m * kn.k, kn.m * kn.n);
-  os << formatv("  if (!load(dir + \"/a.bin\", a, sizeof a) || !load(dir + \"/expected.bin\", expected, "
-                "sizeof expected))\n    return 2;\n");
-  for (const StorageBuffer &b : kn.layout.buffers) {
-    os << formatv("  static uint8_t {0}_bytes[{1}];\n  static ap_uint<8> w_{0}[{1}];\n", b.name, b.bytes);
-    os << formatv("  if (!load(dir + \"/w_{0}.bin\", {0}_bytes, sizeof {0}_bytes))\n    return 2;\n", b.name);
-    os << formatv("  for (int i = 0; i < {0}; ++i)\n    w_{1}[i] = {1}_bytes[i];\n", b.bytes, b.name);
+  int differ = 0, total = 0;
+)",
+                       {{"NAME", kernel.getName()}});
+  std::string call = kernel.getName() + "(";
+  for (auto [i, p] : llvm::enumerate(kernel.ports())) {
+    std::string raw = p.name + "_bytes";
+    s += formatv("  static unsigned char {0}[{1}];\n", raw, p.sizeInBytes()).str();
+    if (p.bytes)
+      s += formatv("  static ap_uint<8> {0}[{1}];\n", p.name, p.count).str();
+    else
+      s += formatv("  static float {0}[{1}];\n", p.name, p.count).str();
+    if (!p.output) {
+      s += fill("  if (!load(dir + \"/${PORT}.bin\", ${RAW}, sizeof ${RAW}))\n    return 2;\n",
+                {{"PORT", p.name}, {"RAW", raw}});
+      s += p.bytes ? fill("  for (int i = 0; i < ${N}; ++i)\n    ${PORT}[i] = ${RAW}[i];\n",
+                          {{"N", str(p.count)}, {"PORT", p.name}, {"RAW", raw}})
+                   : fill("  std::memcpy(${PORT}, ${RAW}, sizeof ${RAW});\n", {{"PORT", p.name}, {"RAW", raw}});
+    }
+    call += (i ? ", " : "") + p.name;
   }
-  os << "  " << kn.name << "(a";
-  for (const StorageBuffer &b : kn.layout.buffers)
-    os << ", w_" << b.name;
-  os << ", c);\n";
-  os << formatv(R"(  FILE *out = std::fopen((dir + "/c_csim.bin").c_str(), "wb");
-  if (out) {{
-    std::fwrite(c, sizeof c, 1, out);
-    std::fclose(out);
+  s += "  " + call + ");\n";
+  for (const Port &p : kernel.ports()) {
+    if (!p.output)
+      continue;
+    std::string got = p.name + "_bytes";
+    s += fill(R"(  {
+    static unsigned char expected[${BYTES}];
+    if (!load(dir + "/${PORT}.expected.bin", expected, sizeof expected))
+      return 2;
+)",
+              {{"BYTES", str(p.sizeInBytes())}, {"PORT", p.name}});
+    s += p.bytes ? fill("    for (int i = 0; i < ${N}; ++i)\n      ${GOT}[i] = (unsigned char)${PORT}[i];\n",
+                        {{"N", str(p.count)}, {"GOT", got}, {"PORT", p.name}})
+                 : fill("    std::memcpy(${GOT}, ${PORT}, sizeof ${GOT});\n", {{"GOT", got}, {"PORT", p.name}});
+    s += fill(R"(    if (FILE *out = std::fopen((dir + "/${PORT}.csim.bin").c_str(), "wb")) {
+      std::fwrite(${GOT}, sizeof ${GOT}, 1, out);
+      std::fclose(out);
+    }
+    differ += compare("${PORT}", ${GOT}, expected, ${N}, ${SIZE});
+    total += ${N};
   }
-  int mismatches = 0;
-  for (int i = 0; i < {0}; ++i)
-    if (std::memcmp(&c[i], &expected[i], 4) != 0 && mismatches++ < 8)
-      std::printf("c[%d] = %.9g, expected %.9g\n", i, c[i], expected[i]);
-  std::printf("{1}: %d of {0} outputs differ from the host reference\n", mismatches);
-  return mismatches ? 1 : 0;
+)",
+              {{"PORT", p.name}, {"GOT", got}, {"N", str(p.count)}, {"SIZE", p.bytes ? "1" : "4"}});
+  }
+  s += fill(R"(  std::printf("${NAME}: %d of %d outputs differ from the host reference\n", differ, total);
+  return differ ? 1 : 0;
 }
 )",
-                kn.m * kn.n, kn.name);
+            {{"NAME", kernel.getName()}});
   return s;
 }
 
-/// A documented model (docs/hls.md), not a synthesis result.
-struct Estimate {
-  int64_t dsp = 0, lut = 0, bram18k = 0, latencyCycles = 0, intervalCycles = 0;
-};
-
-Estimate estimate(const MatmulKernel &kn) {
-  Estimate e;
-  unsigned wBits = kn.codes.valueBits(), aBits = kn.actCodes.valueBits(), acc = kn.accBits();
-  // Lanes: products of at most 6 x 8 bits in LUTs, wider ones on a DSP.
-  if (std::min(wBits, aBits) <= 6)
-    e.lut += kn.unroll * wBits * aBits;
-  else
-    e.dsp += kn.unroll;
-  e.lut += (kn.unroll - 1) * acc;                                             // adder tree
-  e.lut += kn.unroll * (((int64_t(1) << kn.codes.codeBits) * wBits + 63) / 64); // code ROMs (LUTRAM)
-  // Per block: two f32 multiplies (3 DSP, 100 LUT) and an f32 add (2 DSP, 250 LUT); the quantizer's
-  // double divide (3200 LUT) and compare/round logic (800 LUT).
-  e.dsp += 2 * 3 + 2;
-  e.lut += 2 * 100 + 250 + 3200 + 800;
-  auto brams = [](int64_t bits, int64_t banks) { return std::max(banks, (bits + 18431) / 18432 + banks - 1); };
-  // Ping-pong buffers between the DATAFLOW stages.
-  e.bram18k = 2 * brams(kn.m * kn.k * aBits, kn.partition) + 2 * brams(kn.m * kn.groups() * 32, 1);
-  // Cycles: the quantizer reads each group twice at II=1 (plus a 40-cycle divide a group); the dot
-  // product takes joint/unroll cycles a block plus the 8-cycle scale multiply-add it waits on.
-  int64_t quantize = kn.m * kn.groups() * (2 * kn.group + 40);
-  int64_t dot = kn.m * kn.n * (kn.k / kn.joint) * (kn.joint / kn.unroll + 8);
-  e.latencyCycles = quantize + dot;
-  e.intervalCycles = std::max(quantize, dot);
-  return e;
-}
-
-std::string emitTcl(const MatmulKernel &kn, const HlsOptions &options) {
-  return formatv(R"(# Generated by qforge: synthesize {0} with Vitis HLS (vitis_hls -f run_hls.tcl).
-open_project -reset {0}_prj
-set_top {0}
-add_files {0}.cpp
-add_files -tb {0}_tb.cpp -cflags "-ffp-contract=off"
+std::string emitTcl(const HlsKernel &kernel, const HlsOptions &options) {
+  return fill(R"(# Generated by qforge: synthesize ${NAME} with Vitis HLS (vitis_hls -f run_hls.tcl).
+open_project -reset ${NAME}_prj
+set_top ${NAME}
+add_files ${NAME}.cpp
+add_files -tb ${NAME}_tb.cpp -cflags "-ffp-contract=off"
 add_files -tb tb_data
 open_solution -reset solution1 -flow_target vitis
-set_part {{xcu250-figd2104-2L-e}
-create_clock -period {1}
+set_part {xcu250-figd2104-2L-e}
+create_clock -period ${CLOCK}
 csim_design -argv tb_data
 csynth_design
 cosim_design -argv tb_data
 exit
 )",
-                 kn.name, options.clockNs)
-      .str();
+              {{"NAME", kernel.getName()}, {"CLOCK", str(options.clockNs)}});
 }
 
-std::string emitMakefile(const MatmulKernel &kn) {
-  return formatv(R"(# Generated by qforge: C-simulation with g++ against the ap_types headers
-# (hls4ml's copy: make AP_TYPES=.../hls4ml/templates/vivado/ap_types).
+std::string emitMakefile(const HlsKernel &kernel) {
+  return fill(R"(# Generated by qforge: C-simulation with g++ against the ap_types headers
+# (hls4ml's copy: make run AP_TYPES=.../hls4ml/templates/vivado/ap_types).
 AP_TYPES ?= ap_types
 CXX ?= g++
 CXXFLAGS ?= -std=c++14 -O2 -ffp-contract=off -Wno-unknown-pragmas
 
-csim: {0}.cpp {0}_tb.cpp {0}.h
-	$(CXX) $(CXXFLAGS) -I$(AP_TYPES) -I. {0}.cpp {0}_tb.cpp -o csim
+csim: ${NAME}.cpp ${NAME}_tb.cpp ${NAME}.h
+	$(CXX) $(CXXFLAGS) -I$(AP_TYPES) -I. ${NAME}.cpp ${NAME}_tb.cpp -o csim
 
 run: csim
 	./csim tb_data
 
 .PHONY: run
 )",
-                 kn.name)
+              {{"NAME", kernel.getName()}});
+}
+
+std::string emitReport(const HlsKernel &kernel, const Estimate &est, const HlsOptions &options) {
+  return formatv(R"(# {0}: estimate
+
+{1}.
+
+Model of docs/hls.md (not a synthesis result), at {2} ns:
+
+| DSP | LUT | BRAM18K | latency (cycles) | interval (cycles) | latency (us) |
+|---|---|---|---|---|---|
+| {3} | {4} | {5} | {6} | {7} | {8:f2} |
+
+Knobs: {9}.
+)",
+                 kernel.getName(), kernel.describe(), options.clockNs, est.dsp, est.lut, est.bram18k,
+                 est.latencyCycles, est.intervalCycles, double(est.latencyCycles) * options.clockNs / 1000.0,
+                 kernel.describeKnobs())
       .str();
 }
 
@@ -768,99 +255,89 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
-llvm::Error writeBytes(llvm::StringRef path, const void *data, size_t bytes) {
-  return writeFile(path, llvm::StringRef(static_cast<const char *>(data), bytes));
-}
-
-llvm::Error writeProject(MLIRContext *ctx, const MatmulKernel &kn, llvm::StringRef dir,
-                         const HlsOptions &options, Estimate &est) {
-  llvm::SmallString<256> tb(dir);
-  llvm::sys::path::append(tb, "tb_data");
-  if (std::error_code ec = llvm::sys::fs::create_directories(tb))
-    return makeError(tb + ": " + ec.message());
-  auto path = [&](llvm::StringRef file) {
+llvm::Error writeProject(const HlsKernel &kernel, llvm::StringRef dir, const HlsOptions &options) {
+  auto path = [&](const llvm::Twine &file) {
     llvm::SmallString<256> p(dir);
     llvm::sys::path::append(p, file);
     return std::string(p);
   };
-  // Testbench data: activations with heavy tails and a zero row, weights
-  // from the reference quantizer, the host reference's outputs.
-  std::mt19937_64 rng(options.seed);
-  std::student_t_distribution<float> heavy(4.0f);
-  std::normal_distribution<float> normal;
-  std::vector<float> a(kn.m * kn.k), wf(kn.n * kn.k);
-  for (int64_t m = 0; m < kn.m; ++m) {
-    float magnitude = m % 3 == 1 ? 40.0f : m % 3 == 2 ? 1e-3f : 1.0f;
-    for (int64_t i = 0; i < kn.k; ++i)
-      a[m * kn.k + i] = kn.m > 1 && m == kn.m - 1 ? 0.0f : heavy(rng) * magnitude;
-  }
-  for (float &x : wf)
-    x = normal(rng) * 0.05f;
-  llvm::Expected<QuantizedTensor> w = quantize(kn.weights, {kn.n, kn.k}, wf);
-  if (!w)
-    return w.takeError();
-  std::vector<float> expected = hostReference(ctx, kn, a, *w);
-  if (llvm::Error err = writeBytes(path("tb_data/a.bin"), a.data(), a.size() * 4))
-    return err;
-  for (auto [desc, bytes] : llvm::zip(w->layout.buffers, w->buffers))
-    if (llvm::Error err = writeBytes(path("tb_data/w_" + desc.name + ".bin"), bytes.data(), bytes.size()))
+  if (std::error_code ec = llvm::sys::fs::create_directories(path("tb_data")))
+    return makeError(path("tb_data") + ": " + ec.message());
+  llvm::Expected<TestData> data = kernel.makeTestData(options.seed);
+  if (!data)
+    return data.takeError();
+  for (const Port &p : kernel.ports()) {
+    auto it = data->find(p.name);
+    if (it == data->end() || int64_t(it->second.size()) != p.sizeInBytes())
+      return makeError(kernel.getName() + ": the test data of port '" + p.name + "' is missing or of the wrong size");
+    std::string file = p.name + (p.output ? ".expected.bin" : ".bin");
+    if (llvm::Error err = writeFile(path("tb_data/" + file),
+                                    llvm::StringRef(reinterpret_cast<const char *>(it->second.data()),
+                                                    it->second.size())))
       return err;
-  if (llvm::Error err = writeBytes(path("tb_data/expected.bin"), expected.data(), expected.size() * 4))
-    return err;
-
-  est = estimate(kn);
-  std::string report = formatv(R"(# {0}: estimate
-
-Model of docs/hls.md (not a synthesis result), at {1} ns:
-
-| DSP | LUT | BRAM18K | latency (cycles) | interval (cycles) | latency (us) |
-|---|---|---|---|---|---|
-| {2} | {3} | {4} | {5} | {6} | {7:f2} |
-
-Knobs: unroll = {8} lanes a cycle, partition = {9} (qa, cyclic); joint block {10}.
-)",
-                               kn.name, options.clockNs, est.dsp, est.lut, est.bram18k, est.latencyCycles,
-                               est.intervalCycles, double(est.latencyCycles) * options.clockNs / 1000.0,
-                               kn.unroll, kn.partition, kn.joint)
-                           .str();
-  for (auto [file, text] : {std::pair<std::string, std::string>{kn.name + ".h", emitHeader(kn)},
-                            {kn.name + ".cpp", emitKernel(kn)},
-                            {kn.name + "_tb.cpp", emitTestbench(kn)},
-                            {"run_hls.tcl", emitTcl(kn, options)},
-                            {"Makefile", emitMakefile(kn)},
-                            {"report.md", report}})
+  }
+  for (auto [file, text] :
+       {std::pair<std::string, std::string>{kernel.getName() + ".h", emitHeader(kernel)},
+        {kernel.getName() + ".cpp", emitSource(kernel)},
+        {kernel.getName() + "_tb.cpp", emitTestbench(kernel)},
+        {"run_hls.tcl", emitTcl(kernel, options)},
+        {"Makefile", emitMakefile(kernel)},
+        {"report.md", emitReport(kernel, kernel.estimate(), options)}})
     if (llvm::Error err = writeFile(path(file), text))
       return err;
   return llvm::Error::success();
 }
 
+llvm::Expected<std::unique_ptr<HlsKernel>> makeKernel(func::FuncOp fn, const HlsOptions &options) {
+  std::string where = errorPrefix(fn.getLoc(), "@" + fn.getSymName().str());
+  Operation *compute = nullptr;
+  for (Operation &op : fn.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      continue;
+    if (compute || !isa<qf::MatmulOp, qf::HadamardOp, qf::QuantizeOp>(op))
+      return makeError(errorPrefix(op.getLoc(), "@" + fn.getSymName().str()) +
+                       "the hls target compiles functions that are one qf.matmul, qf.hadamard or qf.quantize "
+                       "and a return; '" +
+                       op.getName().getStringRef() + "' is not supported here");
+    compute = &op;
+  }
+  if (!compute)
+    return makeError(where + "the hls target compiles functions that are one qf.matmul, qf.hadamard or "
+                             "qf.quantize and a return");
+  auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+  if (ret.getNumOperands() != 1 || ret.getOperand(0) != compute->getResult(0))
+    return makeError(where + "the function must return the result of its one op");
+  if (auto mm = dyn_cast<qf::MatmulOp>(compute))
+    return makeMatmulKernel(fn, mm, options);
+  if (auto h = dyn_cast<qf::HadamardOp>(compute))
+    return makeHadamardKernel(fn, h, options);
+  return makeQuantizeKernel(fn, cast<qf::QuantizeOp>(compute), options);
+}
+
 } // namespace
 
 llvm::Error writeHlsProjects(ModuleOp module, llvm::StringRef dir, const HlsOptions &options) {
-  std::vector<MatmulKernel> kernels;
+  std::vector<std::unique_ptr<HlsKernel>> kernels;
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration())
       continue;
-    llvm::Expected<MatmulKernel> kernel = analyze(fn, options);
+    llvm::Expected<std::unique_ptr<HlsKernel>> kernel = makeKernel(fn, options);
     if (!kernel)
       return kernel.takeError();
     kernels.push_back(std::move(*kernel));
   }
   if (kernels.empty())
     return makeError("the module has no function to compile");
-  std::string index = "# HLS projects generated by qforge\n\n| kernel | weights | activations | DSP | LUT | "
-                      "BRAM18K | latency (cycles) |\n|---|---|---|---|---|---|---|\n";
-  for (const MatmulKernel &kernel : kernels) {
+  std::string index = "# HLS projects generated by qforge\n\n| kernel | computes | DSP | LUT | BRAM18K | latency "
+                      "(cycles) |\n|---|---|---|---|---|---|\n";
+  for (const auto &kernel : kernels) {
     llvm::SmallString<256> sub(dir);
-    llvm::sys::path::append(sub, kernel.name);
-    Estimate est;
-    if (llvm::Error err = writeProject(module.getContext(), kernel, sub, options, est))
+    llvm::sys::path::append(sub, kernel->getName());
+    if (llvm::Error err = writeProject(*kernel, sub, options))
       return err;
-    std::string w, a;
-    llvm::raw_string_ostream(w) << kernel.weights;
-    llvm::raw_string_ostream(a) << kernel.acts;
-    index += formatv("| [{0}]({0}/) | `{1}` | `{2}` | {3} | {4} | {5} | {6} |\n", kernel.name, w, a, est.dsp,
-                     est.lut, est.bram18k, est.latencyCycles)
+    Estimate est = kernel->estimate();
+    index += formatv("| [{0}]({0}/) | {1} | {2} | {3} | {4} | {5} |\n", kernel->getName(), kernel->describe(),
+                     est.dsp, est.lut, est.bram18k, est.latencyCycles)
                  .str();
   }
   index += "\nEach directory: the kernel (NAME.cpp, NAME.h), a testbench (NAME_tb.cpp, tb_data/), `make run` "

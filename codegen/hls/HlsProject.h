@@ -1,11 +1,12 @@
 //===- HlsProject.h - qf kernels as Vitis-HLS-style C++ projects -----------===//
 //
-// `qforge compile --target hls`: each function of a kernel module becomes
-// synthesizable C++ (ap_int codes, AXI-pointer interfaces, #pragma HLS), a
-// testbench with its data (inputs and the host reference's outputs), a
-// Vitis HLS tcl script, a Makefile that C-simulates it with g++ against the
-// ap_types headers, and a resource/latency estimate. docs/hls.md states the
-// arithmetic, which the kernel and the host reference share bit for bit.
+// `qforge compile --target hls`: each function of a kernel module (one
+// qf.matmul, qf.hadamard or qf.quantize) becomes synthesizable C++ (ap_int
+// codes, AXI-pointer interfaces, #pragma HLS), a testbench with its data
+// (inputs and the host reference's outputs), a Vitis HLS tcl script, a
+// Makefile that C-simulates it with g++ against the ap_types headers, and a
+// resource/latency estimate. docs/hls.md states each kernel's arithmetic,
+// which the kernel and the host reference share bit for bit.
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_CODEGEN_HLS_HLSPROJECT_H
 #define QFORGE_CODEGEN_HLS_HLSPROJECT_H
@@ -17,12 +18,11 @@ namespace qforge::hls {
 
 /// The knobs of the generated kernels.
 struct HlsOptions {
-  /// Lanes of the dot product a cycle (multipliers); 0: one joint block a
-  /// cycle. Divides the joint block.
+  /// Matmul: lanes of the dot product a cycle (a divisor of the joint
+  /// block; 0: all of it). Hadamard: butterflies a cycle (0: up to 8).
   int64_t unroll = 0;
-  /// Cyclic partitions of the quantized activation buffer; 0: `unroll`
-  /// (what one cycle's lanes need). A multiple of unroll's divisor chain is
-  /// not required: fewer partitions than lanes raises the II.
+  /// Cyclic partitions of the buffer the unrolled loop reads (0: what one
+  /// cycle needs); fewer than that raises the initiation interval.
   int64_t partition = 0;
   /// Seed of the testbench's random inputs.
   uint64_t seed = 1;

@@ -5,6 +5,8 @@
 // RUN: FileCheck %s --check-prefix=TCL --input-file %t/mm_mxfp4/run_hls.tcl
 // RUN: FileCheck %s --check-prefix=INDEX --input-file %t/README.md
 // RUN: ls %t/mm_mxfp4/tb_data | FileCheck %s --check-prefix=DATA
+// RUN: FileCheck %s --check-prefix=ROT --input-file %t/rot/rot.cpp
+// RUN: FileCheck %s --check-prefix=QUANT --input-file %t/quant/quant.cpp
 // RUN: rm -rf %t.knobs && qforge compile %s --target hls --unroll 8 --partition 4 -o %t.knobs
 // RUN: FileCheck %s --check-prefix=KNOBS --input-file %t.knobs/mm_mxfp4/mm_mxfp4.cpp
 
@@ -61,13 +63,56 @@ func.func @mm_int4_asym(%a: tensor<2x64xf32>, %w: !qf.qtensor<16x64, int4_g64_as
 // TCL: create_clock -period 4
 // TCL: csynth_design
 
-// INDEX: | [mm_mxfp4](mm_mxfp4/) | `#qf.scheme<mxfp4>` | `#qf.scheme<int8_g32>` |
-// INDEX: | [mm_int4_asym](mm_int4_asym/) | `#qf.scheme<int4_g64_asym>` | `#qf.scheme<mxint8>` |
+// INDEX: | [mm_mxfp4](mm_mxfp4/) | qf.matmul 2x64 activations (#qf.scheme<int8_g32>) x 16x64 weights (#qf.scheme<mxfp4>) |
+// INDEX: | [mm_int4_asym](mm_int4_asym/) | qf.matmul 2x64 activations (#qf.scheme<mxint8>) x 16x64 weights (#qf.scheme<int4_g64_asym>) |
+// INDEX: | [rot](rot/) | qf.hadamard of 2x64 f32, blocks of 32, seed 5 |
+// INDEX: | [quant](quant/) | qf.quantize of 2x64 f32 to #qf.scheme<mxfp4> |
 
+// Inputs, and the host reference's outputs.
 // DATA: a.bin
-// DATA: expected.bin
-// DATA: w_data.bin
-// DATA: w_scales.bin
+// DATA-NEXT: c.expected.bin
+// DATA-NEXT: w_data.bin
+// DATA-NEXT: w_scales.bin
 
 // KNOBS: constexpr int UNROLL = 8;
 // KNOBS: #pragma HLS ARRAY_PARTITION variable=qa cyclic factor=4
+
+// The signs of seed 5 as a ROM, butterflies in double, one rounding at the end.
+// ROT: constexpr int M = 2, K = 64, SIZE = 32;
+// ROT: constexpr int UNROLL = 8; // butterflies a cycle
+// ROT: const bool NEGATE[K] = {
+// ROT: double v[SIZE];
+// ROT-NEXT: #pragma HLS ARRAY_PARTITION variable=v cyclic factor=16
+// ROT: v[i] = NEGATE[b * SIZE + i] ? -e : e;
+// ROT: for (int h = 1; h < SIZE; h *= 2) {
+// ROT: #pragma HLS UNROLL factor=UNROLL
+// ROT: v[lo] = a + c;
+// ROT-NEXT: v[hi] = a - c;
+// ROT: y[base + i] = float(v[i] * norm);
+// ROT: void rot(const float x[128], float y[128]) {
+func.func @rot(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {
+  %y = qf.hadamard %x {size = 32, seed = 5} : tensor<2x64xf32>
+  return %y : tensor<2x64xf32>
+}
+
+// The e2m1 encoder: 15 finite values (one zero), the midpoints between
+// them and the codes ties take (nearest even; -0.25 goes to -0, code 8);
+// a negative input that rounds to zero keeps its sign (code 8).
+// The outputs are the storage buffers, zeroed, then bit packed.
+// QUANT: const double elem_SORTED[15] = {-6.0000000000000000e+00, -4.0000000000000000e+00,
+// QUANT: const uint32_t elem_SORTED_CODES[15] = {15, 14, 13, 12, 11, 10, 9, 0, 1, 2, 3, 4, 5, 6, 7};
+// QUANT: const double elem_MIDS[14] = {-5.0000000000000000e+00, -3.5000000000000000e+00,
+// QUANT: const uint32_t elem_TIES[14] = {14, 14, 12, 12, 10, 10, 8, 0, 2, 2, 4, 4, 6, 6};
+// QUANT: if (code == 0 && std::signbit(y))
+// QUANT-NEXT: code = 8;
+// QUANT: const int e = amax > 0.0 ? std::min(std::max(std::ilogb(amax) - 2, -127), 127) : -127;
+// QUANT: put_bits<8>(q_scales, blk, uint32_t(e + 127));
+// QUANT: put_bits<4>(q_data, long(base) + t, encode_elem(y));
+// QUANT: void quant(const float x[128], ap_uint<8> q_data[64], ap_uint<8> q_scales[4]) {
+// QUANT: zero_data:
+// QUANT: zero_scales:
+// QUANT: quantize(x, q_data, q_scales);
+func.func @quant(%x: tensor<2x64xf32>) -> !qf.qtensor<2x64, mxfp4> {
+  %q = qf.quantize %x : tensor<2x64xf32> -> !qf.qtensor<2x64, mxfp4>
+  return %q : !qf.qtensor<2x64, mxfp4>
+}

@@ -1,12 +1,13 @@
 """HLS target: `qforge compile --target hls` projects, C-simulated with g++
 against the ap_types headers (hls4ml's copy, fetched by scripts/setup.sh).
 
-Each kernel's testbench compares its output with the host reference bit for
-bit. Independently of qforge, this test decodes the same weight bytes with
-ml_dtypes / numpy, quantizes the activations in numpy float64 and follows
-the arithmetic docs/hls.md states (exact integer dot product per joint
-block, f32 scaling and accumulation in K order): the C-simulation's output
-must equal that bit for bit too.
+Each kernel's testbench compares its outputs with the host reference's bit
+for bit. Independently of qforge, this test also computes them in numpy:
+matmuls decode the same weight bytes with ml_dtypes / numpy, quantize the
+activations in float64 and follow the arithmetic docs/hls.md states (exact
+integer dot product per joint block, f32 scaling and accumulation in K
+order); rotations run the butterflies in float64; quantizers are numref's.
+The C-simulation's outputs must equal those bit for bit too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 
 import numref
 from numref import E2M1, E4M3, int_decode, unpack_bits
+from test_hadamard import splitmix64_signs
 
 AP_TYPES = Path(os.environ.get("QFORGE_AP_TYPES", Path.home() / ".cache/qforge/ap_types"))
 M, N, K = 4, 32, 256
@@ -134,8 +136,8 @@ def test_kernels_match_the_host_reference_and_numpy_bit_for_bit(qf, weight):
         project = out / name
         run = csim(project)
         assert run.returncode == 0, f"{name}: {run.stdout[-2000:]}{run.stderr[-2000:]}"
-        assert "0 of" in run.stdout
-        got = np.fromfile(project / "tb_data" / "c_csim.bin", dtype="<f4").reshape(M, N)
+        assert " 0 of " in run.stdout
+        got = np.fromfile(project / "tb_data" / "c.csim.bin", dtype="<f4").reshape(M, N)
         expected = reference(project, weight, act)
         assert np.isfinite(expected).all() and np.abs(expected).max() > 0
         numref.assert_f32_bitwise(got, expected, f"{name}: C-simulation vs numpy")
@@ -148,7 +150,7 @@ def test_testbench_fails_on_a_wrong_expected_output(qf):
     src.write_text(kernel("mm", "mxfp4", "int8_g32"))
     out = qf.path("hls")
     qf.run(["compile", src, "--target", "hls", "-o", out])
-    expected = out / "mm" / "tb_data" / "expected.bin"
+    expected = out / "mm" / "tb_data" / "c.expected.bin"
     data = bytearray(expected.read_bytes())
     data[5 * 4] ^= 1
     expected.write_bytes(bytes(data))
@@ -168,8 +170,76 @@ def test_unroll_and_partition_knobs_keep_the_results(qf):
         assert ("UNROLL = 4;" in text) == bool(knobs)
         assert ("cyclic factor=2" in text) == bool(knobs)
         assert csim(out / "mm").returncode == 0
-        outputs.append((out / "mm" / "tb_data" / "c_csim.bin").read_bytes())
+        outputs.append((out / "mm" / "tb_data" / "c.csim.bin").read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def fwht_f32(x: np.ndarray, size: int, seed: int | None) -> np.ndarray:
+    """The rotation's steps in float64 (signs, butterflies a + b / a - b,
+    times 1 / sqrt(size)), rounded once to f32."""
+    y = x.astype(np.float64) * (splitmix64_signs(seed, x.shape[1]) if seed is not None else 1.0)
+    y = y.reshape(x.shape[0], -1, size)
+    h = 1
+    while h < size:
+        y = y.reshape(*y.shape[:-1], size // (2 * h), 2, h)
+        a, b = y[..., 0, :].copy(), y[..., 1, :].copy()
+        y[..., 0, :], y[..., 1, :] = a + b, a - b
+        y = y.reshape(*y.shape[:-3], size)
+        h *= 2
+    return (y * (1.0 / np.sqrt(size))).astype(np.float32).reshape(x.shape)
+
+
+@pytest.mark.parametrize("rows,cols,size,seed,unroll", [
+    (3, 256, 64, 7, None), (2, 128, 128, None, None), (4, 96, 32, 5, 4), (1, 64, 2, 3, None)])
+def test_hadamard_matches_numpy_bit_for_bit(qf, rows, cols, size, seed, unroll):
+    attrs = f"size = {size}" + (f", seed = {seed}" if seed is not None else "")
+    src = qf.path("h", ".mlir")
+    src.write_text(f"func.func @rot(%x: tensor<{rows}x{cols}xf32>) -> tensor<{rows}x{cols}xf32> {{\n"
+                   f"  %y = qf.hadamard %x {{{attrs}}} : tensor<{rows}x{cols}xf32>\n"
+                   f"  return %y : tensor<{rows}x{cols}xf32>\n}}\n")
+    out = qf.path("hls")
+    qf.run(["compile", src, "--target", "hls", "-o", out] + (["--unroll", str(unroll)] if unroll else []))
+    run = csim(out / "rot")
+    assert run.returncode == 0 and " 0 of " in run.stdout, run.stdout + run.stderr
+    tb = out / "rot" / "tb_data"
+    x = np.fromfile(tb / "x.bin", dtype="<f4").reshape(rows, cols)
+    got = np.fromfile(tb / "y.csim.bin", dtype="<f4").reshape(rows, cols)
+    numref.assert_f32_bitwise(got, fwht_f32(x, size, seed), f"hadamard size {size} seed {seed}")
+
+
+QUANTIZE_REFS = {
+    "mxfp4": lambda x: numref.mx_quantize(x, "mxfp4"),
+    "mxfp8_e4m3": lambda x: numref.mx_quantize(x, "mxfp8_e4m3"),
+    "mxint8": lambda x: numref.mx_quantize(x, "mxint8"),
+    "nvfp4": numref.nvfp4_quantize,
+    "int8_g32": lambda x: numref.int_sym_quantize(x, 8, 32),
+    "int4_g32": lambda x: numref.int_sym_quantize(x, 4, 32),
+    "int4_g32_asym": lambda x: numref.int_asym_quantize(x, 4, 32),
+}
+
+
+@pytest.mark.parametrize("scheme", list(QUANTIZE_REFS))
+def test_quantize_matches_numpy_bit_for_bit(qf, scheme):
+    rows, cols = 3, 128
+    q = f"!qf.qtensor<{rows}x{cols}, {scheme}>"
+    src = qf.path("q", ".mlir")
+    src.write_text(f"func.func @quant(%x: tensor<{rows}x{cols}xf32>) -> {q} {{\n"
+                   f"  %q = qf.quantize %x : tensor<{rows}x{cols}xf32> -> {q}\n  return %q : {q}\n}}\n")
+    out = qf.path("hls")
+    qf.run(["compile", src, "--target", "hls", "-o", out])
+    run = csim(out / "quant")
+    assert run.returncode == 0 and " 0 of " in run.stdout, run.stdout + run.stderr
+    tb = out / "quant" / "tb_data"
+    x = np.fromfile(tb / "x.bin", dtype="<f4").reshape(rows, cols)
+    if scheme == "int4_g32_asym":  # the spec leaves all-zero blocks open (numref)
+        assert np.all(np.abs(x[:-1]).reshape(-1, 32).max(axis=1) > 0)
+        x = x[:-1]
+    want = QUANTIZE_REFS[scheme](x).buffers
+    for name, expected in want.items():
+        got = (tb / f"q_{name}.csim.bin").read_bytes()
+        if scheme == "int4_g32_asym":
+            got = got[:len(expected)]
+        numref.assert_bytes_equal(got, expected, f"{scheme} {name}")
 
 
 @pytest.mark.parametrize("source,message", [
@@ -177,6 +247,12 @@ def test_unroll_and_partition_knobs_keep_the_results(qf):
     (kernel("mm", "nf4_g64", "int8_g32"), "not integer multiples of one power of two"),
     (kernel("mm", "mxfp4", "int8_g32").replace(f" {{act_scheme = {ACTS['int8_g32']}}}", ""),
      "needs an activation scheme"),
+    ("func.func @q(%x: tensor<2x256xf32>) -> !qf.qtensor<2x256, q4_k> {\n"
+     "  %q = qf.quantize %x : tensor<2x256xf32> -> !qf.qtensor<2x256, q4_k>\n"
+     "  return %q : !qf.qtensor<2x256, q4_k>\n}\n", "schemes in the ggml layout are not supported"),
+    ("func.func @h(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {\n"
+     "  %y = arith.addf %x, %x : tensor<2x64xf32>\n  return %y : tensor<2x64xf32>\n}\n",
+     "'arith.addf' is not supported here"),
 ])
 def test_unsupported_kernels_are_located_errors(qf, source, message):
     src = qf.path("k", ".mlir")
