@@ -288,6 +288,17 @@ llvm::Error writeProject(const HlsKernel &kernel, llvm::StringRef dir, const Hls
   return llvm::Error::success();
 }
 
+/// `options` with the knobs `op`'s #qf.hls_schedule sets in their place.
+HlsOptions knobsOf(Operation *op, HlsOptions options) {
+  if (auto schedule = op->getAttrOfType<qf::HlsScheduleAttr>(qf::QfDialect::kHlsScheduleAttrName)) {
+    if (schedule.getUnroll())
+      options.unroll = schedule.getUnroll();
+    if (schedule.getPartition())
+      options.partition = schedule.getPartition();
+  }
+  return options;
+}
+
 llvm::Expected<std::unique_ptr<HlsKernel>> makeKernel(func::FuncOp fn, const HlsOptions &options) {
   std::string where = errorPrefix(fn.getLoc(), "@" + fn.getSymName().str());
   Operation *compute = nullptr;
@@ -307,11 +318,12 @@ llvm::Expected<std::unique_ptr<HlsKernel>> makeKernel(func::FuncOp fn, const Hls
   auto ret = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
   if (ret.getNumOperands() != 1 || ret.getOperand(0) != compute->getResult(0))
     return makeError(where + "the function must return the result of its one op");
+  HlsOptions knobs = knobsOf(compute, options);
   if (auto mm = dyn_cast<qf::MatmulOp>(compute))
-    return makeMatmulKernel(fn, mm, options);
+    return makeMatmulKernel(fn, mm, knobs);
   if (auto h = dyn_cast<qf::HadamardOp>(compute))
-    return makeHadamardKernel(fn, h, options);
-  return makeQuantizeKernel(fn, cast<qf::QuantizeOp>(compute), options);
+    return makeHadamardKernel(fn, h, knobs);
+  return makeQuantizeKernel(fn, cast<qf::QuantizeOp>(compute), knobs);
 }
 
 } // namespace

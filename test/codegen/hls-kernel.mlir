@@ -9,6 +9,7 @@
 // RUN: FileCheck %s --check-prefix=QUANT --input-file %t/quant/quant.cpp
 // RUN: rm -rf %t.knobs && qforge compile %s --target hls --unroll 8 --partition 4 -o %t.knobs
 // RUN: FileCheck %s --check-prefix=KNOBS --input-file %t.knobs/mm_mxfp4/mm_mxfp4.cpp
+// RUN: FileCheck %s --check-prefix=OP-KNOBS --input-file %t.knobs/rot/rot.cpp
 
 // MXFP4 weights: e2m1 codes decode to integers in units of 1/2 (|v| <= 12:
 // 5 bits), the e8m0 scale through a 256-entry ROM, times the unit.
@@ -77,12 +78,16 @@ func.func @mm_int4_asym(%a: tensor<2x64xf32>, %w: !qf.qtensor<16x64, int4_g64_as
 // KNOBS: constexpr int UNROLL = 8;
 // KNOBS: #pragma HLS ARRAY_PARTITION variable=qa cyclic factor=4
 
+// The op's #qf.hls_schedule overrides --unroll; --partition still applies.
+// OP-KNOBS: constexpr int UNROLL = 2; // butterflies a cycle
+// OP-KNOBS: #pragma HLS ARRAY_PARTITION variable=v cyclic factor=4
+
 // The signs of seed 5 as a ROM, butterflies in double, one rounding at the end.
 // ROT: constexpr int M = 2, K = 64, SIZE = 32;
-// ROT: constexpr int UNROLL = 8; // butterflies a cycle
+// ROT: constexpr int UNROLL = 2; // butterflies a cycle
 // ROT: const bool NEGATE[K] = {
 // ROT: double v[SIZE];
-// ROT-NEXT: #pragma HLS ARRAY_PARTITION variable=v cyclic factor=16
+// ROT-NEXT: #pragma HLS ARRAY_PARTITION variable=v cyclic factor=4
 // ROT: v[i] = NEGATE[b * SIZE + i] ? -e : e;
 // ROT: for (int h = 1; h < SIZE; h *= 2) {
 // ROT: #pragma HLS UNROLL factor=UNROLL
@@ -91,7 +96,7 @@ func.func @mm_int4_asym(%a: tensor<2x64xf32>, %w: !qf.qtensor<16x64, int4_g64_as
 // ROT: y[base + i] = float(v[i] * norm);
 // ROT: void rot(const float x[128], float y[128]) {
 func.func @rot(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {
-  %y = qf.hadamard %x {size = 32, seed = 5} : tensor<2x64xf32>
+  %y = qf.hadamard %x {size = 32, seed = 5, qf.hls_schedule = #qf.hls_schedule<unroll = 2>} : tensor<2x64xf32>
   return %y : tensor<2x64xf32>
 }
 

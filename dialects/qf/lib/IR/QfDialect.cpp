@@ -31,3 +31,14 @@ void QfDialect::initialize() {
 #include "qf/IR/QfOps.cpp.inc"
       >();
 }
+
+LogicalResult QfDialect::verifyOperationAttribute(Operation *op, NamedAttribute attr) {
+  if (attr.getName() == kHlsScheduleAttrName) {
+    if (!isa<HlsScheduleAttr>(attr.getValue()))
+      return op->emitError() << "'" << kHlsScheduleAttrName << "' must be a #qf.hls_schedule";
+    if (!isa<MatmulOp, HadamardOp, QuantizeOp>(op))
+      return op->emitError() << "'" << kHlsScheduleAttrName
+                             << "' applies to qf.matmul, qf.hadamard and qf.quantize";
+  }
+  return success();
+}

@@ -233,6 +233,29 @@ def Qf_CpuScheduleAttr : Qf_Attr<"CpuSchedule", "cpu_schedule"> {
   let genVerifyDecl = 1;
 }
 
+def Qf_HlsScheduleAttr : Qf_Attr<"HlsSchedule", "hls_schedule"> {
+  let summary = "The knobs of one op's HLS kernel (`qforge compile --target hls`)";
+  let description = [{
+    Set on a `qf.matmul`, `qf.hadamard` or `qf.quantize` as the discardable
+    attribute `qf.hls_schedule`; a knob left at 0 takes `--unroll` /
+    `--partition`, else the kernel's default (docs/hls.md).
+
+    - `unroll`: lanes of a matmul's dot product a cycle (a divisor of its
+      joint block: the multipliers; joint / unroll is hls4ml's reuse factor),
+      or butterflies of a Hadamard stage a cycle;
+    - `partition`: cyclic partitions of the buffer the unrolled loop reads.
+    ```
+    %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>,
+                           qf.hls_schedule = #qf.hls_schedule<unroll = 8>} : ...
+    ```
+  }];
+  let parameters = (ins
+    DefaultValuedParameter<"int64_t", "0">:$unroll,
+    DefaultValuedParameter<"int64_t", "0">:$partition);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // External storage
 //===----------------------------------------------------------------------===//

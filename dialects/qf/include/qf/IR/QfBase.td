@@ -16,6 +16,7 @@ def Qf_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];
   let extraClassDeclaration = [{
@@ -23,6 +24,9 @@ def Qf_Dialect : Dialect {
     ::mlir::Attribute lookupPreset(::llvm::StringRef name);
     /// The preset name a scheme equals, or "".
     ::llvm::StringRef lookupPresetName(::mlir::Attribute scheme);
+
+    /// The discardable attributes the dialect defines.
+    static constexpr ::llvm::StringLiteral kHlsScheduleAttrName = "qf.hls_schedule";
 
   private:
     void buildPresetCache();

@@ -1,7 +1,8 @@
-//===- CpuScheduleAttr.cpp - #qf.cpu_schedule -------------------------------===//
+//===- ScheduleAttrs.cpp - #qf.cpu_schedule and #qf.hls_schedule -----------===//
 //
-// The rules that hold whatever the matmul; which values fit one matmul is
-// passes/MatmulSchedule's question.
+// The rules that hold whatever the op; which CPU schedules fit one matmul is
+// passes/MatmulSchedule's question, which HLS knobs fit a kernel
+// codegen/hls's.
 //===----------------------------------------------------------------------===//
 #include "qf/IR/Qf.h"
 
@@ -27,5 +28,14 @@ LogicalResult CpuScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitErr
     return emitError() << "schedule panel_cols applies to path = panels, not rows";
   if (path == KernelPath::panels && (kStep || accumulators || prefetch))
     return emitError() << "schedule k_step, accumulators and prefetch apply to path = rows, not panels";
+  return success();
+}
+
+LogicalResult HlsScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t unroll,
+                                      int64_t partition) {
+  if (unroll < 0 || unroll > 4096)
+    return emitError() << "hls_schedule unroll must be from 1 to 4096, got " << unroll;
+  if (partition < 0 || partition > 4096)
+    return emitError() << "hls_schedule partition must be from 1 to 4096, got " << partition;
   return success();
 }
