@@ -34,8 +34,9 @@ def sylvester(n: int) -> np.ndarray:
     return h
 
 
-def fwht(x: np.ndarray, size: int) -> np.ndarray:
-    """Blocks of `size` along the last axis times H_size / sqrt(size), in float64."""
+def butterflies(x: np.ndarray, size: int) -> np.ndarray:
+    """Blocks of `size` along the last axis times H_size (unnormalized), in
+    float64: log2(size) stages of (a, b) -> (a + b, a - b) on pairs h apart."""
     y = x.astype(np.float64).reshape(*x.shape[:-1], -1, size).copy()
     h = 1
     while h < size:
@@ -44,7 +45,12 @@ def fwht(x: np.ndarray, size: int) -> np.ndarray:
         y[..., 0, :], y[..., 1, :] = a + b, a - b
         y = y.reshape(*y.shape[:-3], size)
         h *= 2
-    return (y / np.sqrt(size)).reshape(x.shape)
+    return y.reshape(x.shape)
+
+
+def fwht(x: np.ndarray, size: int) -> np.ndarray:
+    """Blocks of `size` along the last axis times H_size / sqrt(size), in float64."""
+    return butterflies(x, size) / np.sqrt(size)
 
 
 def compiled(q: QForge, x: np.ndarray, attrs: str) -> np.ndarray:

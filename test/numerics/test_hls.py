@@ -21,7 +21,7 @@ import pytest
 
 import numref
 from numref import E2M1, E4M3, int_decode, unpack_bits
-from test_hadamard import splitmix64_signs
+from test_hadamard import butterflies, splitmix64_signs
 
 AP_TYPES = Path(os.environ.get("QFORGE_AP_TYPES", Path.home() / ".cache/qforge/ap_types"))
 M, N, K = 4, 32, 256
@@ -175,18 +175,10 @@ def test_unroll_and_partition_knobs_keep_the_results(qf):
 
 
 def fwht_f32(x: np.ndarray, size: int, seed: int | None) -> np.ndarray:
-    """The rotation's steps in float64 (signs, butterflies a + b / a - b,
-    times 1 / sqrt(size)), rounded once to f32."""
-    y = x.astype(np.float64) * (splitmix64_signs(seed, x.shape[1]) if seed is not None else 1.0)
-    y = y.reshape(x.shape[0], -1, size)
-    h = 1
-    while h < size:
-        y = y.reshape(*y.shape[:-1], size // (2 * h), 2, h)
-        a, b = y[..., 0, :].copy(), y[..., 1, :].copy()
-        y[..., 0, :], y[..., 1, :] = a + b, a - b
-        y = y.reshape(*y.shape[:-3], size)
-        h *= 2
-    return (y * (1.0 / np.sqrt(size))).astype(np.float32).reshape(x.shape)
+    """The rotation's steps in float64 (signs, butterflies, times
+    1 / sqrt(size)), rounded once to f32."""
+    signed = x.astype(np.float64) * (splitmix64_signs(seed, x.shape[1]) if seed is not None else 1.0)
+    return (butterflies(signed, size) * (1.0 / np.sqrt(size))).astype(np.float32)
 
 
 @pytest.mark.parametrize("rows,cols,size,seed,unroll", [
