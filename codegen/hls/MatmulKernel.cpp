@@ -222,7 +222,7 @@ std::vector<float> hostReference(const MatmulKernel &kn, llvm::ArrayRef<float> a
 } // namespace
 
 llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(func::FuncOp fn, MatmulOp matmul,
-                                                                          const HlsOptions &options) {
+                                                            const HlsOptions &options) {
   std::string where = errorPrefix(matmul.getLoc(), "qf.matmul in @" + fn.getSymName().str());
   auto fail = [&](const llvm::Twine &why) { return makeError(where + why); };
   auto aType = dyn_cast<RankedTensorType>(matmul.getLhs().getType());

@@ -176,7 +176,7 @@ public:
     e.bram18k = (group * 32 + 18431) / 18432 + (partition > 1 ? partition - 1 : 0);
     // Per block: one pass for the range, one to encode, at II = 1, and a
     // 60-cycle scale computation; with a tensor scale, a first pass.
-    e.latencyCycles = blocks() * (2 * group + 60) + (tensorScale ? m * k : 0) + layoutBytes();
+    e.latencyCycles = blocks() * (2 * group + 60) + (tensorScale ? m * k : 0) + layout.totalBytes();
     e.intervalCycles = e.latencyCycles;
     return e;
   }
@@ -186,7 +186,6 @@ public:
   }
 
 private:
-  int64_t layoutBytes() const { return layout.totalBytes(); }
   const StorageBuffer *buffer(llvm::StringRef name) const {
     for (const StorageBuffer &b : layout.buffers)
       if (b.name == name)
