@@ -79,7 +79,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   llvm::Expected<CpuTarget> cpu = o.cpu.empty() ? CpuTarget::host() : CpuTarget::named(o.cpu);
   if (!cpu)
     return cpu.takeError();
-  std::string actAttr;
+  std::string fusedAttrs; // the fused matmul's attributes
   if (!o.actScheme.empty()) {
     std::string text = "#qf.scheme<" + o.actScheme + ">";
     if (!parseAttribute(text, ctx))
@@ -88,8 +88,20 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     if (o.actHadamard)
       rotation = "act_hadamard = " + std::to_string(o.actHadamard) + " : i64, act_hadamard_seed = " +
                  std::to_string(o.actHadamardSeed) + " : i64, ";
-    actAttr = " {" + rotation + "act_scheme = " + text + "}";
+    fusedAttrs = rotation + "act_scheme = " + text;
   }
+  if (!o.schedule.empty()) {
+    auto schedule = dyn_cast_or_null<CpuScheduleAttr>(parseAttribute("#qf.cpu_schedule<" + o.schedule + ">", ctx));
+    if (!schedule)
+      return makeError("--schedule: '" + o.schedule + "' is not a #qf.cpu_schedule body (docs/tuning.md)");
+    if (schedule.getSplit() > 1)
+      return makeError("--schedule: the benchmark gives each of --threads its own rows; leave split out");
+    std::string text;
+    llvm::raw_string_ostream(text) << schedule;
+    fusedAttrs += (fusedAttrs.empty() ? "" : ", ") + ("schedule = " + text);
+  }
+  if (!fusedAttrs.empty())
+    fusedAttrs = " {" + fusedAttrs + "}";
 
   // Weights and activations; the reference quantizer makes the storage.
   std::mt19937 gen(42);
@@ -151,7 +163,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
                "\n  return %c : " + yt + "\n}\n";
       };
       std::string source =
-          matmul("fused", actAttr) + (actAttr.empty() ? "" : matmul("fused_exact", "")) +
+          matmul("fused", fusedAttrs) + (o.actScheme.empty() ? "" : matmul("fused_exact", "")) +
           "func.func @dequant(%w: " + qtype + ") -> " + wt + " {\n" +
           "  %d = qf.dequantize %w : " + qtype + " -> " + wt + "\n  return %d : " + wt + "\n}\n" +
           "func.func @sgemm(%a: " + at + ", %w: " + wt + ") -> " + yt + " {\n" +

@@ -20,6 +20,9 @@ struct MatmulBenchOptions {
   int64_t actHadamard = 0, actHadamardSeed = 0;
   /// An LLVM CPU name to compile the kernels for; empty: the host.
   std::string cpu;
+  /// The fused kernel's #qf.cpu_schedule body (docs/tuning.md), without
+  /// `split`: the benchmark gives each thread its own rows.
+  std::string schedule;
   int64_t m = 1, n = 4096, k = 4096;
   int threads = 1;
   int repeats = 5;

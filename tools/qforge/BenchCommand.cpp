@@ -16,17 +16,20 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return benchModel(argv.drop_front());
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
-                     "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME]\n"
+                     "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] "
+                     "[--schedule 'k_step = 128, prefetch = 1']\n"
                      "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
                      "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
-                                    {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu"});
+                                    {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu",
+                                     "schedule"});
   if (!args)
     return args.takeError();
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");
   o.cpu = args->get("cpu");
+  o.schedule = args->get("schedule");
   if (Error err = parseActHadamard(*args, args->has("act-scheme"), o.actHadamard, o.actHadamardSeed))
     return err;
   for (auto [name, field, fallback] :
@@ -54,7 +57,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
          << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme)
          << (o.actHadamard ? "  rotated by H_" + std::to_string(o.actHadamard) : "") << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats
-         << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu) << "\n";
+         << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu)
+         << (o.schedule.empty() ? "" : "  schedule <" + o.schedule + ">") << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
                    8 * r->weightBytes / double(o.n * o.k));
   outs() << format("machine (same run): DRAM read %.1f GB/s (median of passes interleaved with the fused "
