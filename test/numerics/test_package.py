@@ -196,14 +196,14 @@ def test_run_rejects_wrong_shape(qf, package):
     pkg, _, wq, y = package
     bad = qf.save(np.zeros((M, K + 1), np.float32), "bad")
     run_fails(qf, [pkg, "--entry", "mm", "--input", bad, "--input-dir", wq, "--output", y],
-              f"argument arg0 is f32 [{M}x{K}], the file holds f4 [{M}x{K + 1}]")
+              f"argument arg0 is f32 [{M}x{K}], the file holds f32 [{M}x{K + 1}]")
 
 
 def test_run_rejects_wrong_dtype(qf, package):
     pkg, _, wq, y = package
     bad = qf.save(np.zeros((M, K), np.float64), "bad")
     run_fails(qf, [pkg, "--entry", "mm", "--input", bad, "--input-dir", wq, "--output", y],
-              "the file holds f8")
+              "the file holds f64")
 
 
 def test_run_rejects_missing_input_file(qf, package):

@@ -67,7 +67,7 @@ def test_the_attention_entry_rejects_values_that_are_not_whole_rows(tiny):
             q.save(np.zeros((8, 15), np.float32), "v")]
     r = q.run(["run", pkg, "--entry", "attention_16", *[x for a in args for x in ("--input", a)],
                "--output", q.path("o", ".npy")], check=False)
-    assert r.returncode == 1 and "argument arg2 is f32 [?x16], the file holds f4 [8x15]" in r.stderr
+    assert r.returncode == 1 and "argument arg2 is f32 [?x16], the file holds f32 [8x15]" in r.stderr
 
 
 def test_greedy_decode_matches_the_exact_model(tiny):

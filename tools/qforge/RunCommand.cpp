@@ -22,6 +22,14 @@ static std::string npyDtype(const std::string &dtype) {
   return dtype.substr(0, 1) + std::to_string(rt::dtypeBytes(dtype));
 }
 
+/// A .npy descr in the manifest's notation (f4 -> f32, i1 -> i8), for messages.
+static std::string manifestDtype(const std::string &descr) {
+  unsigned bytes;
+  if (descr.size() < 2 || StringRef(descr).drop_front().getAsInteger(10, bytes))
+    return descr;
+  return descr.substr(0, 1) + std::to_string(8 * bytes);
+}
+
 Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
@@ -70,7 +78,7 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
                   a->shape == shape;
       if (a->dtype != npyDtype(op.dtype) || !fits)
         return makeError(path + ": argument " + op.name + " is " + op.dtype + " [" +
-                         npy::shapeString(op.shape) + "], the file holds " + a->dtype + " [" +
+                         npy::shapeString(op.shape) + "], the file holds " + manifestDtype(a->dtype) + " [" +
                          npy::shapeString(a->shape) + "]");
       storage.push_back(std::move(a->bytes));
       continue;
