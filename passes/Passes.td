@@ -41,15 +41,17 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
   let summary = "Prefetch the argument bytes a marked loop reads some iterations ahead";
   let description = [{
     For every `scf.for` with a `qf.prefetch_distance = D` attribute (set by
-    the rows kernel of `qf.matmul` from its schedule's `prefetch` knob),
-    each `vector.transfer_read` in the loop body (not in nested loops) from
-    a memref that is, through views, an argument of the function (the
-    weights; what the kernel computes itself is in the cache already) gets
-    a `memref.prefetch` of the element it will read D iterations later: its
-    index computation cloned with the induction variable advanced by D
-    steps, clamped to the memref. One prefetch a 64-byte line: reads whose
-    indices differ from an earlier one's by a constant less than a line are
-    covered by it. Runs after bufferization.
+    the rows kernel of `qf.matmul` from its schedule's `prefetch` knob), the
+    `vector.transfer_read`s in the loop body (not in nested loops) from a
+    memref that is, through views, an argument of the function (the
+    weights; what the kernel computes itself is in the cache already) are
+    grouped into streams: reads of one memref whose last indices differ by
+    constants only (additions, multiplications and exact divisions by
+    constants are seen through). Each stream gets a `memref.prefetch` every
+    64 bytes from its lowest element to its highest and one at the highest,
+    at the indices the reads take D iterations later (the first read's index
+    computation cloned with the induction variable advanced by D steps),
+    clamped to the memref. Runs after bufferization.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
