@@ -48,6 +48,10 @@ struct IntegerCodes {
   }
 };
 
+/// Weights wider than this (as integers) would make the dot products
+/// overflow 64 bits.
+constexpr int kMaxValueBits = 40;
+
 std::optional<IntegerCodes> integerCodes(QuantFormatAttrInterface format) {
   IntegerCodes c;
   c.codeBits = format.getBitWidth();
@@ -62,7 +66,7 @@ std::optional<IntegerCodes> integerCodes(QuantFormatAttrInterface format) {
   for (c.unitExp = 30; c.unitExp >= -30; --c.unitExp) {
     bool whole = llvm::all_of(v, [&](double x) {
       double y = std::ldexp(x, -c.unitExp);
-      return y == std::floor(y) && std::fabs(y) < double(1 << 20);
+      return y == std::floor(y) && std::fabs(y) < std::ldexp(1.0, kMaxValueBits - 1);
     });
     if (whole)
       break;
@@ -251,8 +255,8 @@ llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(func::FuncOp fn, Mat
   kernel.block = w.getGroupSize();
   std::optional<IntegerCodes> codes = integerCodes(w.getElement());
   if (!codes)
-    return fail("the weight format's values are not integer multiples of one power of two (NF4-like tables "
-                "are not supported by the hls target)");
+    return fail("the weight format's values are not integer multiples of one power of two with at most " +
+                llvm::Twine(kMaxValueBits) + " bits (NF4-like tables are not supported by the hls target)");
   kernel.codes = *codes;
   if (w.getOffset() == OffsetKind::min)
     return fail("weights with mins are not supported by the hls target (zero points are)");

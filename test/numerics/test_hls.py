@@ -33,6 +33,8 @@ WEIGHTS = {
     "int8_g128": (int_decode(np.arange(256), 8, True), 8, 128, "f16", False, False),
     "mxfp4": (E2M1.values(np.arange(16)), 4, 32, "e8m0", False, False),
     "mxfp8_e4m3": (E4M3.values(np.arange(256)), 8, 32, "e8m0", False, False),
+    "mxfp8_e5m2": (numref.MINIFLOATS["e5m2"].values(np.arange(256)), 8, 32, "e8m0", False, False),
+    "mxfp6_e3m2": (numref.MINIFLOATS["e3m2"].values(np.arange(64)), 6, 32, "e8m0", False, False),
     "mxint8": (int_decode(np.arange(256), 8, True) / 64.0, 8, 32, "e8m0", False, False),
     "nvfp4": (E2M1.values(np.arange(16)), 4, 16, "ue4m3", False, True),
 }
@@ -207,6 +209,7 @@ QUANTIZE_REFS = {
     "int8_g32": lambda x: numref.int_sym_quantize(x, 8, 32),
     "int4_g32": lambda x: numref.int_sym_quantize(x, 4, 32),
     "int4_g32_asym": lambda x: numref.int_asym_quantize(x, 4, 32),
+    "nf4_g64": lambda x: numref.nf4_quantize(x, 64),
 }
 
 
@@ -223,20 +226,21 @@ def test_quantize_matches_numpy_bit_for_bit(qf, scheme):
     assert run.returncode == 0 and " 0 of " in run.stdout, run.stdout + run.stderr
     tb = out / "quant" / "tb_data"
     x = np.fromfile(tb / "x.bin", dtype="<f4").reshape(rows, cols)
-    if scheme == "int4_g32_asym":  # the spec leaves all-zero blocks open (numref)
+    undefined_zero_blocks = scheme in ("int4_g32_asym", "nf4_g64")  # numref: the spec leaves them open
+    if undefined_zero_blocks:
         assert np.all(np.abs(x[:-1]).reshape(-1, 32).max(axis=1) > 0)
         x = x[:-1]
     want = QUANTIZE_REFS[scheme](x).buffers
     for name, expected in want.items():
         got = (tb / f"q_{name}.csim.bin").read_bytes()
-        if scheme == "int4_g32_asym":
+        if undefined_zero_blocks:
             got = got[:len(expected)]
         numref.assert_bytes_equal(got, expected, f"{scheme} {name}")
 
 
 @pytest.mark.parametrize("source,message", [
     (kernel("mm", "q4_0", "int8_g32"), "weights in the ggml layout are not supported by the hls target"),
-    (kernel("mm", "nf4_g64", "int8_g32"), "not integer multiples of one power of two"),
+    (kernel("mm", "nf4_g64", "int8_g32"), "values are not integer multiples of one power of two with at most 40 bits"),
     (kernel("mm", "mxfp4", "int8_g32").replace(f" {{act_scheme = {ACTS['int8_g32']}}}", ""),
      "needs an activation scheme"),
     ("func.func @q(%x: tensor<2x256xf32>) -> !qf.qtensor<2x256, q4_k> {\n"
