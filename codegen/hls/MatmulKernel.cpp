@@ -255,8 +255,8 @@ llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(func::FuncOp fn, Mat
   kernel.block = w.getGroupSize();
   std::optional<IntegerCodes> codes = integerCodes(w.getElement());
   if (!codes)
-    return fail("the weight format's values are not integer multiples of one power of two with at most " +
-                llvm::Twine(kMaxValueBits) + " bits (NF4-like tables are not supported by the hls target)");
+    return fail("the weight format's values are not whole multiples of one power of two within " +
+                llvm::Twine(kMaxValueBits) + " bits, which the exact integer dot products need");
   kernel.codes = *codes;
   if (w.getOffset() == OffsetKind::min)
     return fail("weights with mins are not supported by the hls target (zero points are)");

@@ -37,6 +37,7 @@ WEIGHTS = {
     "mxfp6_e3m2": (numref.MINIFLOATS["e3m2"].values(np.arange(64)), 6, 32, "e8m0", False, False),
     "mxint8": (int_decode(np.arange(256), 8, True) / 64.0, 8, 32, "e8m0", False, False),
     "nvfp4": (E2M1.values(np.arange(16)), 4, 16, "ue4m3", False, True),
+    "nf4_g64": (numref.NF4_TABLE, 4, 64, "f32", False, False),
 }
 ACTS = {
     "int8_g32": "#qf.scheme<int8_g32>",
@@ -87,6 +88,8 @@ def reference(project: Path, weight: str, act: str) -> np.ndarray:
     raw = (tb / "w_scales.bin").read_bytes()
     if scale_kind == "f16":
         ws = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+    elif scale_kind == "f32":
+        ws = np.frombuffer(raw, dtype="<f4").copy()
     elif scale_kind == "e8m0":
         ws = np.ldexp(1.0, np.frombuffer(raw, dtype=np.uint8).astype(np.int64) - 127).astype(np.float32)
     else:
@@ -240,7 +243,8 @@ def test_quantize_matches_numpy_bit_for_bit(qf, scheme):
 
 @pytest.mark.parametrize("source,message", [
     (kernel("mm", "q4_0", "int8_g32"), "weights in the ggml layout are not supported by the hls target"),
-    (kernel("mm", "nf4_g64", "int8_g32"), "values are not integer multiples of one power of two with at most 40 bits"),
+    (kernel("mm", "#qf.scheme<element = #qf.int<4, unsigned>, group = 32, scale = f16, min = f16>", "int8_g32"),
+     "weights with mins are not supported by the hls target"),
     (kernel("mm", "mxfp4", "int8_g32").replace(f" {{act_scheme = {ACTS['int8_g32']}}}", ""),
      "needs an activation scheme"),
     ("func.func @q(%x: tensor<2x256xf32>) -> !qf.qtensor<2x256, q4_k> {\n"
