@@ -27,10 +27,6 @@ using namespace qforge::tuning;
 
 namespace {
 
-llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 std::string schemeText(SchemeAttr scheme) {
   if (StringRef preset = scheme.getPresetName(); !preset.empty())
     return preset.str();
@@ -114,14 +110,14 @@ llvm::Expected<Measured> measure(MLIRContext *ctx, const MatmulKernel &kernel, C
   OwningOpRef<ModuleOp> module = buildKernelModule(ctx, kernel, schedule);
   llvm::SmallString<128> dir;
   if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("qforge-tune", dir))
-    return makeError("cannot create a temporary directory: " + ec.message());
+    return llvm::createStringError("cannot create a temporary directory: " + ec.message());
   llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   if (llvm::Error err = writeCpuPackage(*module, dir, target))
     return std::move(err);
   std::string error;
   std::unique_ptr<qforge::runtime::Package> package = qforge::runtime::Package::load(dir.str().str(), error);
   if (!package)
-    return makeError(error);
+    return llvm::createStringError(error);
   package->setThreads(options.threads);
 
   std::vector<qforge::runtime::Buffer> results = {{work.y.data(), work.y.size() * sizeof(float)}};
@@ -132,7 +128,7 @@ llvm::Expected<Measured> measure(MLIRContext *ctx, const MatmulKernel &kernel, C
       args.push_back({buffer.data(), buffer.size()});
     auto t0 = std::chrono::steady_clock::now();
     if (!package->run("kernel", args, results, error))
-      return makeError(error);
+      return llvm::createStringError(error);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
   llvm::Expected<double> first = runOnce(); // warms caches and page tables
@@ -213,7 +209,7 @@ llvm::Expected<TuneResult> qforge::tuning::tuneMatmul(MLIRContext *ctx, const Ma
   OwningOpRef<ModuleOp> probe = buildKernelModule(ctx, kernel, nullptr);
   MatmulOp op = theMatmul(*probe);
   if (failed(verify(*probe)))
-    return makeError(kernel.describe() + ": not a valid matmul");
+    return llvm::createStringError(kernel.describe() + ": not a valid matmul");
   SmallVector<SmallVector<int64_t>> space = getScheduleSpace(op);
   llvm::Expected<Workload> work = makeWorkload(kernel);
   if (!work)
@@ -267,10 +263,10 @@ llvm::Expected<TuneResult> qforge::tuning::tuneMatmul(MLIRContext *ctx, const Ma
     CpuScheduleAttr schedule = scheduleFromValues(ctx, values);
     llvm::Expected<Measured> m = measure(ctx, kernel, schedule, target, options, *work);
     if (!m)
-      return makeError(kernel.describe() + ", schedule " + attrText(schedule) + ": " + toString(m.takeError()));
+      return llvm::createStringError(kernel.describe() + ", schedule " + attrText(schedule) + ": " + toString(m.takeError()));
     for (size_t i = 0; i < reference.size(); ++i)
       if (!(std::fabs(m->y[i] - reference[i]) <= 1e-4f * scale))
-        return makeError(kernel.describe() + ", schedule " + attrText(schedule) + ": output " +
+        return llvm::createStringError(kernel.describe() + ", schedule " + attrText(schedule) + ": output " +
                          std::to_string(i) + " is " + std::to_string(m->y[i]) + ", the default schedule's " +
                          std::to_string(reference[i]) + " (a compiler bug: please report it)");
     byKernel[values] = m->seconds;

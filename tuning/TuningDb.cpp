@@ -13,10 +13,6 @@ using namespace qforge::tuning;
 
 namespace {
 
-llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 // The key columns, in TuningKey's order.
 constexpr const char *kKeyColumns =
     "target, cpu, op, shape, scheme, activation, threads, space_version, compiler";
@@ -135,7 +131,7 @@ std::optional<std::vector<TuningRecord>> readRecords(Statement &s) {
 } // namespace
 
 llvm::Error TuningDb::failure(llvm::StringRef what) {
-  return makeError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  return llvm::createStringError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
 }
 
 llvm::Error TuningDb::exec(llvm::StringRef sql) {
@@ -144,7 +140,7 @@ llvm::Error TuningDb::exec(llvm::StringRef sql) {
     return llvm::Error::success();
   std::string text = message ? message : "unknown error";
   sqlite3_free(message);
-  return makeError(path_ + ": " + text);
+  return llvm::createStringError(path_ + ": " + text);
 }
 
 llvm::Expected<std::unique_ptr<TuningDb>> TuningDb::open(llvm::StringRef path) {
@@ -153,7 +149,7 @@ llvm::Expected<std::unique_ptr<TuningDb>> TuningDb::open(llvm::StringRef path) {
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
-    return makeError(path + ": cannot open the tuning database: " + message);
+    return llvm::createStringError(path + ": cannot open the tuning database: " + message);
   }
   std::unique_ptr<TuningDb> self(new TuningDb(db, path.str()));
   // Writers wait for each other rather than fail; readers never block them.
@@ -188,11 +184,11 @@ llvm::Error TuningDb::migrate() {
     tables = count.integer(0);
   }
   if (at > kSchemaVersion)
-    return rollback(makeError(path_ + ": the tuning database has schema version " + std::to_string(at) +
+    return rollback(llvm::createStringError(path_ + ": the tuning database has schema version " + std::to_string(at) +
                               ", newer than this qforge's " + std::to_string(kSchemaVersion) +
                               "; use a newer qforge or another --db"));
   if (at == 0 && tables != 0)
-    return rollback(makeError(path_ + ": not a qforge tuning database (it has tables but no schema version)"));
+    return rollback(llvm::createStringError(path_ + ": not a qforge tuning database (it has tables but no schema version)"));
   const char *steps[] = {kSchemaV1, kMigrateV1ToV2};
   for (int64_t v = at; v < kSchemaVersion; ++v)
     if (llvm::Error err = exec(steps[v]))

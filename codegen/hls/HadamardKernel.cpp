@@ -122,24 +122,24 @@ rows:
 llvm::Expected<std::unique_ptr<HlsKernel>> makeHadamardKernel(func::FuncOp fn, HadamardOp op,
                                                               const HlsOptions &options) {
   std::string where = errorPrefix(op.getLoc(), "qf.hadamard in @" + fn.getSymName().str());
-  auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
-  if (!type || type.getRank() != 2 || !type.hasStaticShape() || !type.getElementType().isF32())
-    return makeError(where + "the input must be a static rank-2 f32 tensor");
+  RankedTensorType type = staticF32Matrix(op.getInput().getType());
+  if (!type)
+    return llvm::createStringError(where + "the input must be a static rank-2 f32 tensor");
   if (int64_t axis = int64_t(op.getAxis()); axis != -1 && axis != 1)
-    return makeError(where + "the rotation must run along the last axis");
+    return llvm::createStringError(where + "the rotation must run along the last axis");
   if (fn.getNumArguments() != 1 || op.getInput() != fn.getArgument(0))
-    return makeError(where + "the function's one argument must be the rotation's input");
+    return llvm::createStringError(where + "the function's one argument must be the rotation's input");
   auto kernel = std::make_unique<HadamardKernel>(fn.getSymName().str());
   kernel->m = type.getDimSize(0);
   kernel->k = type.getDimSize(1);
   kernel->size = op.getSize();
   if (kernel->size < 2 || kernel->k % kernel->size)
-    return makeError(where + "the block size must be a power of two of at least 2 dividing the last axis");
+    return llvm::createStringError(where + "the block size must be a power of two of at least 2 dividing the last axis");
   kernel->seed = op.getSeed() ? std::optional<uint64_t>(uint64_t(*op.getSeed())) : std::nullopt;
   int64_t half = kernel->size / 2;
   kernel->unroll = options.unroll ? options.unroll : std::min<int64_t>(half, 8);
   if (half % kernel->unroll)
-    return makeError(where + formatv("unroll = {0} must divide the {1} butterflies of a stage", kernel->unroll,
+    return llvm::createStringError(where + formatv("unroll = {0} must divide the {1} butterflies of a stage", kernel->unroll,
                                      half)
                                  .str());
   kernel->partition = options.partition ? options.partition : 2 * kernel->unroll;

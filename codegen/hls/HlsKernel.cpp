@@ -7,8 +7,9 @@ using namespace mlir;
 
 namespace qforge::hls {
 
-llvm::Error makeError(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+RankedTensorType staticF32Matrix(Type type) {
+  auto t = dyn_cast<RankedTensorType>(type);
+  return t && t.getRank() == 2 && t.hasStaticShape() && t.getElementType().isF32() ? t : RankedTensorType();
 }
 
 std::string errorPrefix(Location loc, llvm::StringRef what) {

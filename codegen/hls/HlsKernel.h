@@ -68,9 +68,11 @@ std::vector<float> testActivations(int64_t rows, int64_t cols, std::mt19937_64 &
 /// The little-endian bytes of `values`.
 std::vector<uint8_t> bytesOf(llvm::ArrayRef<float> values);
 
+/// `type` as a static rank-2 f32 tensor type; null if it is not one.
+mlir::RankedTensorType staticF32Matrix(mlir::Type type);
+
 /// "file:line:col: `what`: " for errors at `loc`.
 std::string errorPrefix(mlir::Location loc, llvm::StringRef what);
-llvm::Error makeError(const llvm::Twine &message);
 
 llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(mlir::func::FuncOp fn, mlir::qf::MatmulOp op,
                                                             const HlsOptions &options);

@@ -194,21 +194,25 @@ std::vector<float> hostReference(const MatmulKernel &kn, llvm::ArrayRef<float> a
   if (kn.tensorScale)
     std::memcpy(&tensorScale, bufferOf("tensor_scale").data(), 4);
   std::optional<HostCodec> zeroPoints;
-  if (kn.zeroPoints)
+  const std::vector<uint8_t> *offsets = nullptr;
+  if (kn.zeroPoints) {
     zeroPoints.emplace(cast<QuantFormatAttrInterface>(kn.weights.getOffsetFormat()));
+    offsets = &bufferOf("offsets");
+  }
   std::vector<float> c(kn.m * kn.n);
   for (int64_t m = 0; m < kn.m; ++m)
     for (int64_t n = 0; n < kn.n; ++n) {
       float acc = 0;
       for (int64_t j = 0; j < kn.k / kn.joint; ++j) {
         int64_t blockIndex = n * kn.weightBlocks() + j * kn.joint / kn.block, dot = 0;
+        double zp = zeroPoints ? zeroPoints->decode(bitsAt(*offsets, blockIndex, kn.zeroPoints->codeBits)) : 0.0;
         for (int64_t t = 0; t < kn.joint; ++t) {
           int64_t e = n * kn.k + j * kn.joint + t;
           double v = element.decode(bitsAt(data, e, kn.codes.codeBits));
           if (!std::isfinite(v))
             v = 0;
           if (zeroPoints)
-            v -= zeroPoints->decode(bitsAt(bufferOf("offsets"), blockIndex, kn.zeroPoints->codeBits));
+            v -= zp;
           dot += int64_t(std::ldexp(v, -kn.codes.unitExp)) * qa[m * kn.k + j * kn.joint + t];
         }
         float ws = float(kn.weights.decodeScale(bitsAt(scales, blockIndex, kn.weights.getScaleBits())));
@@ -228,11 +232,9 @@ std::vector<float> hostReference(const MatmulKernel &kn, llvm::ArrayRef<float> a
 llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(func::FuncOp fn, MatmulOp matmul,
                                                             const HlsOptions &options) {
   std::string where = errorPrefix(matmul.getLoc(), "qf.matmul in @" + fn.getSymName().str());
-  auto fail = [&](const llvm::Twine &why) { return makeError(where + why); };
-  auto aType = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
-  auto cType = dyn_cast<RankedTensorType>(matmul.getResult().getType());
-  if (!aType || aType.getRank() != 2 || !aType.hasStaticShape() || !aType.getElementType().isF32() || !cType ||
-      !cType.hasStaticShape() || !cType.getElementType().isF32())
+  auto fail = [&](const llvm::Twine &why) { return llvm::createStringError(where + why); };
+  RankedTensorType aType = staticF32Matrix(matmul.getLhs().getType());
+  if (!aType || !staticF32Matrix(matmul.getResult().getType()))
     return fail("activations and result must be static rank-2 f32 tensors");
   if (fn.getNumArguments() != 2 || matmul.getLhs() != fn.getArgument(0) || matmul.getRhs() != fn.getArgument(1))
     return fail("the function's arguments must be the matmul's activations and weights");

@@ -30,55 +30,54 @@ namespace qforge::hls {
 namespace {
 
 /// `uint32_t encode_NAME(double y)`: the code HostCodec::encode(y, mode,
-/// saturate = true) gives, and `const double NAME_VALUES[]` by code.
-std::string emitEncoder(llvm::StringRef name, QuantFormatAttrInterface format, RoundingMode mode) {
+/// saturate = true) gives, and with `decoder` `const double NAME_VALUES[]`
+/// by code.
+std::string emitEncoder(llvm::StringRef name, QuantFormatAttrInterface format, RoundingMode mode,
+                        bool decoder) {
   HostCodec codec(format);
   unsigned bits = format.getBitWidth();
-  std::vector<std::pair<double, uint64_t>> entries; // finite values ascending, lowest code kept
-  std::optional<uint64_t> negZero;
-  for (uint64_t c = 0; c < (uint64_t(1) << bits); ++c) {
-    double v = codec.decode(c);
-    if (!std::isfinite(v))
-      continue;
-    if (v == 0 && std::signbit(v)) {
-      negZero = negZero ? negZero : std::optional<uint64_t>(c);
-      continue;
-    }
-    if (llvm::none_of(entries, [&](auto &e) { return e.first == v; }))
-      entries.push_back({v, c});
-  }
-  llvm::sort(entries, [](auto &a, auto &b) { return a.first < b.first; });
-  std::string values, codes, mids, ties, byCode;
+  llvm::ArrayRef<HostCodec::Entry> entries = codec.getEntries();
+  std::optional<uint64_t> negZero = codec.getNegativeZeroCode();
+  std::string values, codes, mids, ties;
   for (size_t i = 0; i < entries.size(); ++i) {
-    values += (i ? ", " : "") + doubleLiteral(entries[i].first);
-    codes += (i ? ", " : "") + str(entries[i].second);
+    values += (i ? ", " : "") + doubleLiteral(entries[i].value);
+    codes += (i ? ", " : "") + str(entries[i].code);
     if (i + 1 == entries.size())
       continue;
-    double lo = entries[i].first, hi = entries[i + 1].first;
+    double lo = entries[i].value, hi = entries[i + 1].value;
     double mid = lo + (hi - lo) / 2;
     if (mode == RoundingMode::toward_zero) // the smaller magnitude, whichever side
       mid = std::fabs(lo) < std::fabs(hi) ? INFINITY : -INFINITY;
     mids += (i ? ", " : "") + doubleLiteral(mid);
-    ties += (i ? ", " : "") + str(std::isfinite(mid) ? codec.encode(mid, mode) : entries[i].second);
-  }
-  for (uint64_t c = 0; c < (uint64_t(1) << bits); ++c) {
-    double v = codec.decode(c);
-    byCode += (c ? (c % 8 ? ", " : ",\n    ") : "") + doubleLiteral(std::isfinite(v) ? v : 0.0);
+    ties += (i ? ", " : "") + str(std::isfinite(mid) ? codec.encode(mid, mode) : entries[i].code);
   }
   uint64_t zeroCode = 0;
-  for (auto &[v, c] : entries)
-    if (v == 0)
-      zeroCode = c;
+  for (const HostCodec::Entry &e : entries)
+    if (e.value == 0)
+      zeroCode = e.code;
   std::string negZeroFix;
   if (negZero) {
     uint64_t fixed = mode == RoundingMode::nearest_lowest_code ? std::min(zeroCode, *negZero) : *negZero;
     negZeroFix = formatv("  if (code == {0} && std::signbit(y))\n    code = {1};\n", zeroCode, fixed).str();
   }
   std::optional<uint64_t> nan = format.getNaNCode();
-  return fill(R"(// ${FORMAT}: the value of every code (non-finite ones as 0).
+  std::string decodeTable;
+  if (decoder) {
+    std::string byCode;
+    for (uint64_t c = 0; c < (uint64_t(1) << bits); ++c) {
+      double v = codec.decode(c);
+      byCode += (c ? (c % 8 ? ", " : ",\n    ") : "") + doubleLiteral(std::isfinite(v) ? v : 0.0);
+    }
+    decodeTable = fill(R"(// ${FORMAT}: the value of every code (non-finite ones as 0).
 const double ${NAME}_VALUES[${CODES}] = {
     ${BY_CODE}};
-// ${FORMAT}, rounding ${MODE}, saturating: finite values ascending, their codes,
+)",
+                       {{"FORMAT", str(format)},
+                        {"NAME", name.str()},
+                        {"CODES", str(uint64_t(1) << bits)},
+                        {"BY_CODE", byCode}});
+  }
+  return decodeTable + fill(R"(// ${FORMAT}, rounding ${MODE}, saturating: finite values ascending, their codes,
 // the midpoints between neighbours and the code a midpoint takes.
 const double ${NAME}_SORTED[${N}] = {${VALUES}};
 const uint32_t ${NAME}_SORTED_CODES[${N}] = {${CODES_SORTED}};
@@ -113,8 +112,6 @@ ${NEG_ZERO}  return code;
               {{"FORMAT", str(format)},
                {"NAME", name.str()},
                {"MODE", stringifyRoundingMode(mode).str()},
-               {"CODES", str(uint64_t(1) << bits)},
-               {"BY_CODE", byCode},
                {"N", str(entries.size())},
                {"N1", str(entries.size() - 1)},
                {"VALUES", values},
@@ -216,12 +213,14 @@ void put_le(ap_uint<8> *buf, long at, uint32_t bits, int bytes) {
 }
 
 )";
-  s += emitEncoder("elem", elem, mode);
+  s += emitEncoder("elem", elem, mode, /*decoder=*/false);
   Attribute scaleAttr = scheme.getScale();
   if (scaleKind == ScaleKind::format)
-    s += emitEncoder("scale", cast<QuantFormatAttrInterface>(scaleAttr), RoundingMode::nearest_even);
+    s += emitEncoder("scale", cast<QuantFormatAttrInterface>(scaleAttr), RoundingMode::nearest_even,
+                     /*decoder=*/true);
   if (zeroPoint)
-    s += emitEncoder("offset", cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()), RoundingMode::nearest_even);
+    s += emitEncoder("offset", cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()),
+                     RoundingMode::nearest_even, /*decoder=*/true);
 
   HostCodec codec(elem);
   double vmax = codec.maxValue(), vmin = codec.minValue();
@@ -363,9 +362,9 @@ std::string QuantizeKernel::emitTopBody() const {
 llvm::Expected<std::unique_ptr<HlsKernel>> makeQuantizeKernel(func::FuncOp fn, QuantizeOp op,
                                                               const HlsOptions &options) {
   std::string where = errorPrefix(op.getLoc(), "qf.quantize in @" + fn.getSymName().str());
-  auto fail = [&](const llvm::Twine &why) { return makeError(where + why); };
-  auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
-  if (!type || type.getRank() != 2 || !type.hasStaticShape() || !type.getElementType().isF32())
+  auto fail = [&](const llvm::Twine &why) { return llvm::createStringError(where + why); };
+  RankedTensorType type = staticF32Matrix(op.getInput().getType());
+  if (!type)
     return fail("the input must be a static rank-2 f32 tensor");
   if (fn.getNumArguments() != 1 || op.getInput() != fn.getArgument(0))
     return fail("the function's one argument must be the input");

@@ -16,10 +16,6 @@
 using namespace qforge;
 using namespace qforge::llama;
 
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 /// One glob naming exactly `parts`: "blk.3.attn_{q,k,v}.weight".
 static std::string patternOf(const std::vector<std::string> &parts) {
   if (parts.size() == 1)
@@ -49,14 +45,14 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
   for (const std::string &name : budget.candidates) {
     mlir::qf::SchemeAttr s = mlir::qf::getPreset(ctx, name);
     if (!s)
-      return makeError("unknown candidate scheme '" + name +
+      return llvm::createStringError("unknown candidate scheme '" + name +
                        "' (`qforge schemes --list` names the presets)");
     schemes.push_back(s);
   }
   const gguf::Value *blocks = file.find("llama.block_count");
   std::optional<uint64_t> layers = blocks ? blocks->asUnsigned() : std::nullopt;
   if (!layers)
-    return makeError("metadata key 'llama.block_count' is missing or not an integer");
+    return llvm::createStringError("metadata key 'llama.block_count' is missing or not an integer");
 
   struct Group {
     TensorGroup tensors;
@@ -71,7 +67,7 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
     for (const std::string &part : g.parts) {
       const gguf::TensorInfo *p = file.findTensor(part);
       if (!p || p->dims.size() != 2 || int64_t(p->dims[0]) != shape[1])
-        return makeError("tensor '" + part + "' is missing or not a matrix as wide as '" +
+        return llvm::createStringError("tensor '" + part + "' is missing or not a matrix as wide as '" +
                          g.parts[0] + "'");
       shape[0] += int64_t(p->dims[1]);
     }
@@ -124,7 +120,7 @@ llvm::Expected<std::string> qforge::llama::choosePrecisionPolicy(const gguf::Ggu
         unit.candidates.push_back({name, *bits, *error});
       }
       if (!errors[i] && unit.candidates.empty())
-        errors[i] = makeError("no candidate scheme fits '" + g.tensors.stacked + "' [" +
+        errors[i] = llvm::createStringError("no candidate scheme fits '" + g.tensors.stacked + "' [" +
                               llvm::Twine(g.shape[0]) + "x" + llvm::Twine(g.shape[1]) + "]");
       std::lock_guard<std::mutex> lock(progressLock);
       if (budget.progress && (++done % 10 == 0 || done == groups.size()))

@@ -21,8 +21,6 @@ namespace qf = mlir::qf;
 
 namespace {
 
-Error makeError(const Twine &msg) { return createStringError(inconvertibleErrorCode(), msg); }
-
 /// "int4_g128 on a 32x64 matrix", for errors.
 std::string describe(qf::SchemeAttr scheme, ArrayRef<int64_t> shape) {
   StringRef name = scheme.getPresetName();
@@ -49,7 +47,7 @@ Error checkFits(qf::SchemeAttr scheme, ArrayRef<int64_t> shape) {
   if (qf::QTensorType::getChecked([&] { return mlir::emitError(mlir::UnknownLoc::get(ctx)); },
                                   ctx, shape, scheme))
     return Error::success();
-  return makeError(describe(scheme, shape) + ": " + reason);
+  return llvm::createStringError(describe(scheme, shape) + ": " + reason);
 }
 
 /// `x` with `digits` decimals.
@@ -86,19 +84,19 @@ Expected<double> qforge::policy::quantizationError(qf::SchemeAttr scheme, ArrayR
                                                    ArrayRef<float> values,
                                                    ArrayRef<float> colWeight) {
   if (shape.size() != 2)
-    return makeError("the error proxy takes a matrix, not a rank-" + Twine(shape.size()) +
+    return llvm::createStringError("the error proxy takes a matrix, not a rank-" + Twine(shape.size()) +
                      " tensor");
   int64_t cols = shape[1];
   if (int64_t(values.size()) != shape[0] * cols)
-    return makeError(describe(scheme, shape) + ": " + Twine(values.size()) + " values given");
+    return llvm::createStringError(describe(scheme, shape) + ": " + Twine(values.size()) + " values given");
   if (!colWeight.empty() && int64_t(colWeight.size()) != cols)
-    return makeError(describe(scheme, shape) + ": " + Twine(colWeight.size()) +
+    return llvm::createStringError(describe(scheme, shape) + ": " + Twine(colWeight.size()) +
                      " column weights given");
   if (Error err = checkFits(scheme, shape))
     return std::move(err);
   Expected<qf::QuantizedTensor> q = qf::quantize(scheme, shape, values);
   if (!q)
-    return makeError(describe(scheme, shape) + ": " + toString(q.takeError()));
+    return llvm::createStringError(describe(scheme, shape) + ": " + toString(q.takeError()));
   std::vector<float> back(values.size());
   if (Error err = qf::dequantize(scheme, shape, *q, back))
     return std::move(err);
@@ -169,7 +167,7 @@ Expected<BudgetChoice> qforge::policy::chooseUnderBudget(ArrayRef<BudgetUnit> un
     for (const std::string &s : schemes)
       given += (given.empty() ? "" : ", ") + s + " on " + std::to_string(count[s]) +
                (count[s] == 1 ? " unit" : " units");
-    return makeError(option + " " + fixed(budget, digits) +
+    return llvm::createStringError(option + " " + fixed(budget, digits) +
                      " is below the smallest size these schemes reach, " + fixed(least, digits) +
                      " bits per weight (each unit at its smallest scheme: " + given + ")");
   }

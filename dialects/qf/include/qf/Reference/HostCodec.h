@@ -28,11 +28,17 @@ public:
   double minValue() const { return entries.front().value; }
   QuantFormatAttrInterface getFormat() const { return format; }
 
-private:
   struct Entry {
     double value;
     uint64_t code;
   };
+  /// The finite values ascending, one entry each (the lowest code among
+  /// equal values); -0 is not among them.
+  llvm::ArrayRef<Entry> getEntries() const { return entries; }
+  /// The code of -0, where the format has one.
+  std::optional<uint64_t> getNegativeZeroCode() const { return negZeroCode; }
+
+private:
   uint64_t nearest(const Entry &lo, const Entry &hi, double x, RoundingMode mode) const;
   uint64_t pickTie(const Entry &lo, const Entry &hi, double x, RoundingMode mode) const;
   uint64_t resolveZero(uint64_t code, double x, RoundingMode mode) const;
