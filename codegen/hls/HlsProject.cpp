@@ -222,7 +222,8 @@ llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
   return llvm::Error::success();
 }
 
-llvm::Error writeProject(const HlsKernel &kernel, llvm::StringRef dir, const HlsOptions &options) {
+llvm::Error writeProject(const HlsKernel &kernel, const Estimate &est, llvm::StringRef dir,
+                         const HlsOptions &options) {
   auto path = [&](const llvm::Twine &file) {
     llvm::SmallString<256> p(dir);
     llvm::sys::path::append(p, file);
@@ -249,7 +250,7 @@ llvm::Error writeProject(const HlsKernel &kernel, llvm::StringRef dir, const Hls
         {kernel.getName() + "_tb.cpp", emitTestbench(kernel)},
         {"run_hls.tcl", emitTcl(kernel, options)},
         {"Makefile", emitMakefile(kernel)},
-        {"report.md", emitReport(kernel, kernel.estimate(), options)}})
+        {"report.md", emitReport(kernel, est, options)}})
     if (llvm::Error err = writeFile(path(file), text))
       return err;
   return llvm::Error::success();
@@ -312,9 +313,9 @@ llvm::Error writeHlsProjects(ModuleOp module, llvm::StringRef dir, const HlsOpti
   for (const auto &kernel : kernels) {
     llvm::SmallString<256> sub(dir);
     llvm::sys::path::append(sub, kernel->getName());
-    if (llvm::Error err = writeProject(*kernel, sub, options))
-      return err;
     Estimate est = kernel->estimate();
+    if (llvm::Error err = writeProject(*kernel, est, sub, options))
+      return err;
     index += formatv("| [{0}]({0}/) | {1} | {2} | {3} | {4} | {5} |\n", kernel->getName(), kernel->describe(),
                      est.dsp, est.lut, est.bram18k, est.latencyCycles)
                  .str();

@@ -39,8 +39,9 @@ commands:
   tokenize    qforge tokenize MODEL_DIR --text TEXT [--no-special]
               the token ids of TEXT
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
-              [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME]
-              fused kernel vs unfused baseline vs this machine's DRAM and FMA peak
+              [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] [--schedule KNOBS]
+              fused kernel vs unfused baseline vs this machine's DRAM and FMA peak;
+              --schedule 'k_step = 128, prefetch = 1' sets the fused kernel's knobs
               qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] [--decode 128]
               prefill and decode tokens/s
   tune        qforge tune matmul --scheme S --m M --n N --k K [--act-scheme A] [--threads T]
