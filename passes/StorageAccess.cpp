@@ -2,11 +2,14 @@
 #include "passes/StorageAccess.h"
 #include "passes/BuilderHelpers.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace mlir;
 using namespace mlir::qf;
@@ -17,9 +20,56 @@ Value i32Const(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v);
 }
 
-/// One byte of a tensor<Nxi8> as i32 (zero-extended).
+/// A divisor of the index `v` known from how it is computed (constants,
+/// products, sums, exact quotients, loop steps); 1 when nothing is known.
+int64_t knownDivisor(Value v) {
+  constexpr int64_t kCap = int64_t(1) << 20;
+  if (auto c = getConstantIntValue(v))
+    return *c == 0 ? kCap : std::abs(*c);
+  if (auto iv = dyn_cast<BlockArgument>(v))
+    if (auto loop = dyn_cast_or_null<scf::ForOp>(iv.getOwner()->getParentOp()))
+      if (iv == loop.getInductionVar())
+        return std::gcd(knownDivisor(loop.getLowerBound()), knownDivisor(loop.getStep()));
+  Operation *op = v.getDefiningOp();
+  if (auto mul = dyn_cast_or_null<arith::MulIOp>(op))
+    return std::min(kCap, knownDivisor(mul.getLhs()) * knownDivisor(mul.getRhs()));
+  if (auto add = dyn_cast_or_null<arith::AddIOp>(op))
+    return std::gcd(knownDivisor(add.getLhs()), knownDivisor(add.getRhs()));
+  if (auto div = dyn_cast_or_null<arith::DivUIOp>(op)) {
+    int64_t n = knownDivisor(div.getLhs());
+    std::optional<int64_t> d = getConstantIntValue(div.getRhs());
+    if (d && *d > 0 && n % *d == 0)
+      return n / *d;
+  }
+  return 1;
+}
+
+/// A vector of `type` read from a rank-1 tensor or memref at `offset`
+/// (in bounds). From a memref it is a vector.load aligned to what `offset`
+/// is known to be a multiple of (buffers start 16-byte aligned), so that a
+/// GPU reads it in wide loads.
+Value readVector(OpBuilder &b, Location loc, VectorType type, Value source, Value offset) {
+  if (isa<MemRefType>(source.getType())) {
+    int64_t bytes = knownDivisor(offset) * (type.getElementTypeBitWidth() / 8);
+    int64_t align = std::min<int64_t>(16, bytes & -bytes);
+    return vector::LoadOp::create(b, loc, type, source, ValueRange{offset}, /*nontemporal=*/false,
+                                  llvm::MaybeAlign(align));
+  }
+  Value pad = arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return vector::TransferReadOp::create(b, loc, type, source, ValueRange{offset}, pad,
+                                        ArrayRef<bool>{true});
+}
+
+/// Element `index` of a rank-1 tensor or memref.
+Value extractAt(OpBuilder &b, Location loc, Value source, Value index) {
+  if (isa<MemRefType>(source.getType()))
+    return memref::LoadOp::create(b, loc, source, index);
+  return tensor::ExtractOp::create(b, loc, source, index);
+}
+
+/// One byte of a tensor<Nxi8> (or memref) as i32 (zero-extended).
 Value loadByte(OpBuilder &b, Location loc, Value bytes, Value index) {
-  Value byte = tensor::ExtractOp::create(b, loc, bytes, index);
+  Value byte = extractAt(b, loc, bytes, index);
   return arith::ExtUIOp::create(b, loc, b.getI32Type(), byte);
 }
 
@@ -34,9 +84,7 @@ Value loadItem(OpBuilder &b, Location loc, Value bytes, Value bitPos, unsigned b
   if (bits % 8 == 0) {
     // One little-endian load of the item's bytes.
     auto type = VectorType::get({bits / 8}, b.getI8Type());
-    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    Value raw = vector::TransferReadOp::create(b, loc, type, bytes, ValueRange{byteIndex}, pad,
-                                               ArrayRef<bool>{true});
+    Value raw = readVector(b, loc, type, bytes, byteIndex);
     Value word = vector::BitCastOp::create(
         b, loc, VectorType::get({1}, b.getIntegerType(bits)), raw);
     Value item = vector::ExtractOp::create(b, loc, word, ArrayRef<int64_t>{0});
@@ -47,7 +95,7 @@ Value loadItem(OpBuilder &b, Location loc, Value bytes, Value bitPos, unsigned b
   Value word = loadByte(b, loc, bytes, byteIndex);
   if (8 % bits != 0) {
     // The next byte, clamped to the buffer: a code in the last byte never straddles.
-    int64_t size = cast<RankedTensorType>(bytes.getType()).getDimSize(0);
+    int64_t size = cast<ShapedType>(bytes.getType()).getDimSize(0);
     Value next = arith::MinUIOp::create(
         b, loc, arith::AddIOp::create(b, loc, byteIndex, indexConst(b, loc, 1)),
         indexConst(b, loc, size - 1));
@@ -74,12 +122,16 @@ Value floatBitsToF32(OpBuilder &b, Location loc, FloatType type, Value bits) {
 }
 
 /// A scale/offset slot: a float type's bits or a format's code -> f32. Scale
-/// formats are read once per block, so a format's code indexes a constant
-/// table of its values (one load) rather than running its arithmetic decode.
-Value decodeSlot(OpBuilder &b, Location loc, Attribute typeOrFormat, Value bits) {
+/// formats are read once per block, so on tensors (the CPU) a format's code
+/// indexes a constant table of its values (one load) rather than running its
+/// arithmetic decode; on memrefs (GPU kernels, where such a table would live
+/// in local memory) the decode is arithmetic.
+Value decodeSlot(OpBuilder &b, Location loc, Attribute typeOrFormat, Value bits, Value storage) {
   if (auto t = dyn_cast<TypeAttr>(typeOrFormat))
     return floatBitsToF32(b, loc, cast<FloatType>(t.getValue()), bits);
   auto format = cast<QuantFormatAttrInterface>(typeOrFormat);
+  if (isa<MemRefType>(storage.getType()))
+    return format.buildDecode(b, loc, bits, b.getF32Type());
   SmallVector<float> table;
   for (uint64_t c = 0, n = uint64_t(1) << format.getBitWidth(); c < n; ++c)
     table.push_back(float(format.decodeHost(c)));
@@ -171,7 +223,8 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
   Value block = linearize(b, loc, blockIndices, gridShape);
   BlockTerms terms;
   terms.scale = decodeSlot(b, loc, scheme.getScale(),
-                           loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()));
+                           loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()),
+                           buffer("scales"));
   Value superOffset;
   if (int64_t perSuper = getBlocksPerSuperBlock(scheme)) {
     auto superType = cast<FloatType>(scheme.getSuperScaleType());
@@ -198,7 +251,7 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
                             ? cast<TypeAttr>(scheme.getOffsetFormat()).getValue().getIntOrFloatBitWidth()
                             : cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()).getBitWidth();
   Value offset = decodeSlot(b, loc, scheme.getOffsetFormat(),
-                            loadItemAt(b, loc, buffer("offsets"), block, offsetBits));
+                            loadItemAt(b, loc, buffer("offsets"), block, offsetBits), buffer("offsets"));
   if (scheme.getOffset() == OffsetKind::zero_point) {
     terms.zeroPoint = offset;
   } else {
@@ -275,7 +328,7 @@ Value StorageAccess::emitGgml(OpBuilder &b, Location loc, ValueRange indices) co
   }
   if (t.name == "mxfp4_ggml") {
     Value e = loadByte(b, loc, bytes, atConst(0));
-    Value scale = decodeSlot(b, loc, scheme.getScale(), e);
+    Value scale = decodeSlot(b, loc, scheme.getScale(), e, bytes);
     // ggml's value table has no negative zero: code 8 reads as +0.
     Value code = splitNibble(1, j, 16);
     Value isNegZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, code, i32Const(b, loc, 8));
@@ -332,11 +385,9 @@ bool StorageAccess::supportsChunks(QTensorType type) {
 
 int64_t StorageAccess::getChunkSize() const { return getChunkBlockSize() % 32 ? 16 : 32; }
 
-/// `n` bytes of a tensor<Nxi8> from `offset` as a vector of i32.
+/// `n` bytes of a tensor<Nxi8> (or memref) from `offset` as a vector of i32.
 static Value loadBytes(OpBuilder &b, Location loc, Value bytes, Value offset, int64_t n) {
-  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-  Value v = vector::TransferReadOp::create(b, loc, VectorType::get({n}, b.getI8Type()), bytes,
-                                           ValueRange{offset}, pad, ArrayRef<bool>{true});
+  Value v = readVector(b, loc, VectorType::get({n}, b.getI8Type()), bytes, offset);
   return arith::ExtUIOp::create(b, loc, VectorType::get({n}, b.getI32Type()), v);
 }
 
@@ -405,7 +456,7 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location l
       t.min = arith::NegFOp::create(b, loc, mulF(b, loc, f16At(2), mn));
     } else {
       t.scale = g.name == "mxfp4_ggml"
-                    ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, base))
+                    ? decodeSlot(b, loc, scheme.getScale(), loadByte(b, loc, bytes, base), bytes)
                     : f16At(0);
       if (g.name == "q4_1")
         t.min = f16At(2);
@@ -419,10 +470,8 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location l
 static Value loadItemVector(OpBuilder &b, Location loc, Value bytes, Value first, unsigned bits,
                             int64_t count) {
   int64_t width = bits / 8;
-  Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-  Value raw = vector::TransferReadOp::create(
-      b, loc, VectorType::get({count * width}, b.getI8Type()), bytes,
-      ValueRange{arith::MulIOp::create(b, loc, first, indexConst(b, loc, width))}, pad, ArrayRef<bool>{true});
+  Value raw = readVector(b, loc, VectorType::get({count * width}, b.getI8Type()), bytes,
+                         arith::MulIOp::create(b, loc, first, indexConst(b, loc, width)));
   Value items = vector::BitCastOp::create(b, loc, VectorType::get({count}, b.getIntegerType(bits)), raw);
   if (bits == 32)
     return items;
@@ -602,10 +651,14 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   }
   // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
   // single permute on AVX-512) instead of its arithmetic decode. So is q4_0,
-  // whose stored nibbles are its codes offset by 8.
+  // whose stored nibbles are its codes offset by 8. GPU kernels (on memrefs)
+  // have no such permute: there only codebooks are tables.
   bool offsetBy8 = scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0";
+  bool table = !isa<IntFormatAttr>(elem) || offsetBy8;
+  if (isa<MemRefType>(buffers.front().getType()))
+    table = isa<LutFormatAttr>(elem) || offsetBy8;
   Value v;
-  if (elem.getBitWidth() == 4 && (!isa<IntFormatAttr>(elem) || offsetBy8)) {
+  if (elem.getBitWidth() == 4 && table) {
     SmallVector<float> table;
     for (uint64_t c = 0; c < 16; ++c)
       table.push_back(float(storedCodeValue(scheme, c)));

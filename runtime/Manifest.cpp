@@ -82,6 +82,9 @@ std::string Manifest::serialize() const {
         os << " " << c;
       os << "\n";
     }
+    if (e.launch.threads)
+      os << "launch " << e.launch.kernel << " " << e.launch.threads << " " << e.launch.rowsPerBlock
+         << " " << e.launch.tokensPerBlock << "\n";
     os << "end\n";
   }
   return os.str();
@@ -174,7 +177,7 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
     } else if (key == "entry") {
       if (entry)
         return lines.fail("entry '" + rest + "' starts before 'end' of '" + entry->name + "'");
-      out.entries.push_back({rest, {}, {}, {}});
+      out.entries.push_back({rest, {}, {}, {}, {}});
       entry = &out.entries.back();
     } else if (key == "arg" || key == "result") {
       if (!entry)
@@ -210,6 +213,16 @@ bool Manifest::parse(const std::string &text, Manifest &out, std::string &error)
       split.blocks = counts[0];
       split.argBlockBytes.assign(counts.begin() + 1, counts.begin() + 1 + entry->args.size());
       split.resultBlockExtents.assign(counts.begin() + 1 + entry->args.size(), counts.end());
+    } else if (key == "launch") {
+      if (!entry)
+        return lines.fail("'launch' outside an entry");
+      std::istringstream fs(rest);
+      Launch &launch = entry->launch;
+      if (!(fs >> launch.kernel >> launch.threads >> launch.rowsPerBlock >> launch.tokensPerBlock) ||
+          !fs.eof() || launch.threads < 1 || launch.threads > 1024 || launch.rowsPerBlock < 1 ||
+          launch.tokensPerBlock < 1)
+        return lines.fail("malformed launch '" + rest + "' (expected: kernel threads (1-1024) rows "
+                          "tokens, counts positive)");
     } else if (key == "end") {
       if (!entry)
         return lines.fail("'end' without an entry");

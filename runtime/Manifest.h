@@ -16,6 +16,10 @@
 //   split mm__block 64 0 108 5
 //   end
 //
+// A CUDA package (triple nvptx64-nvidia-cuda, cpu the GPU architecture) has
+// a cubin or PTX library and, per entry, `launch KERNEL THREADS ROWS TOKENS`
+// in place of a split.
+//
 // A tensor argument may have one dynamic axis, written `?` (-1 in `shape`):
 // its extent is what the caller's byte count gives. Results are static.
 // `split` names an entry that computes one of `blocks` equal blocks of the
@@ -65,10 +69,20 @@ struct Split {
   std::vector<int64_t> resultBlockExtents; ///< per result: along the split axis
 };
 
+/// How a GPU package launches an entry's kernel: blocks of `threads`
+/// threads, each computing `rowsPerBlock` columns of the result (its last
+/// axis) for `tokensPerBlock` of its rows (all other axes flattened); the
+/// kernel takes each operand as a rank-1 memref descriptor.
+struct Launch {
+  std::string kernel;
+  int64_t threads = 0, rowsPerBlock = 0, tokensPerBlock = 0;
+};
+
 struct EntryPoint {
   std::string name;
   std::vector<Operand> args, results;
-  Split split; ///< blocks == 0: runs whole
+  Split split;   ///< blocks == 0: runs whole
+  Launch launch; ///< threads == 0: a CPU entry
 };
 
 struct Manifest {

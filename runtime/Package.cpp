@@ -40,6 +40,8 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
     error = manifestPath + ": " + error;
     return nullptr;
   }
+  if (p->manifest_.triple.rfind("nvptx", 0) == 0)
+    return p->loadCuda(dir, error) ? std::move(p) : nullptr;
   std::string missing;
   for (const std::string &f : p->manifest_.features)
     if (!hostHasCpuFeature(f))
@@ -62,7 +64,7 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
               "' (truncated or mismatched package)";
       return nullptr;
     }
-    p->entries_[e.name] = {&e, reinterpret_cast<EntryFn>(fn)};
+    p->entries_[e.name] = {&e, reinterpret_cast<EntryFn>(fn), nullptr};
   }
   for (const EntryPoint &e : p->manifest_.entries) {
     const EntryPoint *block = e.split.blocks ? p->manifest_.find(e.split.blockEntry) : nullptr;
@@ -89,40 +91,64 @@ Package::~Package() {
     dlclose(library_);
 }
 
-bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
-                  const std::vector<Buffer> &results, std::string &error) const {
+const Package::Loaded *Package::find(const std::string &entry, std::string &error) const {
   auto found = entries_.find(entry);
-  if (found == entries_.end()) {
-    error = "no entry point '" + entry + "'; the package has:";
-    for (const EntryPoint &x : manifest_.entries)
-      error += " " + x.name;
-    return false;
-  }
-  const EntryPoint *e = found->second.entry;
+  if (found != entries_.end())
+    return &found->second;
+  error = "no entry point '" + entry + "'; the package has:";
+  for (const EntryPoint &x : manifest_.entries)
+    error += " " + x.name;
+  return nullptr;
+}
+
+bool Package::checkSizes(const EntryPoint &e, const std::vector<size_t> &argBytes,
+                         const std::vector<size_t> &resultBytes, std::string &error) const {
   thread_local std::vector<int64_t> shape;
   auto check = [&](const char *what, const std::vector<Operand> &want,
-                   const std::vector<Buffer> &have) {
+                   const std::vector<size_t> &have) {
     if (want.size() != have.size()) {
-      error = entry + ": expected " + std::to_string(want.size()) + " " + what + "s, got " +
+      error = e.name + ": expected " + std::to_string(want.size()) + " " + what + "s, got " +
               std::to_string(have.size());
       return false;
     }
     for (size_t i = 0; i < want.size(); ++i)
-      if (!want[i].shapeFor(have[i].bytes, shape) || !have[i].data) {
-        error = entry + ": " + what + " " + std::to_string(i) + " (" + want[i].name +
+      if (!want[i].shapeFor(have[i], shape)) {
+        error = e.name + ": " + what + " " + std::to_string(i) + " (" + want[i].name +
                 ") needs " + std::to_string(want[i].bytes()) + " bytes" +
                 (want[i].isDynamic() ? " times its dynamic extent" : "") + ", got " +
-                std::to_string(have[i].bytes);
+                std::to_string(have[i]);
         return false;
       }
     return true;
   };
-  if (!check("argument", e->args, args) || !check("result", e->results, results))
+  return check("argument", e.args, argBytes) && check("result", e.results, resultBytes);
+}
+
+bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
+                  const std::vector<Buffer> &results, std::string &error) const {
+  const Loaded *found = find(entry, error);
+  if (!found)
     return false;
+  const EntryPoint *e = found->entry;
+  thread_local std::vector<size_t> argBytes, resultBytes;
+  argBytes.clear();
+  resultBytes.clear();
+  for (const std::vector<Buffer> *buffers : {&args, &results})
+    for (const Buffer &b : *buffers) {
+      if (!b.data) {
+        error = entry + ": a null buffer";
+        return false;
+      }
+      (buffers == &args ? argBytes : resultBytes).push_back(b.bytes);
+    }
+  if (!checkSizes(*e, argBytes, resultBytes, error))
+    return false;
+  if (device_)
+    return runOnDevice(*e, found->kernel, args, results, error);
   if (threads_ > 1 && e->split.blocks > 1)
     runBlocks(*e, args, results);
   else
-    call(*e, found->second.fn, args, results);
+    call(*e, found->fn, args, results);
   return true;
 }
 
@@ -246,6 +272,121 @@ void Package::call(const EntryPoint &e, EntryFn fn, const std::vector<Buffer> &a
   for (size_t start : starts)
     pointers.push_back(words.data() + start);
   fn(pointers.data());
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA packages
+//===----------------------------------------------------------------------===//
+
+bool Package::loadCuda(const std::string &dir, std::string &error) {
+  std::string libraryPath = dir + "/" + manifest_.library, image;
+  if (!readTextFile(libraryPath, image, error))
+    return false;
+  std::string why;
+  device_ = cuda::Device::open(why);
+  if (!device_) {
+    error = dir + ": holds CUDA kernels for " + manifest_.cpu + ", but " + why;
+    return false;
+  }
+  if (!device_->loadModule(image, module_, why)) {
+    error = libraryPath + " (" + manifest_.cpu + ") does not load on " + device_->name() + " (" +
+            device_->arch() + "): " + why + " (recompile with --arch for this GPU)";
+    return false;
+  }
+  for (const EntryPoint &e : manifest_.entries) {
+    if (!e.launch.threads) {
+      error = dir + "/manifest.txt: CUDA entry '" + e.name + "' has no 'launch' line";
+      return false;
+    }
+    void *kernel = nullptr;
+    if (!device_->getKernel(*module_, e.launch.kernel, kernel, why)) {
+      error = libraryPath + ": " + why + " (truncated or mismatched package)";
+      return false;
+    }
+    entries_[e.name] = {&e, nullptr, kernel};
+  }
+  return true;
+}
+
+bool Package::launch(const std::string &entry, const std::vector<cuda::DevicePtr> &args,
+                     const std::vector<size_t> &argBytes, const std::vector<cuda::DevicePtr> &results,
+                     const std::vector<size_t> &resultBytes, std::string &error) const {
+  const Loaded *found = find(entry, error);
+  if (!found)
+    return false;
+  if (!device_) {
+    error = entry + ": not a CUDA package";
+    return false;
+  }
+  const EntryPoint &e = *found->entry;
+  if (!checkSizes(e, argBytes, resultBytes, error))
+    return false;
+  if (e.results.size() != 1) {
+    error = entry + ": a kernel launch computes one result";
+    return false;
+  }
+  // Each operand is a rank-1 memref descriptor: allocated and aligned
+  // pointer, offset, size, stride.
+  struct Descriptor {
+    cuda::DevicePtr allocated, aligned;
+    int64_t offset, size, stride;
+  };
+  std::vector<Descriptor> descriptors;
+  auto describe = [&](cuda::DevicePtr ptr, size_t bytes, const Operand &op) {
+    descriptors.push_back({ptr, ptr, 0, int64_t(bytes) / dtypeBytes(op.dtype), 1});
+  };
+  for (size_t i = 0; i < args.size(); ++i)
+    describe(args[i], argBytes[i], e.args[i]);
+  describe(results[0], resultBytes[0], e.results[0]);
+  std::vector<void *> params;
+  for (Descriptor &d : descriptors)
+    for (void *field : {(void *)&d.allocated, (void *)&d.aligned, (void *)&d.offset,
+                        (void *)&d.size, (void *)&d.stride})
+      params.push_back(field);
+  const Operand &out = e.results[0];
+  int64_t columns = out.shape.empty() ? 1 : out.shape.back();
+  int64_t rows = out.numElements() / columns;
+  auto blocks = [](int64_t n, int64_t per) { return unsigned((n + per - 1) / per); };
+  return device_->launch(found->kernel, blocks(columns, e.launch.rowsPerBlock),
+                         blocks(rows, e.launch.tokensPerBlock), unsigned(e.launch.threads), params,
+                         error);
+}
+
+bool Package::runOnDevice(const EntryPoint &e, void *, const std::vector<Buffer> &args,
+                          const std::vector<Buffer> &results, std::string &error) const {
+  std::vector<cuda::DevicePtr> deviceArgs, deviceResults;
+  std::vector<size_t> argBytes, resultBytes;
+  auto release = [&] {
+    for (cuda::DevicePtr p : deviceArgs)
+      device_->free(p);
+    for (cuda::DevicePtr p : deviceResults)
+      device_->free(p);
+    return false;
+  };
+  for (const Buffer &b : args) {
+    cuda::DevicePtr p = 0;
+    if (!device_->alloc(b.bytes, p, error))
+      return release();
+    deviceArgs.push_back(p);
+    argBytes.push_back(b.bytes);
+    if (!device_->copyToDevice(p, b.data, b.bytes, error))
+      return release();
+  }
+  for (const Buffer &b : results) {
+    cuda::DevicePtr p = 0;
+    if (!device_->alloc(b.bytes, p, error))
+      return release();
+    deviceResults.push_back(p);
+    resultBytes.push_back(b.bytes);
+  }
+  if (!launch(e.name, deviceArgs, argBytes, deviceResults, resultBytes, error) ||
+      !device_->synchronize(error))
+    return release();
+  for (size_t i = 0; i < results.size(); ++i)
+    if (!device_->copyToHost(results[i].data, deviceResults[i], results[i].bytes, error))
+      return release();
+  release();
+  return true;
 }
 
 //===----------------------------------------------------------------------===//

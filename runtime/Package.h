@@ -2,6 +2,7 @@
 #ifndef QFORGE_RUNTIME_PACKAGE_H
 #define QFORGE_RUNTIME_PACKAGE_H
 
+#include "runtime/CudaDevice.h"
 #include "runtime/Manifest.h"
 #include "runtime/ThreadTeam.h"
 
@@ -31,9 +32,20 @@ public:
   int threads() const { return threads_; }
 
   /// Calls `entry`; buffers in manifest order, sizes checked. An entry with
-  /// a split runs its blocks on threads() threads.
+  /// a split runs its blocks on threads() threads. A CUDA package's entry
+  /// copies the buffers to the GPU and its results back.
   bool run(const std::string &entry, const std::vector<Buffer> &args,
            const std::vector<Buffer> &results, std::string &error) const;
+
+  /// The GPU a CUDA package's kernels are loaded on; null for a CPU package.
+  cuda::Device *device() const { return device_.get(); }
+
+  /// Enqueues the kernel of a CUDA package's `entry` on the device's stream
+  /// (it returns before the kernel ends); operands in manifest order as
+  /// device buffers of the byte counts given, which are checked.
+  bool launch(const std::string &entry, const std::vector<cuda::DevicePtr> &args,
+              const std::vector<size_t> &argBytes, const std::vector<cuda::DevicePtr> &results,
+              const std::vector<size_t> &resultBytes, std::string &error) const;
 
   /// Runs `body(begin, end)` on consecutive parts of [0, n), one a thread.
   void parallelFor(int64_t n, const std::function<void(int64_t, int64_t)> &body) const;
@@ -54,7 +66,17 @@ private:
   struct Loaded {
     const EntryPoint *entry;
     EntryFn fn;
+    void *kernel; ///< a CUDA package's CUfunction
   };
+  bool loadCuda(const std::string &dir, std::string &error);
+  const Loaded *find(const std::string &entry, std::string &error) const;
+  bool checkSizes(const EntryPoint &e, const std::vector<size_t> &argBytes,
+                  const std::vector<size_t> &resultBytes, std::string &error) const;
+  bool runOnDevice(const EntryPoint &e, void *kernel, const std::vector<Buffer> &args,
+                   const std::vector<Buffer> &results, std::string &error) const;
+
+  std::unique_ptr<cuda::Device> device_;
+  std::shared_ptr<cuda::Device::Module> module_;
   std::unordered_map<std::string, Loaded> entries_; ///< by name: models call thousands a step
 };
 

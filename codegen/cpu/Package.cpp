@@ -1,5 +1,6 @@
 //===- Package.cpp - Ahead-of-time compilation into a runtime package ------===//
 #include "codegen/cpu/Package.h"
+#include "codegen/EntryOperands.h"
 #include "codegen/cpu/Pipeline.h"
 #include "passes/MatmulSchedule.h"
 #include "passes/Passes.h"
@@ -35,47 +36,6 @@ namespace rt = qforge::runtime;
 
 static llvm::Error makeError(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-static std::string dtypeOf(Type t) {
-  if (t.isF32())
-    return "f32";
-  if (t.isF16())
-    return "f16";
-  if (t.isBF16())
-    return "bf16";
-  if (t.isF64())
-    return "f64";
-  if (t.isInteger(8))
-    return "i8";
-  if (t.isInteger(32))
-    return "i32";
-  if (t.isInteger(64))
-    return "i64";
-  return "";
-}
-
-/// The manifest operands of one argument or result type; an argument tensor
-/// may have one dynamic axis.
-static LogicalResult operandsOf(Location loc, Type type, const std::string &name, bool isArgument,
-                                std::vector<rt::Operand> &out) {
-  if (auto q = dyn_cast<QTensorType>(type)) {
-    for (const StorageBuffer &b : getStorageLayout(q.getScheme(), q.getShape()).buffers)
-      out.push_back({name + "." + b.name, "buffer", "u8", {b.bytes}});
-    return success();
-  }
-  auto t = dyn_cast<RankedTensorType>(type);
-  int64_t dynamicAxes = t ? t.getNumDynamicDims() : 0;
-  if (!t || dynamicAxes > (isArgument ? 1 : 0) || dtypeOf(t.getElementType()).empty())
-    return emitError(loc) << "package entry points take tensors of f32/f16/bf16/f64/i8/i32/i64 "
-                             "(static shapes, but for one dynamic axis of an argument) or "
-                             "qtensors, and return statically shaped tensors; got "
-                          << type;
-  std::vector<int64_t> shape;
-  for (int64_t d : t.getShape())
-    shape.push_back(ShapedType::isDynamic(d) ? rt::Operand::kDynamic : d);
-  out.push_back({name, "tensor", dtypeOf(t.getElementType()), shape});
-  return success();
 }
 
 /// qf_entry_<name>(void **args) loads each descriptor pointer and calls the
@@ -205,14 +165,14 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration() || !fn.isPublic())
       continue;
-    rt::EntryPoint entry{fn.getName().str(), {}, {}, {}};
+    rt::EntryPoint entry{fn.getName().str(), {}, {}, {}, {}};
     if (auto it = splits.find(entry.name); it != splits.end())
       entry.split = it->second;
     for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
-      if (failed(operandsOf(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
+      if (failed(appendEntryOperands(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
         return makeError(diagnostics.text());
     for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
-      if (failed(operandsOf(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
+      if (failed(appendEntryOperands(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
         return makeError(diagnostics.text());
     fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
     manifest.entries.push_back(std::move(entry));

@@ -107,22 +107,6 @@ void qf::prepareForHostCodegen(MLIRContext *ctx) {
   ctx->appendDialectRegistry(registry);
 }
 
-static std::string formatLocation(Location loc) {
-  if (auto file = dyn_cast<FileLineColLoc>(loc))
-    return (file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
-            std::to_string(file.getColumn()));
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << loc;
-  return s;
-}
-
-qf::DiagnosticCollector::DiagnosticCollector(MLIRContext *ctx)
-    : handler(ctx, [this](Diagnostic &diag) {
-        collected += formatLocation(diag.getLocation()) + ": " + diag.str() + "\n";
-        return success();
-      }) {}
-
 void qf::registerCpuPipeline() {
   registerUpstreamPasses();
   registerQfPasses();

@@ -6,6 +6,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "codegen/DiagnosticCollector.h"
 #include "codegen/cpu/Target.h"
 
 namespace mlir::qf {
@@ -22,18 +23,6 @@ void registerCpuPipelineDialects(DialectRegistry &registry);
 /// Everything compiling for the host needs: the pipeline's dialects, LLVM IR
 /// translation, and LLVM's native target (initialized once per process).
 void prepareForHostCodegen(MLIRContext *ctx);
-
-/// Collects the diagnostics emitted while it lives as "file:line:col: message"
-/// lines, for errors returned to callers that have no source manager.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext *ctx);
-  const std::string &text() const { return collected; }
-
-private:
-  std::string collected;
-  ScopedDiagnosticHandler handler;
-};
 
 /// Registers `qf-cpu-pipeline` (and the passes it uses) for textual pipelines.
 void registerCpuPipeline();

@@ -1,6 +1,7 @@
 //===- BenchCommand.cpp - `qforge bench` -----------------------------------===//
 #include "CommandLine.h"
 
+#include "bench/CudaMatmulBench.h"
 #include "bench/MatmulBench.h"
 
 #include "llvm/Support/Format.h"
@@ -11,6 +12,54 @@ using namespace mlir;
 
 namespace qforge {
 
+static Error benchCuda(MLIRContext *ctx, const Args &args) {
+  for (const char *option : {"threads", "act-scheme", "act-hadamard", "cpu", "schedule"})
+    if (args.has(option))
+      return makeError("--" + Twine(option) + " does not apply to --device cuda");
+  bench::CudaMatmulBenchOptions o;
+  o.scheme = args.get("scheme");
+  o.arch = args.get("arch");
+  for (auto [name, field, fallback] :
+       {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 8192}, {"k", &o.k, 8192}}) {
+    Expected<int64_t> v = args.getPositive(name, fallback);
+    if (!v)
+      return v.takeError();
+    *field = *v;
+  }
+  Expected<int64_t> repeats = args.getPositive("repeats", 5);
+  if (!repeats)
+    return repeats.takeError();
+  o.repeats = int(*repeats);
+  Expected<bench::CudaMatmulBenchReport> r = bench::runCudaMatmulBench(ctx, o);
+  if (!r)
+    return r.takeError();
+  outs() << "qforge bench matmul: " << o.scheme << "  M=" << o.m << " N=" << o.n << " K=" << o.k
+         << "  bf16 activations and results  device " << r->device << "  kernels for " << r->arch
+         << "  median of " << o.repeats << "\n";
+  outs() << format("weights: %.1f MB (%.3f bits/weight); bytes moved a call %.1f MB\n",
+                   r->weightBytes / 1e6, 8 * r->weightBytes / double(o.n * o.k), r->movedBytes / 1e6);
+  outs() << format("device (same run): copy %.1f GB/s (read + written)", r->copyGBs);
+  if (r->cublasSeconds)
+    outs() << format(", cuBLAS bf16 GEMM %.2f TFLOP/s", r->flops / r->cublasSeconds / 1e12);
+  else
+    outs() << ", no cuBLAS figure: " << r->cublasNote;
+  outs() << "\n";
+  outs() << format("%-11s %10s %11s %9s %10s %10s\n", "kernel", "time us", "moved GB/s", "of copy",
+                   "TFLOP/s", "vs cuBLAS");
+  auto row = [&](const char *name, double secs) {
+    outs() << format("%-11s %10.2f %11.1f %8.1f%% %10.2f", name, secs * 1e6, r->movedBytes / secs / 1e9,
+                     100 * r->movedBytes / secs / 1e9 / r->copyGBs, r->flops / secs / 1e12);
+    if (r->cublasSeconds)
+      outs() << format(" %9.2fx", r->cublasSeconds / secs);
+    outs() << "\n";
+  };
+  row("fused", r->kernelSeconds);
+  if (r->cublasSeconds)
+    outs() << format("%-11s %10.2f %11s %9s %10.2f %9.2fx\n", "cublas-bf16", r->cublasSeconds * 1e6, "-", "-",
+                     r->flops / r->cublasSeconds / 1e12, 1.0);
+  return Error::success();
+}
+
 Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (!argv.empty() && StringRef(argv[0]) == "model")
     return benchModel(argv.drop_front());
@@ -18,13 +67,22 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
                      "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] "
                      "[--schedule 'k_step = 128, prefetch = 1']\n"
+                     "       qforge bench matmul --device cuda --scheme S [--m M --n N --k K] [--arch A] "
+                     "[--repeats R]\n"
                      "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
                      "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
                                     {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu",
-                                     "schedule"});
+                                     "schedule", "device", "arch"});
   if (!args)
     return args.takeError();
+  std::string device = args->get("device", "cpu");
+  if (device == "cuda")
+    return benchCuda(ctx, *args);
+  if (device != "cpu")
+    return makeError("unknown device '" + device + "' (cpu or cuda)");
+  if (args->has("arch"))
+    return makeError("--arch applies to --device cuda");
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");

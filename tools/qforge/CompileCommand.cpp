@@ -3,6 +3,7 @@
 
 #include "codegen/cpu/Package.h"
 #include "codegen/cpu/Pipeline.h"
+#include "codegen/cuda/Package.h"
 #include "codegen/hls/HlsProject.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -58,11 +59,33 @@ static Error compileHls(MLIRContext *ctx, StringRef input, const Args &args) {
   return Error::success();
 }
 
+static Error compileCuda(MLIRContext *ctx, StringRef input, const Args &args) {
+  if (input.ends_with(".gguf"))
+    return makeError("--target cuda compiles kernel modules (.mlir); models are not yet compiled for it");
+  for (const char *option : {"cpu", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
+                             "calibration", "db", "threads", "emit-mlir"})
+    if (args.has(option))
+      return makeError("--" + Twine(option) + " does not apply to --target cuda");
+  Expected<qf::cuda::CudaTarget> target = qf::cuda::CudaTarget::named(args.get("arch", "sm_90a"));
+  if (!target)
+    return target.takeError();
+  Expected<OwningOpRef<ModuleOp>> module = parseKernelModule(ctx, input);
+  if (!module)
+    return module.takeError();
+  if (Error err = qf::cuda::writeCudaPackage(**module, args.get("output"), *target, [](StringRef what) {
+        errs() << "qforge compile: " << what << "\n";
+      }))
+    return err;
+  errs() << "qforge compile: wrote " << args.get("output") << "\n";
+  return Error::success();
+}
+
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
                      "[--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
                      "[--calibration text.txt]] [--act-scheme A|none] -o DIR | --emit-mlir\n"
+                     "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] -o DIR\n"
                      "       qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S] "
                      "[--clock-ns T] -o DIR");
   StringRef input = argv[0];
@@ -73,20 +96,24 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("compile", rest, {},
                                     {"output", "target", "cpu", "act-scheme", "scheme", "policy", "bits-budget",
                                      "candidates", "calibration", "db", "threads", "unroll", "partition", "seed",
-                                     "clock-ns"},
+                                     "clock-ns", "arch"},
                                     {"emit-mlir"});
   if (!args)
     return args.takeError();
   if (!args->has("output") && !args->has("emit-mlir"))
     return makeError("missing required option --output (-o DIR)");
   std::string target = args->get("target", "cpu");
-  if (target != "cpu" && target != "hls")
-    return makeError("unknown target '" + target + "' (this build compiles for: cpu, hls)");
+  if (target != "cpu" && target != "cuda" && target != "hls")
+    return makeError("unknown target '" + target + "' (this build compiles for: cpu, cuda, hls)");
+  if (args->has("arch") && target != "cuda")
+    return makeError("--arch applies to --target cuda");
   for (const char *option : {"unroll", "partition", "seed", "clock-ns"})
     if (args->has(option) && target != "hls")
       return makeError("--" + Twine(option) + " applies to --target hls");
   if (target == "hls")
     return compileHls(ctx, input, *args);
+  if (target == "cuda")
+    return compileCuda(ctx, input, *args);
   // The host CPU unless named (kernels for an older CPU run anywhere it runs).
   Expected<qf::CpuTarget> cpu = args->has("cpu") ? qf::CpuTarget::named(args->get("cpu")) : qf::CpuTarget::host();
   if (!cpu)

@@ -33,7 +33,7 @@ static std::string manifestDtype(const std::string &descr) {
 Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge run DIR --entry F [--input x.npy | --input-dir Q]... "
-                     "--output y.npy... [--threads T]\n       qforge run MODEL_DIR --prompt TEXT "
+                     "--output y.npy... [--threads T] [--device cpu|cuda]\n       qforge run MODEL_DIR --prompt TEXT "
                      "[-n N] [--threads T] [--temp X --top-k K --top-p P --seed S]");
   std::string dir = argv[0];
   // A model package generates text unless an entry point is named.
@@ -43,7 +43,7 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   if (sys::fs::exists(dir + "/model.txt") && !namesEntry)
     return runModel(dir, argv.drop_front());
   Expected<Args> args = Args::parse("run", argv.drop_front(), {"entry", "output"},
-                                    {"input", "input-dir", "threads"});
+                                    {"input", "input-dir", "threads", "device"});
   if (!args)
     return args.takeError();
   Expected<int64_t> threads = args->getPositive("threads", 1);
@@ -53,6 +53,16 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   std::unique_ptr<rt::Package> package = rt::Package::load(dir, loadError);
   if (!package)
     return makeError(loadError);
+  // A package runs where it was compiled for; --device says where the caller
+  // expects it to.
+  std::string device = args->get("device", package->device() ? "cuda" : "cpu");
+  if (device != "cpu" && device != "cuda")
+    return makeError("unknown device '" + device + "' (cpu or cuda)");
+  if ((device == "cuda") != (package->device() != nullptr))
+    return makeError(dir + ": compiled for " + package->manifest().cpu + ", not for --device " +
+                     device + " (compile with --target " + device + ")");
+  if (package->device() && args->has("threads"))
+    return makeError("--threads applies to CPU packages");
   std::string entryName = args->get("entry");
   const rt::EntryPoint *entry = package->manifest().find(entryName);
   if (!entry)
