@@ -51,6 +51,13 @@ Value warpSum(OpBuilder &b, Location loc, Value v) {
   return v;
 }
 
+/// x * y + z, contracted to one fma by LLVM (math.fma would become a call
+/// of libdevice's __nv_fmaf, which needs the CUDA toolkit to link).
+Value fma(OpBuilder &b, Location loc, Value x, Value y, Value z) {
+  auto contract = arith::FastMathFlags::contract;
+  return arith::AddFOp::create(b, loc, arith::MulFOp::create(b, loc, x, y, contract), z, contract);
+}
+
 Value toF32(OpBuilder &b, Location loc, Value v) {
   Type f32 = b.getF32Type();
   if (auto vt = dyn_cast<VectorType>(v.getType()))
@@ -172,7 +179,7 @@ private:
               Value product = arith::MulFOp::create(b, loc, w, acts[t], contract);
               if (factored) {
                 Value dot = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, product, reassoc);
-                next.push_back(math::FmaOp::create(b, loc, dot, terms.scale, acc));
+                next.push_back(fma(b, loc, dot, terms.scale, acc));
               } else {
                 next.push_back(vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD, product,
                                                            acc, reassoc));
@@ -198,7 +205,7 @@ private:
                      for (int64_t r = 0; r < kRowsPerWarp; ++r) {
                        Value w = weights.emitDequantized(b, loc, ValueRange{rows[r], e});
                        for (int64_t t = 0; t < tokens; ++t)
-                         next.push_back(math::FmaOp::create(b, loc, w, acts[t], accs[r * tokens + t]));
+                         next.push_back(fma(b, loc, w, acts[t], accs[r * tokens + t]));
                      }
                      return next;
                    });
