@@ -25,6 +25,7 @@ import stat
 import struct
 import subprocess
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,8 +272,9 @@ def test_compiles_for_every_arch(qf, scheme):
     and a manifest that launches the kernel and whose buffer arguments are
     those `qforge quantize` writes, in bytes."""
     bufs = qf.quantize(scheme, seeded(scheme).standard_normal((N, K)).astype(np.float32))
-    for arch in ARCHS:
-        pkg = compile_cuda(qf, kernel_source(scheme), arch)
+    with ThreadPoolExecutor(len(ARCHS)) as pool:  # the compiles are separate processes
+        pkgs = list(pool.map(lambda arch: compile_cuda(qf, kernel_source(scheme), arch), ARCHS))
+    for arch, pkg in zip(ARCHS, pkgs):
         lines = manifest_lines(pkg)
         for line in ("triple nvptx64-nvidia-cuda", f"cpu {arch}", "library kernels.cubin",
                      "entry mm", f"arg arg0 tensor f32 {M}x{K}", f"result result0 tensor f32 {M}x{N}"):
