@@ -25,10 +25,6 @@ using namespace mlir;
 using namespace mlir::qf;
 namespace rt = qforge::runtime;
 
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 namespace {
 
 /// bf16 bits of `v`, rounded to nearest even.
@@ -52,7 +48,7 @@ public:
     std::string error;
     if (!device.alloc(bytes, p, error) || (init && !device.copyToDevice(p, init, bytes, error)) ||
         (!init && !device.fill(p, 0, bytes, error)))
-      return makeError(error);
+      return llvm::createStringError(error);
     owned.push_back(p);
     return p;
   }
@@ -131,13 +127,13 @@ qforge::bench::runCudaMatmulBench(MLIRContext *ctx, const CudaMatmulBenchOptions
   auto *dialect = ctx->getOrLoadDialect<QfDialect>();
   auto scheme = dyn_cast_or_null<SchemeAttr>(dialect->lookupPreset(o.scheme));
   if (!scheme)
-    return makeError("unknown scheme preset '" + o.scheme + "'");
+    return llvm::createStringError("unknown scheme preset '" + o.scheme + "'");
   if (o.m < 1 || o.n < 1 || o.k < 1 || o.repeats < 1)
-    return makeError("need m, n, k and repeats >= 1");
+    return llvm::createStringError("need m, n, k and repeats >= 1");
   std::string error;
   std::unique_ptr<rt::cuda::Device> probe = rt::cuda::Device::open(error);
   if (!probe)
-    return makeError("--device cuda: " + error);
+    return llvm::createStringError("--device cuda: " + error);
   CudaMatmulBenchReport r;
   r.device = probe->name() + " (" + probe->arch() + ")";
   r.arch = o.arch.empty() ? targetArch(probe->arch()) : o.arch;
@@ -153,10 +149,10 @@ qforge::bench::runCudaMatmulBench(MLIRContext *ctx, const CudaMatmulBenchOptions
                        a + ", " + q + " -> " + y + "\n  return %y : " + y + "\n}\n";
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
   if (!module)
-    return makeError("internal error: the benchmark kernel does not parse");
+    return llvm::createStringError("internal error: the benchmark kernel does not parse");
   llvm::SmallString<128> dir;
   if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("qforge-bench-cuda", dir))
-    return makeError("scratch directory: " + ec.message());
+    return llvm::createStringError("scratch directory: " + ec.message());
   llvm::Error compiled = cuda::writeCudaPackage(*module, dir, *target);
   std::unique_ptr<rt::Package> package;
   if (!compiled)
@@ -165,7 +161,7 @@ qforge::bench::runCudaMatmulBench(MLIRContext *ctx, const CudaMatmulBenchOptions
   if (compiled)
     return compiled;
   if (!package)
-    return makeError(error);
+    return llvm::createStringError(error);
   rt::cuda::Device &device = *package->device();
   DeviceBuffers buffers(device);
 
@@ -220,11 +216,11 @@ qforge::bench::runCudaMatmulBench(MLIRContext *ctx, const CudaMatmulBenchOptions
     std::vector<double> samples;
     std::string err;
     if (!body(err) || !device.synchronize(err)) // warm-up
-      return makeError(err);
+      return llvm::createStringError(err);
     for (int i = 0; i < o.repeats; ++i) {
       double ms = 0;
       if (!device.time(body, ms, err))
-        return makeError(err);
+        return llvm::createStringError(err);
       samples.push_back(ms / 1e3 / double(count));
     }
     seconds = median(samples.data(), int(samples.size()));

@@ -6,6 +6,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include "llvm/Support/raw_ostream.h"
+
 using namespace mlir;
 namespace rt = qforge::runtime;
 
@@ -46,4 +48,24 @@ LogicalResult qf::appendEntryOperands(Location loc, Type type, const std::string
     shape.push_back(ShapedType::isDynamic(d) ? rt::Operand::kDynamic : d);
   out.push_back({name, "tensor", manifestDtype(t.getElementType()), shape});
   return success();
+}
+
+FailureOr<rt::EntryPoint> qf::entryPointOf(func::FuncOp fn) {
+  rt::EntryPoint entry{fn.getName().str(), {}, {}, {}, {}};
+  for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
+    if (failed(appendEntryOperands(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
+    if (failed(appendEntryOperands(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
+      return failure();
+  return entry;
+}
+
+llvm::Error qf::writeFile(llvm::StringRef path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return llvm::createStringError(path + ": " + ec.message());
+  os << text;
+  return llvm::Error::success();
 }

@@ -4,9 +4,12 @@
 
 #include "runtime/Manifest.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Types.h"
 #include "mlir/Support/LogicalResult.h"
+
+#include "llvm/Support/Error.h"
 
 namespace mlir::qf {
 
@@ -19,6 +22,13 @@ std::string manifestDtype(Type type);
 /// argument tensor may have one dynamic axis. Fails with an error at `loc`.
 LogicalResult appendEntryOperands(Location loc, Type type, const std::string &name, bool isArgument,
                                   std::vector<qforge::runtime::Operand> &out);
+
+/// The entry point a public function is: its name, arguments `arg<i>` and
+/// results `result<i>`; fails with an error at the function.
+FailureOr<qforge::runtime::EntryPoint> entryPointOf(func::FuncOp fn);
+
+/// Writes `text` to `path`; the error names the path.
+llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text);
 
 } // namespace mlir::qf
 

@@ -144,7 +144,7 @@ bool Package::run(const std::string &entry, const std::vector<Buffer> &args,
   if (!checkSizes(*e, argBytes, resultBytes, error))
     return false;
   if (device_)
-    return runOnDevice(*e, found->kernel, args, results, error);
+    return runOnDevice(*e, args, results, error);
   if (threads_ > 1 && e->split.blocks > 1)
     runBlocks(*e, args, results);
   else
@@ -352,41 +352,32 @@ bool Package::launch(const std::string &entry, const std::vector<cuda::DevicePtr
                          error);
 }
 
-bool Package::runOnDevice(const EntryPoint &e, void *, const std::vector<Buffer> &args,
+bool Package::runOnDevice(const EntryPoint &e, const std::vector<Buffer> &args,
                           const std::vector<Buffer> &results, std::string &error) const {
-  std::vector<cuda::DevicePtr> deviceArgs, deviceResults;
+  std::vector<cuda::DevicePtr> owned, deviceArgs, deviceResults;
   std::vector<size_t> argBytes, resultBytes;
-  auto release = [&] {
-    for (cuda::DevicePtr p : deviceArgs)
-      device_->free(p);
-    for (cuda::DevicePtr p : deviceResults)
-      device_->free(p);
-    return false;
+  auto place = [&](const std::vector<Buffer> &host, std::vector<cuda::DevicePtr> &ptrs,
+                   std::vector<size_t> &bytes, bool copy) {
+    for (const Buffer &b : host) {
+      cuda::DevicePtr p = 0;
+      if (!device_->alloc(b.bytes, p, error))
+        return false;
+      owned.push_back(p);
+      ptrs.push_back(p);
+      bytes.push_back(b.bytes);
+      if (copy && !device_->copyToDevice(p, b.data, b.bytes, error))
+        return false;
+    }
+    return true;
   };
-  for (const Buffer &b : args) {
-    cuda::DevicePtr p = 0;
-    if (!device_->alloc(b.bytes, p, error))
-      return release();
-    deviceArgs.push_back(p);
-    argBytes.push_back(b.bytes);
-    if (!device_->copyToDevice(p, b.data, b.bytes, error))
-      return release();
-  }
-  for (const Buffer &b : results) {
-    cuda::DevicePtr p = 0;
-    if (!device_->alloc(b.bytes, p, error))
-      return release();
-    deviceResults.push_back(p);
-    resultBytes.push_back(b.bytes);
-  }
-  if (!launch(e.name, deviceArgs, argBytes, deviceResults, resultBytes, error) ||
-      !device_->synchronize(error))
-    return release();
-  for (size_t i = 0; i < results.size(); ++i)
-    if (!device_->copyToHost(results[i].data, deviceResults[i], results[i].bytes, error))
-      return release();
-  release();
-  return true;
+  bool ok = place(args, deviceArgs, argBytes, true) && place(results, deviceResults, resultBytes, false) &&
+            launch(e.name, deviceArgs, argBytes, deviceResults, resultBytes, error) &&
+            device_->synchronize(error);
+  for (size_t i = 0; ok && i < results.size(); ++i)
+    ok = device_->copyToHost(results[i].data, deviceResults[i], results[i].bytes, error);
+  for (cuda::DevicePtr p : owned)
+    device_->free(p);
+  return ok;
 }
 
 //===----------------------------------------------------------------------===//

@@ -72,7 +72,7 @@ private:
   const Loaded *find(const std::string &entry, std::string &error) const;
   bool checkSizes(const EntryPoint &e, const std::vector<size_t> &argBytes,
                   const std::vector<size_t> &resultBytes, std::string &error) const;
-  bool runOnDevice(const EntryPoint &e, void *kernel, const std::vector<Buffer> &args,
+  bool runOnDevice(const EntryPoint &e, const std::vector<Buffer> &args,
                    const std::vector<Buffer> &results, std::string &error) const;
 
   std::unique_ptr<cuda::Device> device_;

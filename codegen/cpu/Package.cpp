@@ -165,17 +165,13 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration() || !fn.isPublic())
       continue;
-    rt::EntryPoint entry{fn.getName().str(), {}, {}, {}, {}};
-    if (auto it = splits.find(entry.name); it != splits.end())
-      entry.split = it->second;
-    for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
-      if (failed(appendEntryOperands(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
-        return makeError(diagnostics.text());
-    for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
-      if (failed(appendEntryOperands(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
-        return makeError(diagnostics.text());
+    FailureOr<rt::EntryPoint> entry = entryPointOf(fn);
+    if (failed(entry))
+      return makeError(diagnostics.text());
+    if (auto it = splits.find(entry->name); it != splits.end())
+      entry->split = it->second;
     fn->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
-    manifest.entries.push_back(std::move(entry));
+    manifest.entries.push_back(std::move(*entry));
   }
   if (manifest.entries.empty())
     return makeError("the module has no public function with a body to compile");

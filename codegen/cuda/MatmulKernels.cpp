@@ -171,8 +171,9 @@ private:
             StorageAccess::BlockTerms terms = factored ? weights.emitBlockTerms(b, loc, rows[r], k0)
                                                        : weights.emitChunkTerms(b, loc, rows[r], k0);
             StorageAccess::BlockTerms unit;
-            unit.scale = arith::ConstantOp::create(
-                b, loc, DenseElementsAttr::get(VectorType::get({chunk}, b.getF32Type()), 1.0f));
+            if (factored)
+              unit.scale = arith::ConstantOp::create(
+                  b, loc, DenseElementsAttr::get(VectorType::get({chunk}, b.getF32Type()), 1.0f));
             Value w = weights.emitChunk(b, loc, rows[r], k0, factored ? unit : terms);
             for (int64_t t = 0; t < tokens; ++t) {
               Value acc = accs[r * tokens + t];

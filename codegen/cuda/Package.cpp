@@ -22,10 +22,6 @@ using namespace mlir;
 using namespace mlir::qf;
 namespace rt = qforge::runtime;
 
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 std::optional<std::string> cuda::findPtxas() {
   if (std::optional<std::string> env = llvm::sys::Process::GetEnv("QFORGE_PTXAS"))
     return llvm::sys::fs::can_execute(*env) ? env : std::nullopt;
@@ -40,15 +36,6 @@ std::optional<std::string> cuda::findPtxas() {
   if (llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName("ptxas", dirs))
     return *found;
   return std::nullopt;
-}
-
-static llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return makeError(path + ": " + ec.message());
-  os << text;
-  return llvm::Error::success();
 }
 
 llvm::Error cuda::writeCudaPackage(ModuleOp module, llvm::StringRef outputDir,
@@ -70,24 +57,20 @@ llvm::Error cuda::writeCudaPackage(ModuleOp module, llvm::StringRef outputDir,
   for (auto fn : module.getOps<func::FuncOp>()) {
     if (fn.isDeclaration() || !fn.isPublic())
       continue;
-    rt::EntryPoint entry{fn.getName().str(), {}, {}, {}, {}};
-    for (auto [i, t] : llvm::enumerate(fn.getArgumentTypes()))
-      if (failed(appendEntryOperands(fn.getLoc(), t, "arg" + std::to_string(i), true, entry.args)))
-        return makeError(diagnostics.text());
-    for (auto [i, t] : llvm::enumerate(fn.getResultTypes()))
-      if (failed(appendEntryOperands(fn.getLoc(), t, "result" + std::to_string(i), false, entry.results)))
-        return makeError(diagnostics.text());
-    manifest.entries.push_back(std::move(entry));
+    FailureOr<rt::EntryPoint> entry = entryPointOf(fn);
+    if (failed(entry))
+      return llvm::createStringError(diagnostics.text());
+    manifest.entries.push_back(std::move(*entry));
   }
   if (manifest.entries.empty())
-    return makeError("the module has no public function with a body to compile");
+    return llvm::createStringError("the module has no public function with a body to compile");
 
   stage("lowering " + std::to_string(manifest.entries.size()) + " entry points to NVVM for " +
         target.arch);
   PassManager pm(ctx);
   buildCudaPipeline(pm, target);
   if (failed(pm.run(module)))
-    return makeError("CUDA pipeline failed:\n" + diagnostics.text());
+    return llvm::createStringError("CUDA pipeline failed:\n" + diagnostics.text());
   std::map<std::string, rt::Launch> launches;
   module.walk([&](LLVM::LLVMFuncOp fn) {
     auto entry = fn->getAttrOfType<StringAttr>(kEntryAttr);
@@ -103,16 +86,16 @@ llvm::Error cuda::writeCudaPackage(ModuleOp module, llvm::StringRef outputDir,
   for (rt::EntryPoint &entry : manifest.entries) {
     entry.launch = launches[entry.name];
     if (!entry.launch.threads)
-      return makeError("internal error: the kernel of '" + entry.name + "' lost its launch");
+      return llvm::createStringError("internal error: the kernel of '" + entry.name + "' lost its launch");
   }
 
   stage("generating PTX (LLVM NVPTX, " + target.arch + ")");
   llvm::Expected<std::string> ptx = emitPtx(module);
   if (!ptx)
-    return makeError(llvm::toString(ptx.takeError()) + ":\n" + diagnostics.text());
+    return llvm::createStringError(llvm::toString(ptx.takeError()) + ":\n" + diagnostics.text());
 
   if (std::error_code ec = llvm::sys::fs::create_directories(outputDir))
-    return makeError(outputDir + ": " + ec.message());
+    return llvm::createStringError(outputDir + ": " + ec.message());
   llvm::SmallString<256> ptxPath(outputDir), cubinPath(outputDir), manifestPath(outputDir);
   llvm::sys::path::append(ptxPath, "kernels.ptx");
   llvm::sys::path::append(cubinPath, "kernels.cubin");
@@ -135,7 +118,7 @@ llvm::Error cuda::writeCudaPackage(ModuleOp module, llvm::StringRef outputDir,
       output = (*buffer)->getBuffer().str();
     llvm::sys::fs::remove(log);
     if (rc != 0)
-      return makeError("ptxas rejected " + ptxPath + " for " + target.arch + " (exit " +
+      return llvm::createStringError("ptxas rejected " + ptxPath + " for " + target.arch + " (exit " +
                        std::to_string(rc) + "): " + execError + output);
     manifest.library = "kernels.cubin";
   } else {

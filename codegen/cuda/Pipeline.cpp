@@ -31,10 +31,6 @@
 using namespace mlir;
 using namespace mlir::qf;
 
-static llvm::Error makeError(const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
 // Upstream conversions inside the gpu.module, by their registered names.
 static const char kNvvmPipeline[] =
     "convert-scf-to-cf,canonicalize,cse,convert-vector-to-llvm,convert-gpu-to-nvvm,"
@@ -48,7 +44,7 @@ llvm::ArrayRef<llvm::StringRef> cuda::CudaTarget::supportedArchs() {
 
 llvm::Expected<cuda::CudaTarget> cuda::CudaTarget::named(llvm::StringRef arch) {
   if (!llvm::is_contained(supportedArchs(), arch))
-    return makeError("unknown CUDA architecture '" + arch + "' (this build compiles for: " +
+    return llvm::createStringError("unknown CUDA architecture '" + arch + "' (this build compiles for: " +
                      llvm::join(supportedArchs(), ", ") + ")");
   return CudaTarget{arch.str()};
 }
@@ -101,11 +97,11 @@ llvm::Expected<std::string> cuda::emitPtx(ModuleOp module) {
   options.compilationTarget = "isa";
   pm.addPass(createGpuModuleToBinaryPass(options));
   if (failed(pm.run(module)))
-    return makeError("NVPTX code generation failed");
+    return llvm::createStringError("NVPTX code generation failed");
   for (auto binary : module.getOps<gpu::BinaryOp>())
     for (Attribute object : binary.getObjects())
       return cast<gpu::ObjectAttr>(object).getObject().str();
-  return makeError("NVPTX code generation produced no object");
+  return llvm::createStringError("NVPTX code generation produced no object");
 }
 
 void cuda::registerCudaPasses() {

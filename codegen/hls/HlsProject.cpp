@@ -5,6 +5,7 @@
 // tb_data/PORT.bin and compares each output with tb_data/PORT.expected.bin
 // bit for bit, the tcl script, the Makefile and the report.
 //===----------------------------------------------------------------------===//
+#include "codegen/EntryOperands.h"
 #include "codegen/hls/CppText.h"
 #include "codegen/hls/HlsKernel.h"
 
@@ -213,15 +214,6 @@ Knobs: {9}.
       .str();
 }
 
-llvm::Error writeFile(llvm::StringRef path, llvm::StringRef text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec)
-    return llvm::createStringError(path + ": " + ec.message());
-  os << text;
-  return llvm::Error::success();
-}
-
 llvm::Error writeProject(const HlsKernel &kernel, const Estimate &est, llvm::StringRef dir,
                          const HlsOptions &options) {
   auto path = [&](const llvm::Twine &file) {
@@ -239,7 +231,7 @@ llvm::Error writeProject(const HlsKernel &kernel, const Estimate &est, llvm::Str
     if (it == data->end() || int64_t(it->second.size()) != p.sizeInBytes())
       return llvm::createStringError(kernel.getName() + ": the test data of port '" + p.name + "' is missing or of the wrong size");
     std::string file = p.name + (p.output ? ".expected.bin" : ".bin");
-    if (llvm::Error err = writeFile(path("tb_data/" + file),
+    if (llvm::Error err = mlir::qf::writeFile(path("tb_data/" + file),
                                     llvm::StringRef(reinterpret_cast<const char *>(it->second.data()),
                                                     it->second.size())))
       return err;
@@ -251,7 +243,7 @@ llvm::Error writeProject(const HlsKernel &kernel, const Estimate &est, llvm::Str
         {"run_hls.tcl", emitTcl(kernel, options)},
         {"Makefile", emitMakefile(kernel)},
         {"report.md", emitReport(kernel, est, options)}})
-    if (llvm::Error err = writeFile(path(file), text))
+    if (llvm::Error err = mlir::qf::writeFile(path(file), text))
       return err;
   return llvm::Error::success();
 }
@@ -324,7 +316,7 @@ llvm::Error writeHlsProjects(ModuleOp module, llvm::StringRef dir, const HlsOpti
            "(C-simulation with g++ against ap_types), run_hls.tcl (Vitis HLS) and report.md.\n";
   llvm::SmallString<256> readme(dir);
   llvm::sys::path::append(readme, "README.md");
-  return writeFile(readme, index);
+  return mlir::qf::writeFile(readme, index);
 }
 
 } // namespace qforge::hls

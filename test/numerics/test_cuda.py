@@ -367,16 +367,21 @@ def test_ptxas_failure_is_an_error(qf):
 # -- errors anywhere --------------------------------------------------------------
 
 
+def cli_inputs(qf, scheme: str, tag: str) -> tuple[Path, Path]:
+    """Random activations (.npy) and `qforge quantize`d weights of the default shape."""
+    rng = seeded(tag)
+    wq = qf.path("wq")
+    qforge(["quantize", "--scheme", scheme, "--input",
+            qf.save(rng.standard_normal((N, K)).astype(np.float32), "w"), "--output-dir", wq])
+    return qf.save(rng.standard_normal((M, K)).astype(np.float32), "a"), wq
+
+
 def test_run_without_a_driver(qf):
     """A CUDA package on a machine without libcuda.so.1 names what is missing."""
     if driver_loads():
         pytest.skip("libcuda.so.1 loads on this machine")
     pkg = compile_cuda(qf, kernel_source("q4_0"), "sm_90a")
-    rng = seeded("nodriver")
-    wq = qf.path("wq")
-    qforge(["quantize", "--scheme", "q4_0", "--input",
-            qf.save(rng.standard_normal((N, K)).astype(np.float32), "w"), "--output-dir", wq])
-    a = qf.save(rng.standard_normal((M, K)).astype(np.float32), "a")
+    a, wq = cli_inputs(qf, "q4_0", "nodriver")
     y = qf.path("y", ".npy")
     for device in (["--device", "cuda"], []):
         err = fails(["run", pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y,
@@ -390,11 +395,7 @@ def test_cuda_device_on_a_cpu_package(qf):
     src.write_text(kernel_source("q8_0"))
     pkg = qf.path("pkg")
     qforge(["compile", src, "--target", "cpu", "-o", pkg])
-    rng = seeded("cpu")
-    wq = qf.path("wq")
-    qforge(["quantize", "--scheme", "q8_0", "--input",
-            qf.save(rng.standard_normal((N, K)).astype(np.float32), "w"), "--output-dir", wq])
-    a = qf.save(rng.standard_normal((M, K)).astype(np.float32), "a")
+    a, wq = cli_inputs(qf, "q8_0", "cpu")
     y = qf.path("y", ".npy")
     args = ["run", pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y]
     fails(args + ["--device", "cuda"], "not for --device cuda")
