@@ -8,9 +8,10 @@
 // (off - bias * sc) * sa * sum(q). Many rows take the packed-panel kernel
 // (PackedDotMatmul); the decode kernel here walks K in steps of up to 8
 // chunks: each byte pair (two chunks) is two chained qf.dot4 into 8 i32
-// lanes, one unit (block and chunk) a lane, converted and scaled by what one
-// code of the unit is worth; the second term is one FMA a step on vectors of
-// per-unit offsets and activation code sums.
+// lanes, each lane in one unit (block and chunk); the pairs' lanes of one
+// unit are added horizontally, and what is left converted and scaled by what
+// one code of the unit is worth; the second term is one FMA a step on vectors
+// of per-unit offsets and activation code sums.
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
@@ -37,6 +38,44 @@ constexpr int64_t kLanes = kChunk / 4;
 /// Elements that share a weight scale, where integer dot products apply:
 /// 16 (two blocks a chunk) or a multiple of a chunk.
 bool chunksFitBlocks(int64_t block) { return block == 16 || block % kChunk == 0; }
+
+/// Integer lane sums of a step and the unit each lane belongs to.
+struct LaneSums {
+  Value sums;
+  SmallVector<int64_t> units;
+};
+
+/// Adds the neighbouring lanes of two 8-lane vectors as a horizontal add
+/// (vphaddd) does, where both lanes of every sum lie in one unit: the dot
+/// products of a step, whose units span several lanes, come down to fewer
+/// vectors to convert, scale and accumulate.
+SmallVector<LaneSums> mergeLaneSums(OpBuilder &b, Location loc, SmallVector<LaneSums> parts) {
+  // Result lane j sums lanes first[j] and first[j] + 1 of the pair A ++ B.
+  static constexpr int64_t first[kLanes] = {0, 2, 8, 10, 4, 6, 12, 14};
+  while (parts.size() > 1) {
+    SmallVector<LaneSums> merged;
+    for (size_t p = 0; p + 1 < parts.size(); p += 2) {
+      SmallVector<int64_t> units(parts[p].units);
+      units.append(parts[p + 1].units);
+      LaneSums m;
+      SmallVector<int64_t> even, odd;
+      for (int64_t f : first) {
+        if (units[f] != units[f + 1])
+          return parts;
+        m.units.push_back(units[f]);
+        even.push_back(f);
+        odd.push_back(f + 1);
+      }
+      m.sums = arith::AddIOp::create(b, loc, vector::ShuffleOp::create(b, loc, parts[p].sums, parts[p + 1].sums, even),
+                                     vector::ShuffleOp::create(b, loc, parts[p].sums, parts[p + 1].sums, odd));
+      merged.push_back(m);
+    }
+    if (parts.size() % 2)
+      merged.push_back(parts.back());
+    parts = merged;
+  }
+  return parts;
+}
 
 struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
   IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx)
@@ -199,6 +238,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                         Value sa = read(b, l, vecF32(chunks), act.scales, r[i], div(b, l, kb, kChunk));
                         Value worth = arith::MulFOp::create(b, l, gather(b, l, sc, unitBlock),
                                                             gather(b, l, sa, unitChunk));
+                        SmallVector<LaneSums> parts;
                         for (int64_t d = 0; d < dots; ++d) {
                           Value dot = zeros(b, l, vecI32);
                           for (auto [bytes, at] : w[d]) {
@@ -206,10 +246,13 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                             dot = Dot4Op::create(b, l, vecI32, dot, bytes, read(b, l, vecI8, act.codes, r[i], k0),
                                                  b.getI64IntegerAttr(byteCodes.maxByte));
                           }
-                          acc[d % slots] = vector::FMAOp::create(
-                              b, l, arith::SIToFPOp::create(b, l, vecF32(kLanes), dot),
-                              gather(b, l, worth, laneUnit[d]), acc[d % slots]);
+                          parts.push_back({dot, laneUnit[d]});
                         }
+                        parts = mergeLaneSums(b, l, parts);
+                        for (auto [p, part] : llvm::enumerate(parts))
+                          acc[p % slots] = vector::FMAOp::create(
+                              b, l, arith::SIToFPOp::create(b, l, vecF32(kLanes), part.sums),
+                              gather(b, l, worth, part.units), acc[p % slots]);
                         if (offsets) {
                           // Each unit's offset times its activation code sum (scaled).
                           Value sums = read(b, l, vecF32(units), act.sums, r[i], div(b, l, kb, unit));
@@ -224,9 +267,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                 for (int64_t i = 0; i < tile; ++i) {
                   Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * perRow, slots));
                   if (offsets)
-                    sum = arith::AddFOp::create(
-                        b, l, sum,
-                        vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, accs[i * perRow + slots]));
+                    sum = arith::AddFOp::create(b, l, sum, sumLanes(b, l, accs[i * perRow + slots]));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r[i], row});
                 }
                 return SmallVector<Value>{out};

@@ -730,6 +730,13 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
     for (int64_t v : ints)
       codes.table.push_back(v + codes.bias);
     codes.maxByte = hi + codes.bias;
+    // A table that is the code xor a constant is one xor of the stored bytes.
+    for (int64_t f = 0; f < 16; ++f)
+      if (llvm::all_of(llvm::enumerate(codes.table), [&](auto cv) { return cv.value() == int64_t(cv.index() ^ f); })) {
+        codes.table.clear();
+        codes.flip = f * 0x11;
+        break;
+      }
     return codes;
   }
   // 8-bit codes are used as they are: the value must be the code read as an
@@ -747,14 +754,18 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
 }
 
 /// `raw` codes (vector of i8) as the unsigned bytes of `codes`.
+/// Stored bytes `raw` (vector of i8) xor the flip of `codes`.
+static Value flipStoredBytes(OpBuilder &b, Location loc, Value raw, const StorageAccess::ByteCodes &codes) {
+  if (!codes.flip)
+    return raw;
+  auto type = cast<VectorType>(raw.getType());
+  Value flip = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(codes.flip)));
+  return arith::XOrIOp::create(b, loc, raw, flip);
+}
+
+/// Codes `raw` (vector of i8, taken from flipped bytes) as the unsigned bytes of `codes`.
 static Value applyByteCodes(OpBuilder &b, Location loc, Value raw, const StorageAccess::ByteCodes &codes) {
   auto type = cast<VectorType>(raw.getType());
-  auto splatI8 = [&](int64_t v) {
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(v))).getResult();
-  };
-  if (codes.table.empty())
-    return codes.flip ? arith::XOrIOp::create(b, loc, raw, splatI8(codes.flip)).getResult()
-                      : raw;
   bool identity = true;
   for (auto [c, v] : llvm::enumerate(codes.table))
     identity &= int64_t(c) == v;
@@ -826,8 +837,10 @@ std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, 
     Value at = arith::AddIOp::create(b, loc, bases[std::min<int64_t>(piece.chunk, bases.size() - 1)],
                                      indexConst(b, loc, piece.byteOffset));
     Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    return vector::TransferReadOp::create(b, loc, i8Vec(16), bytes, ValueRange{at}, pad, ArrayRef<bool>{true})
-        .getResult();
+    return flipStoredBytes(
+        b, loc,
+        vector::TransferReadOp::create(b, loc, i8Vec(16), bytes, ValueRange{at}, pad, ArrayRef<bool>{true}),
+        codes);
   };
   // One 32-byte operand from two pieces.
   auto operand = [&](const BytePiece &first, const BytePiece &second) -> Value {
@@ -898,9 +911,9 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
   };
   auto read = [&](Value bytes, Value offset, int64_t n) {
     Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-    return vector::TransferReadOp::create(b, loc, i8Vec(n), bytes, ValueRange{offset}, pad,
-                                          ArrayRef<bool>{true})
-        .getResult();
+    return flipStoredBytes(
+        b, loc, vector::TransferReadOp::create(b, loc, i8Vec(n), bytes, ValueRange{offset}, pad, ArrayRef<bool>{true}),
+        codes);
   };
   // The low nibbles of 16 bytes, then their high nibbles.
   auto nibbles = [&](Value packed) {

@@ -74,7 +74,9 @@ public:
 
   /// Weights as unsigned bytes for integer dot products: the element whose
   /// stored code is c has the value factor * (table[c] - bias), with
-  /// table[c] in [0, 255]. An empty table means the code itself, xor `flip`.
+  /// table[c] in [0, 255]. An empty table means the code itself, taken from
+  /// the stored bytes xor `flip` (0x88 turns two's complement nibbles into
+  /// offset ones with one xor for both nibbles of a byte).
   struct ByteCodes {
     SmallVector<int64_t> table;
     int64_t flip = 0;

@@ -162,6 +162,35 @@ func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_
 
 // -----
 
+// Two's complement nibbles become offset bytes with one xor (0x88) of the
+// stored bytes, no table. The four dot products of a 256-element step, four
+// lanes a block, come down to one vector of a lane a block by horizontal adds
+// (pairs of neighbouring lanes), converted and scaled once; the row's lanes
+// are summed in any order.
+// CHECK-LABEL: func.func @matmul_int4_g32_int8_acts
+// CHECK: arith.xori %{{.*}}, %{{.*}} : vector<16xi8>
+// CHECK-NOT: qf.lookup
+// CHECK: %[[D0:.*]] = qf.dot4 %{{[0-9]+}},
+// CHECK: %[[D1:.*]] = qf.dot4 %{{[0-9]+}},
+// CHECK: %[[D2:.*]] = qf.dot4 %{{[0-9]+}},
+// CHECK: %[[D3:.*]] = qf.dot4 %{{[0-9]+}},
+// CHECK: %[[EVEN01:.*]] = vector.shuffle %[[D0]], %[[D1]] [0, 2, 8, 10, 4, 6, 12, 14]
+// CHECK: %[[ODD01:.*]] = vector.shuffle %[[D0]], %[[D1]] [1, 3, 9, 11, 5, 7, 13, 15]
+// CHECK: %[[S01:.*]] = arith.addi %[[EVEN01]], %[[ODD01]] : vector<8xi32>
+// CHECK: %[[S23:.*]] = arith.addi %{{.*}} : vector<8xi32>
+// CHECK: vector.shuffle %[[S01]], %[[S23]] [0, 2, 8, 10, 4, 6, 12, 14]
+// CHECK: %[[S:.*]] = arith.addi %{{.*}} : vector<8xi32>
+// CHECK: %[[F:.*]] = arith.sitofp %[[S]] : vector<8xi32> to vector<8xf32>
+// CHECK: vector.fma %[[F]]
+// CHECK-NOT: arith.sitofp {{.*}} : vector<8xi32>
+// CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf32> into f32
+func.func @matmul_int4_g32_int8_acts(%a: tensor<1x256xf32>, %w: !qf.qtensor<2x256, int4_g32>) -> tensor<1x2xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<1x256xf32>, !qf.qtensor<2x256, int4_g32> -> tensor<1x2xf32>
+  return %c : tensor<1x2xf32>
+}
+
+// -----
+
 // Eight or more activation rows: weights decoded once per panel of 16
 // columns and transposed so that each i32 lane is one column; four
 // activation codes are broadcast to every lane; i32 sums are scaled once a
