@@ -1,6 +1,7 @@
 //===- CudaDevice.cpp - The CUDA driver API, loaded at run time ------------===//
 #include "runtime/CudaDevice.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <dlfcn.h>
 #include <mutex>
@@ -24,7 +25,7 @@ struct Api {
   int (*cuStreamCreate)(Handle *, unsigned);
   int (*cuStreamDestroy)(Handle);
   int (*cuStreamSynchronize)(Handle);
-  int (*cuModuleLoadData)(Handle *, const void *);
+  int (*cuModuleLoadDataEx)(Handle *, const void *, unsigned, int *, void **);
   int (*cuModuleUnload)(Handle);
   int (*cuModuleGetFunction)(Handle *, Handle, const char *);
   int (*cuMemAlloc)(DevicePtr *, size_t);
@@ -85,7 +86,7 @@ const Api *loadApi(std::string &error) {
     bind(api.cuStreamCreate, "cuStreamCreate");
     bind(api.cuStreamDestroy, "cuStreamDestroy_v2");
     bind(api.cuStreamSynchronize, "cuStreamSynchronize");
-    bind(api.cuModuleLoadData, "cuModuleLoadData");
+    bind(api.cuModuleLoadDataEx, "cuModuleLoadDataEx");
     bind(api.cuModuleUnload, "cuModuleUnload");
     bind(api.cuModuleGetFunction, "cuModuleGetFunction");
     bind(api.cuMemAlloc, "cuMemAlloc_v2");
@@ -208,8 +209,19 @@ bool Device::loadModule(const std::string &image, std::shared_ptr<Module> &modul
                         std::string &error) {
   module = std::make_shared<Module>();
   module->api = api_;
-  return check(api_->cuCtxSetCurrent(context_), "cuCtxSetCurrent", error) &&
-         check(api_->cuModuleLoadData(&module->module, image.c_str()), "cuModuleLoadData", error);
+  if (!check(api_->cuCtxSetCurrent(context_), "cuCtxSetCurrent", error))
+    return false;
+  // The PTX JIT's own account of a failure (CUjit_option values).
+  constexpr int kErrorLogBuffer = 5, kErrorLogBufferSizeBytes = 6;
+  char log[4096] = {};
+  int options[] = {kErrorLogBuffer, kErrorLogBufferSizeBytes};
+  void *values[] = {log, reinterpret_cast<void *>(uintptr_t(sizeof(log)))};
+  if (check(api_->cuModuleLoadDataEx(&module->module, image.c_str(), 2, options, values), "cuModuleLoadDataEx",
+            error))
+    return true;
+  if (log[0])
+    error += "; the PTX JIT says: " + std::string(log);
+  return false;
 }
 
 bool Device::getKernel(Module &module, const std::string &name, void *&kernel, std::string &error) {

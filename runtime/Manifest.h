@@ -91,6 +91,8 @@ struct Manifest {
   std::vector<EntryPoint> entries;
 
   const EntryPoint *find(const std::string &name) const;
+  /// Whether the kernels are for a CUDA GPU (PTX/cubin) rather than the CPU.
+  bool forCuda() const { return triple.rfind("nvptx", 0) == 0; }
   std::string serialize() const;
   /// Parses manifest text; on failure returns false and sets `error` to a
   /// message naming the line.

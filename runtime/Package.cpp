@@ -29,18 +29,25 @@ int splitAxis(const Operand &whole, const Operand &block, int64_t blocks, int64_
 }
 } // namespace
 
-std::unique_ptr<Package> Package::load(const std::string &dir, std::string &error) {
+bool Package::readManifest(const std::string &dir, Manifest &manifest, std::string &error) {
   std::string manifestPath = dir + "/manifest.txt", text;
   if (!readTextFile(manifestPath, text, error)) {
     error += " (not a qforge package directory?)";
-    return nullptr;
+    return false;
   }
-  std::unique_ptr<Package> p(new Package());
-  if (!Manifest::parse(text, p->manifest_, error)) {
+  if (!Manifest::parse(text, manifest, error)) {
     error = manifestPath + ": " + error;
-    return nullptr;
+    return false;
   }
-  if (p->manifest_.triple.rfind("nvptx", 0) == 0)
+  return true;
+}
+
+std::unique_ptr<Package> Package::load(const std::string &dir, std::string &error) {
+  std::unique_ptr<Package> p(new Package());
+  if (!readManifest(dir, p->manifest_, error))
+    return nullptr;
+  std::string manifestPath = dir + "/manifest.txt";
+  if (p->manifest_.forCuda())
     return p->loadCuda(dir, error) ? std::move(p) : nullptr;
   std::string missing;
   for (const std::string &f : p->manifest_.features)
@@ -290,7 +297,7 @@ bool Package::loadCuda(const std::string &dir, std::string &error) {
   }
   if (!device_->loadModule(image, module_, why)) {
     error = libraryPath + " (" + manifest_.cpu + ") does not load on " + device_->name() + " (" +
-            device_->arch() + "): " + why + " (recompile with --arch for this GPU)";
+            device_->arch() + "): " + why + " (compile the package with an --arch that this GPU runs)";
     return false;
   }
   for (const EntryPoint &e : manifest_.entries) {

@@ -21,6 +21,8 @@ struct Buffer {
 class Package {
 public:
   static std::unique_ptr<Package> load(const std::string &dir, std::string &error);
+  /// The manifest of the package in `dir`, read without loading its kernels.
+  static bool readManifest(const std::string &dir, Manifest &manifest, std::string &error);
   ~Package();
 
   const Manifest &manifest() const { return manifest_; }

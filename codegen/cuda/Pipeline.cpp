@@ -112,9 +112,17 @@ void cuda::registerCudaPasses() {
     Option<std::string> arch{*this, "arch", llvm::cl::desc("GPU architecture (sm_80, sm_89, sm_90a)"),
                              llvm::cl::init("sm_90a")};
   };
-  PassPipelineRegistration<Options>(
+  registerPassPipeline(
       "qf-cuda-pipeline", "Lower qf.matmul entries to GPU kernels in the NVVM dialect",
-      [](OpPassManager &pm, const Options &options) {
-        buildCudaPipeline(pm, CudaTarget{options.arch});
-      });
+      [](OpPassManager &pm, StringRef optionsText, function_ref<LogicalResult(const Twine &)> errorHandler) {
+        Options options;
+        if (failed(options.parseFromString(optionsText)))
+          return failure();
+        llvm::Expected<CudaTarget> target = CudaTarget::named(options.arch);
+        if (!target)
+          return errorHandler(llvm::toString(target.takeError()));
+        buildCudaPipeline(pm, *target);
+        return success();
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optionsHandler) { optionsHandler(Options()); });
 }

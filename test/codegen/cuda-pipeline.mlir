@@ -1,6 +1,9 @@
 // RUN: qforge-opt %s --qf-cuda-pipeline=arch=sm_80 | FileCheck %s --check-prefixes=CHECK,SM80
 // RUN: qforge-opt %s --qf-cuda-pipeline=arch=sm_90a | FileCheck %s --check-prefixes=CHECK,SM90A
 // RUN: qforge-opt %s --qf-cuda-pipeline | FileCheck %s --check-prefixes=CHECK,SM90A
+// RUN: not qforge-opt %s --qf-cuda-pipeline=arch=sm_70 2>&1 | FileCheck %s --check-prefix=ARCH
+
+// ARCH: error: unknown CUDA architecture 'sm_70' (this build compiles for: sm_80, sm_89, sm_90a)
 
 // The CUDA pipeline (codegen/cuda/Pipeline.cpp) ends in the LLVM dialect
 // inside the gpu.module, which carries the NVVM target `qforge compile

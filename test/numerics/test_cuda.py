@@ -390,6 +390,19 @@ def test_run_without_a_driver(qf):
         assert not y.exists()
 
 
+def test_cpu_device_on_a_cuda_package(qf):
+    """--device cpu and --threads are refused from the manifest, before any driver loads."""
+    pkg = compile_cuda(qf, kernel_source("q4_0"), "sm_90a")
+    a, wq = cli_inputs(qf, "q4_0", "cpu-on-cuda")
+    y = qf.path("y", ".npy")
+    args = ["run", pkg, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y]
+    for extra, message in ((["--device", "cpu"], "compiled for sm_90a, not for --device cpu"),
+                           (["--threads", "2"], "--threads applies to CPU packages")):
+        err = fails(args + extra, message)
+        assert "libcuda" not in err, err
+    assert not y.exists()
+
+
 def test_cuda_device_on_a_cpu_package(qf):
     src = qf.path("kernel", ".mlir")
     src.write_text(kernel_source("q8_0"))
@@ -523,4 +536,4 @@ def test_gpu_run_errors(qf, gpu):
         pkg2 = compile_cuda(qf, kernel_source("q4_0"), other)
         err = fails(["run", pkg2, "--entry", "mm", "--input", a, "--input-dir", wq, "--output", y],
                     "does not load on")
-        assert "recompile with --arch" in err, err
+        assert "compile the package with an --arch that this GPU runs" in err, err

@@ -49,20 +49,23 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
   Expected<int64_t> threads = args->getPositive("threads", 1);
   if (!threads)
     return threads.takeError();
+  // A package runs where it was compiled for; --device says where the caller
+  // expects it to, checked before the kernels (and a GPU driver) load.
   std::string loadError;
+  rt::Manifest manifest;
+  if (!rt::Package::readManifest(dir, manifest, loadError))
+    return makeError(loadError);
+  std::string device = args->get("device", manifest.forCuda() ? "cuda" : "cpu");
+  if (device != "cpu" && device != "cuda")
+    return makeError("unknown device '" + device + "' (cpu or cuda)");
+  if ((device == "cuda") != manifest.forCuda())
+    return makeError(dir + ": compiled for " + manifest.cpu + ", not for --device " + device +
+                     " (compile with --target " + device + ")");
+  if (manifest.forCuda() && args->has("threads"))
+    return makeError("--threads applies to CPU packages");
   std::unique_ptr<rt::Package> package = rt::Package::load(dir, loadError);
   if (!package)
     return makeError(loadError);
-  // A package runs where it was compiled for; --device says where the caller
-  // expects it to.
-  std::string device = args->get("device", package->device() ? "cuda" : "cpu");
-  if (device != "cpu" && device != "cuda")
-    return makeError("unknown device '" + device + "' (cpu or cuda)");
-  if ((device == "cuda") != (package->device() != nullptr))
-    return makeError(dir + ": compiled for " + package->manifest().cpu + ", not for --device " +
-                     device + " (compile with --target " + device + ")");
-  if (package->device() && args->has("threads"))
-    return makeError("--threads applies to CPU packages");
   std::string entryName = args->get("entry");
   const rt::EntryPoint *entry = package->manifest().find(entryName);
   if (!entry)
