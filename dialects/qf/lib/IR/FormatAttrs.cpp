@@ -353,9 +353,14 @@ Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
     f = arith::MulFOp::create(b, loc, arith::ExtFOp::create(b, loc, ew.like(b.getF32Type()), half),
                               ew.f32(std::ldexp(1.0, 15 - int(s.bias))));
     if (s.allOnesIsNaN) {
-      Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mag,
-                                          ew.i32((1 << (s.exp + s.man)) - 1));
+      // Unsigned formats: codes with the sign bit set are NaN too, so that
+      // one unsigned compare finds every NaN code.
+      Value allOnes = ew.i32((1 << (s.exp + s.man)) - 1);
+      Value isNaN = s.isSigned ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mag, allOnes)
+                               : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, c, allOnes);
       f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
+      if (!s.isSigned)
+        return ew.toResult(f, resultType);
     }
   } else {
     f = assembleMinifloat(b, loc, ew, s, c);
