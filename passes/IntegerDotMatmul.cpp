@@ -220,7 +220,6 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                     b, l, indexConst(b, l, 0), indexConst(b, l, k), step, init,
                     [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
                       SmallVector<Value> next(carried);
-                      auto [sc, off] = stepTerms(b, l, row, kb);
                       // Per dot product: the byte operands and the offset of their codes.
                       SmallVector<SmallVector<std::pair<Value, int64_t>>> w(dots);
                       for (int64_t d = 0; d < dots; ++d) {
@@ -231,6 +230,10 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                           w[d] = {{weights.emitByteChunk(b, l, row, kb, span * d, byteCodes), span * d}};
                         }
                       }
+                      // After the code reads: LLVM would otherwise take codes that a
+                      // wide read of GGUF block scales covers out of that read, a
+                      // few bytes at a time.
+                      auto [sc, off] = stepTerms(b, l, row, kb);
                       for (int64_t i = 0; i < tile; ++i) {
                         Value *acc = &next[i * perRow];
                         // What one code of each unit is worth: weight block

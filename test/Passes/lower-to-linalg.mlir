@@ -125,7 +125,8 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // 16-31 of both); each byte pair, the low then the high nibbles of two
 // blocks, is two chained qf.dot4 whose i32 lanes each sum codes of one block,
 // scaled by its weight scale times its chunk's activation scale (the step's
-// f16 scale bits gathered, then converted as one vector). The bias
+// blocks read as halves after the codes, the f16 scales picked by one shuffle
+// and converted as one vector). The bias
 // (8) comes off with the block offsets: -8 * scale times each block's
 // (scaled) code sum.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
@@ -141,13 +142,14 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
 // CHECK: vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, 17,
-// CHECK: %[[BITS:.*]] = vector.from_elements %{{.*}} : vector<2xi32>
-// CHECK: %[[H:.*]] = arith.trunci %[[BITS]] : vector<2xi32> to vector<2xi16>
-// CHECK: %[[F16:.*]] = arith.bitcast %[[H]] : vector<2xi16> to vector<2xf16>
-// CHECK: arith.extf %[[F16]] : vector<2xf16> to vector<2xf32>
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
-// CHECK: %[[WORTH:.*]] = arith.mulf %{{.*}}, %{{.*}} : vector<2xf32>
+// CHECK: %[[STEP:.*]] = vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<20xi8>
+// CHECK: %[[HALVES:.*]] = vector.bitcast %[[STEP]] : vector<20xi8> to vector<10xi16>
+// CHECK: %[[H:.*]] = vector.shuffle %[[HALVES]], %[[HALVES]] [0, 9] : vector<10xi16>, vector<10xi16>
+// CHECK: %[[F16:.*]] = arith.bitcast %[[H]] : vector<2xi16> to vector<2xf16>
+// CHECK: arith.extf %[[F16]] : vector<2xf16> to vector<2xf32>
+// CHECK: %[[WORTH:.*]] = arith.mulf %{{[0-9]+}}, %{{[0-9]+}} : vector<2xf32>
 // CHECK: %[[X:.*]] = qf.dot4 %{{.*}} : vector<32xi8> -> vector<8xi32>
 // CHECK: %[[XY:.*]] = qf.dot4 %[[X]], %{{.*}} : vector<32xi8> -> vector<8xi32>
 // CHECK: %[[D:.*]] = arith.sitofp %[[XY]] : vector<8xi32> to vector<8xf32>
@@ -217,10 +219,10 @@ func.func @matmul_q4_0_int8_acts_prefill(%a: tensor<9x64xf32>, %w: !qf.qtensor<1
 // on all lanes. NF4 values are not integers, so its activations are quantized
 // and dequantized ahead and the f32 kernel takes them.
 // CHECK-LABEL: func.func @matmul_mxfp4_int8_acts
-// CHECK: vector.transfer_read %{{.*}} : tensor<6xi8>, vector<2xi8>
-// CHECK: arith.shli %{{.*}} : vector<2xi32>
 // CHECK: vector.transfer_read %{{.*}} : tensor<96xi8>, vector<16xi8>
 // CHECK: qf.lookup %{{.*}} {table = array<f32: 1.200000e+01, 1.300000e+01, 1.400000e+01, 1.500000e+01, 1.600000e+01, 1.800000e+01, 2.000000e+01, 2.400000e+01, 1.200000e+01, 1.100000e+01, 1.000000e+01, 9.000000e+00, 8.000000e+00, 6.000000e+00, 4.000000e+00, 0.000000e+00>} : vector<32xi8> -> vector<32xi8>
+// CHECK: vector.transfer_read %{{.*}} : tensor<6xi8>, vector<2xi8>
+// CHECK: arith.shli %{{.*}} : vector<2xi32>
 // CHECK: qf.dot4
 // CHECK-LABEL: func.func @matmul_nf4_int8_acts
 // CHECK: math.roundeven
