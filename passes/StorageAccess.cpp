@@ -500,6 +500,14 @@ static unsigned slotBits(Attribute typeOrFormat) {
   return cast<QuantFormatAttrInterface>(typeOrFormat).getBitWidth();
 }
 
+/// Bytes to read from the first of `count` GGUF blocks to cover `needed`:
+/// the next power of two where the blocks hold it, so that the read is whole
+/// vector registers.
+static int64_t stepReadBytes(int64_t count, const GgmlBlockType &g, int64_t needed) {
+  int64_t whole = int64_t(llvm::PowerOf2Ceil(needed));
+  return whole <= count * g.blockBytes ? whole : needed;
+}
+
 StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Location loc, Value row,
                                                               Value k, int64_t count) const {
   int64_t block = getChunkBlockSize();
@@ -538,7 +546,7 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
     GgmlBlockType g = *getGgmlBlockType(scheme);
     if (llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl"}, g.name)) {
       Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
-      int64_t span = ((count - 1) * g.blockBytes + (g.name == "q4_1" ? 4 : 2)) / 2; // words up to the last pick
+      int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + (g.name == "q4_1" ? 4 : 2)) / 2;
       Value bytes = readVector(b, loc, VectorType::get({2 * span}, b.getI8Type()), buffers.front(), base);
       Value words = vector::BitCastOp::create(b, loc, VectorType::get({span}, b.getI16Type()), bytes);
       auto halves = [&](int64_t at) {
@@ -555,6 +563,17 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
       if (g.name == "q4_1")
         t.min = halves(2);
       return t;
+    }
+    if (g.name == "mxfp4_ggml") { // an E8M0 byte first: the same with a byte shuffle
+      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
+      int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + 1);
+      Value bytes = readVector(b, loc, VectorType::get({span}, b.getI8Type()), buffers.front(), base);
+      SmallVector<int64_t> picks;
+      for (int64_t i = 0; i < count; ++i)
+        picks.push_back(i * g.blockBytes);
+      Value scaleBytes = vector::ShuffleOp::create(b, loc, bytes, bytes, picks);
+      Value bits = arith::ExtUIOp::create(b, loc, VectorType::get({count}, b.getI32Type()), scaleBytes);
+      return {decodeSlots(b, loc, scheme.getScale(), bits)};
     }
   }
   // Otherwise block by block.

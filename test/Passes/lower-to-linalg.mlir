@@ -144,9 +144,9 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, 17,
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
-// CHECK: %[[STEP:.*]] = vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<20xi8>
-// CHECK: %[[HALVES:.*]] = vector.bitcast %[[STEP]] : vector<20xi8> to vector<10xi16>
-// CHECK: %[[H:.*]] = vector.shuffle %[[HALVES]], %[[HALVES]] [0, 9] : vector<10xi16>, vector<10xi16>
+// CHECK: %[[STEP:.*]] = vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<32xi8>
+// CHECK: %[[HALVES:.*]] = vector.bitcast %[[STEP]] : vector<32xi8> to vector<16xi16>
+// CHECK: %[[H:.*]] = vector.shuffle %[[HALVES]], %[[HALVES]] [0, 9] : vector<16xi16>, vector<16xi16>
 // CHECK: %[[F16:.*]] = arith.bitcast %[[H]] : vector<2xi16> to vector<2xf16>
 // CHECK: arith.extf %[[F16]] : vector<2xf16> to vector<2xf32>
 // CHECK: %[[WORTH:.*]] = arith.mulf %{{[0-9]+}}, %{{[0-9]+}} : vector<2xf32>
