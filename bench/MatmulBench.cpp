@@ -121,7 +121,11 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   // weights from DRAM, as a model too large for the cache does.
   int64_t weightBytes = q->layout.totalBytes();
   size_t copies = copiesBeyondCache(weightBytes);
-  std::vector<std::vector<std::vector<uint8_t>>> weightCopies(copies, q->buffers);
+  using HugeBytes = std::vector<uint8_t, HugePageAllocator<uint8_t>>;
+  std::vector<std::vector<HugeBytes>> weightCopies(copies);
+  for (std::vector<HugeBytes> &copy : weightCopies)
+    for (const std::vector<uint8_t> &buffer : q->buffers)
+      copy.emplace_back(buffer.begin(), buffer.end());
 
   // Row slices and the byte ranges of each buffer they own.
   std::vector<Slice> slices(o.threads);
@@ -135,7 +139,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.rows = std::min(per, o.n - s.row0);
     if (s.rows <= 0)
       return makeError("--threads " + std::to_string(o.threads) + " leaves a thread no rows");
-    for (std::vector<std::vector<uint8_t>> &copy : weightCopies) {
+    for (std::vector<HugeBytes> &copy : weightCopies) {
       s.storage.emplace_back();
       for (auto [spec, bytes] : llvm::zip(q->layout.buffers, copy)) {
         bool perRow = spec.count % o.n == 0;

@@ -5,6 +5,9 @@
 //===----------------------------------------------------------------------===//
 #include "bench/Probes.h"
 
+#include "llvm/Support/ErrorHandling.h"
+
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -160,8 +163,18 @@ static double medianSeconds(ThreadTeam &team, int repeats, void (*body)(int, voi
 // 1 GiB: far beyond any last-level cache of the machines this runs on.
 static constexpr size_t kProbeBytes = size_t(1) << 30;
 
+void *qforge::bench::allocateHugePages(size_t bytes) {
+  constexpr size_t kHugePage = size_t(2) << 20;
+  size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void *p = std::aligned_alloc(kHugePage, rounded ? rounded : kHugePage);
+  if (!p)
+    llvm::report_bad_alloc_error("allocateHugePages");
+  madvise(p, rounded, MADV_HUGEPAGE); // advice: 4 KiB pages where refused
+  return p;
+}
+
 DramProbe::DramProbe(ThreadTeam &team)
-    : team(team), data(static_cast<float *>(std::aligned_alloc(64, kProbeBytes))) {
+    : team(team), data(static_cast<float *>(allocateHugePages(kProbeBytes))) {
   std::memset(data, 1, kProbeBytes); // touch every page
 }
 

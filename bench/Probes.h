@@ -4,6 +4,8 @@
 
 #include "runtime/ThreadTeam.h"
 
+#include <cstdlib>
+
 namespace qforge::bench {
 
 using runtime::ThreadTeam;
@@ -32,6 +34,23 @@ private:
 /// f32 FMA peak in GFLOP/s on all threads of a team: independent FMA chains
 /// on the widest vectors the CPU has. Median of `repeats`.
 double measureFmaPeak(ThreadTeam &team, int repeats);
+
+/// `bytes` of memory on 2 MiB pages where the kernel gives them
+/// (MADV_HUGEPAGE): a stream over 4 KiB pages stalls at every page, where the
+/// hardware prefetcher stops. The probe and the benchmarked weights both live
+/// there; free with std::free.
+void *allocateHugePages(size_t bytes);
+
+/// std::vector storage from allocateHugePages.
+template <typename T> struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() = default;
+  template <typename U> HugePageAllocator(const HugePageAllocator<U> &) {}
+  T *allocate(size_t n) { return static_cast<T *>(allocateHugePages(n * sizeof(T))); }
+  void deallocate(T *p, size_t) { std::free(p); }
+  bool operator==(const HugePageAllocator &) const { return true; }
+  bool operator!=(const HugePageAllocator &) const { return false; }
+};
 
 /// How many copies of `bytes` of weights, used in turn, push each other out
 /// of the last-level cache between two runs on one of them.
