@@ -539,22 +539,40 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
     return t;
   }
   // GGUF blocks that start with an f16 scale (and q4_1's f16 min): the
-  // step's consecutive blocks read as one vector of halves, the scales (or
-  // mins) picked by one shuffle (a word permute, not a load a block), then
-  // converted as one vector.
+  // step's consecutive blocks read as one vector of halves and the scales (or
+  // mins) picked by one shuffle (a word permute, not a load a block) where
+  // that read is at most three 64-byte registers (q8_0's eight blocks are
+  // four: there, and slower so, measured), else the halves gathered block by
+  // block; then converted as one vector.
   if (scheme.getLayout() == LayoutKind::ggml) {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     if (llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl"}, g.name)) {
-      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
-      int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + (g.name == "q4_1" ? 4 : 2)) / 2;
-      Value bytes = readVector(b, loc, VectorType::get({2 * span}, b.getI8Type()), buffers.front(), base);
-      Value words = vector::BitCastOp::create(b, loc, VectorType::get({span}, b.getI16Type()), bytes);
+      auto like = [&](Type t) { return VectorType::get({count}, t); };
+      int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + (g.name == "q4_1" ? 4 : 2));
+      Value words;
+      if (span <= 192) {
+        Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
+        Value bytes = readVector(b, loc, VectorType::get({span}, b.getI8Type()), buffers.front(), base);
+        words = vector::BitCastOp::create(b, loc, VectorType::get({span / 2}, b.getI16Type()), bytes);
+      }
       auto halves = [&](int64_t at) {
-        SmallVector<int64_t> picks;
-        for (int64_t i = 0; i < count; ++i)
-          picks.push_back((i * g.blockBytes + at) / 2);
-        auto like = [&](Type t) { return VectorType::get({count}, t); };
-        Value v = vector::ShuffleOp::create(b, loc, words, words, picks);
+        Value v;
+        if (words) {
+          SmallVector<int64_t> picks;
+          for (int64_t i = 0; i < count; ++i)
+            picks.push_back((i * g.blockBytes + at) / 2);
+          v = vector::ShuffleOp::create(b, loc, words, words, picks);
+        } else {
+          SmallVector<Value> bits;
+          for (int64_t i = 0; i < count; ++i) {
+            Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, i * block).first;
+            Value bitPos = arith::MulIOp::create(
+                b, loc, arith::AddIOp::create(b, loc, base, indexConst(b, loc, at)), indexConst(b, loc, 8));
+            bits.push_back(loadItem(b, loc, buffers.front(), bitPos, 16));
+          }
+          v = arith::TruncIOp::create(b, loc, like(b.getI16Type()),
+                                      vector::FromElementsOp::create(b, loc, like(b.getI32Type()), bits));
+        }
         v = arith::BitcastOp::create(b, loc, like(b.getF16Type()), v);
         return arith::ExtFOp::create(b, loc, like(b.getF32Type()), v).getResult();
       };
