@@ -121,11 +121,21 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   // weights from DRAM, as a model too large for the cache does.
   int64_t weightBytes = q->layout.totalBytes();
   size_t copies = copiesBeyondCache(weightBytes);
-  using HugeBytes = std::vector<uint8_t, HugePageAllocator<uint8_t>>;
-  std::vector<std::vector<HugeBytes>> weightCopies(copies);
-  for (std::vector<HugeBytes> &copy : weightCopies)
-    for (const std::vector<uint8_t> &buffer : q->buffers)
-      copy.emplace_back(buffer.begin(), buffer.end());
+  // They lie one after another (each buffer 64-byte aligned) on 2 MiB pages.
+  auto aligned = [](size_t bytes) { return (bytes + 63) / 64 * 64; };
+  size_t copyBytes = 0;
+  for (const std::vector<uint8_t> &buffer : q->buffers)
+    copyBytes += aligned(buffer.size());
+  std::vector<uint8_t, HugePageAllocator<uint8_t>> arena(copies * copyBytes);
+  std::vector<std::vector<llvm::MutableArrayRef<uint8_t>>> weightCopies(copies);
+  for (size_t c = 0; c < copies; ++c) {
+    uint8_t *at = arena.data() + c * copyBytes;
+    for (const std::vector<uint8_t> &buffer : q->buffers) {
+      std::copy(buffer.begin(), buffer.end(), at);
+      weightCopies[c].emplace_back(at, buffer.size());
+      at += aligned(buffer.size());
+    }
+  }
 
   // Row slices and the byte ranges of each buffer they own.
   std::vector<Slice> slices(o.threads);
@@ -139,7 +149,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.rows = std::min(per, o.n - s.row0);
     if (s.rows <= 0)
       return makeError("--threads " + std::to_string(o.threads) + " leaves a thread no rows");
-    for (std::vector<HugeBytes> &copy : weightCopies) {
+    for (std::vector<llvm::MutableArrayRef<uint8_t>> &copy : weightCopies) {
       s.storage.emplace_back();
       for (auto [spec, bytes] : llvm::zip(q->layout.buffers, copy)) {
         bool perRow = spec.count % o.n == 0;
