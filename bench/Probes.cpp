@@ -33,10 +33,13 @@ namespace {
 
 typedef float v16f __attribute__((vector_size(64)));
 typedef float v8f __attribute__((vector_size(32)));
+typedef int v16i __attribute__((vector_size(64)));
+typedef int v8i __attribute__((vector_size(32)));
 
 // Each thread reads `streams` separate parts of its range at once, 256 bytes
-// per part and iteration, optionally prefetching 1 KiB ahead; the sums keep the loads
-// alive.
+// per part and iteration, optionally prefetching 1 KiB ahead; xors keep the
+// loads alive (one thread read 10 % more with xors than with float adds, and
+// the q8_0 kernel beat the float-add probe).
 template <typename V, bool Prefetch>
 __attribute__((always_inline)) inline float readStreams(const float *p, size_t n, int streams) {
   constexpr size_t lanes = sizeof(V) / sizeof(float), step = 4 * lanes;
@@ -50,20 +53,20 @@ __attribute__((always_inline)) inline float readStreams(const float *p, size_t n
       for (size_t j = 0; j < 4; ++j) {
         V x;
         std::memcpy(&x, q + lanes * j, sizeof(V));
-        acc[j] += x;
+        acc[j] ^= x;
       }
     }
-  V sum = acc[0] + acc[1] + acc[2] + acc[3];
-  return sum[0] + sum[lanes - 1];
+  V sum = acc[0] ^ acc[1] ^ acc[2] ^ acc[3];
+  return float(sum[0] ^ sum[lanes - 1]);
 }
 
 template <bool Prefetch>
 __attribute__((target("avx512f"))) float readAvx512(const float *p, size_t n, int streams) {
-  return readStreams<v16f, Prefetch>(p, n, streams);
+  return readStreams<v16i, Prefetch>(p, n, streams);
 }
 template <bool Prefetch>
 __attribute__((target("avx2"))) float readAvx2(const float *p, size_t n, int streams) {
-  return readStreams<v8f, Prefetch>(p, n, streams);
+  return readStreams<v8i, Prefetch>(p, n, streams);
 }
 
 float readGeneric(const float *p, size_t n) {
