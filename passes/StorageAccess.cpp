@@ -541,9 +541,9 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
   // GGUF blocks that start with an f16 scale (and q4_1's f16 min): the
   // step's consecutive blocks read as one vector of halves and the scales (or
   // mins) picked by one shuffle (a word permute, not a load a block) where
-  // that read is at most three 64-byte registers (q8_0's eight blocks are
-  // four: there, and slower so, measured), else the halves gathered block by
-  // block; then converted as one vector.
+  // that read is at most three 64-byte registers, else the halves gathered
+  // block by block (q8_0: its four-register read and shuffle ran 6 % slower);
+  // then converted as one vector.
   if (scheme.getLayout() == LayoutKind::ggml) {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     if (llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl"}, g.name)) {
@@ -791,7 +791,6 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
   return codes;
 }
 
-/// `raw` codes (vector of i8) as the unsigned bytes of `codes`.
 /// Stored bytes `raw` (vector of i8) xor the flip of `codes`.
 static Value flipStoredBytes(OpBuilder &b, Location loc, Value raw, const StorageAccess::ByteCodes &codes) {
   if (!codes.flip)
