@@ -368,8 +368,12 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
                                                                ArrayRef<int64_t>{sumBlock},
                                                                ArrayRef<int64_t>{1});
             Value total = vector::ReductionOp::create(b, l, vector::CombiningKind::ADD, part);
-            if (kind == Sums)
+            if (kind == Sums) {
               total = arith::MulFOp::create(b, l, arith::SIToFPOp::create(b, l, f32, total), sa);
+              if (options.sumsFactor != 1)
+                total = arith::MulFOp::create(
+                    b, l, total, arith::ConstantOp::create(b, l, b.getF32FloatAttr(float(options.sumsFactor))));
+            }
             Value at = arith::DivUIOp::create(
                 b, l, arith::AddIOp::create(b, l, k0, indexConst(b, l, j)), indexConst(b, l, sumBlock));
             next = tensor::InsertOp::create(b, l, total, next, ValueRange{r, at});

@@ -45,13 +45,14 @@ public:
     ArrayRef<int64_t> order;  ///< each run of order.size() (32 or 64) codes in this order
     int64_t sumBlock = 32;    ///< 16 or 32: the run `sums` and `codeSums` cover
     bool scaledSums = false;  ///< emit `sums`
+    double sumsFactor = 1;    ///< a constant `sums` are multiplied by
     bool codeSums = false;    ///< emit `codeSums`
   };
 
   struct Codes {
     Value codes;    ///< tensor<MxKxi8>, each run of the order's size in that order
     Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
-    Value sums;     ///< tensor<M x K/sumBlock x f32>: scale * the sum of the codes
+    Value sums;     ///< tensor<M x K/sumBlock x f32>: sumsFactor * scale * the sum of the codes
     Value codeSums; ///< tensor<M x K/sumBlock x i32>: the sum of the codes
   };
 

@@ -133,6 +133,11 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     options.order = order;
     options.sumBlock = unit;
     options.scaledSums = offsets;
+    // Where the byte bias is the only offset, the sums carry it (once a call)
+    // and a step's offsets are its scales.
+    bool biasInSums = byteCodes.bias && !weights.hasBlockOffsets();
+    if (biasInSums)
+      options.sumsFactor = -double(byteCodes.bias);
     ActivationQuantizer::Codes act =
         quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
@@ -178,13 +183,16 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
         laneUnit[d].push_back((span * d + order[4 * j]) / unit);
 
     // The terms of a step's weight blocks as vectors: sc = scale * factor and
-    // off = min - scale * zero_point - bias * sc (null without offsets).
+    // off = min - scale * zero_point - bias * sc (null without offsets; sc
+    // where the sums carry the bias).
     auto stepTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
       StorageAccess::BlockTerms t = weights.emitBlockTermVectors(b, l, row, kb, blocks);
       auto splat = [&](double v) {
         return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF32(blocks), b.getF32FloatAttr(float(v))));
       };
       Value sc = arith::MulFOp::create(b, l, t.scale, splat(byteCodes.factor));
+      if (biasInSums)
+        return std::pair(sc, sc);
       Value off;
       if (t.zeroPoint)
         off = arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, t.scale, t.zeroPoint));

@@ -127,8 +127,8 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // scaled by its weight scale times its chunk's activation scale (the step's
 // blocks read as halves after the codes, the f16 scales picked by one shuffle
 // and converted as one vector). The bias
-// (8) comes off with the block offsets: -8 * scale times each block's
-// (scaled) code sum.
+// (8) is the only offset: the code sums carry it (-8 * activation scale *
+// sum, once a call), and each step adds its scales times them.
 // CHECK-LABEL: func.func @matmul_q4_0_int8_acts
 // CHECK-SAME: (%[[A:.*]]: tensor<2x64xf32>, %[[BLOCKS:.*]]: tensor<108xi8>)
 // CHECK: arith.maxnumf %{{.*}} : vector<32xf32>
@@ -141,6 +141,10 @@ func.func @f64_activations(%a: tensor<2x64xf64>, %w: !qf.qtensor<3x64, q8_0>) ->
 // CHECK: math.roundeven
 // CHECK: arith.fptosi %{{.*}} : vector<32xf64> to vector<32xi32>
 // CHECK: vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
+// CHECK: %[[SUM:.*]] = arith.sitofp %{{.*}} : i32 to f32
+// CHECK: %[[SCALED:.*]] = arith.mulf %[[SUM]], %{{.*}} : f32
+// CHECK: %[[MINUS8:.*]] = arith.constant -8.000000e+00 : f32
+// CHECK: arith.mulf %[[SCALED]], %[[MINUS8]] : f32
 // CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 16, 17,
 // CHECK: vector.transfer_read %[[BLOCKS]]{{.*}} : tensor<108xi8>, vector<16xi8>
 // CHECK-NOT: qf.lookup
