@@ -23,7 +23,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <map>
+#include <memory>
 #include <cmath>
 #include <random>
 
@@ -126,10 +128,11 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   size_t copyBytes = 0;
   for (const std::vector<uint8_t> &buffer : q->buffers)
     copyBytes += aligned(buffer.size());
-  std::vector<uint8_t, HugePageAllocator<uint8_t>> arena(copies * copyBytes);
+  std::unique_ptr<uint8_t, void (*)(void *)> arena(
+      static_cast<uint8_t *>(allocateHugePages(copies * copyBytes)), std::free);
   std::vector<std::vector<llvm::MutableArrayRef<uint8_t>>> weightCopies(copies);
   for (size_t c = 0; c < copies; ++c) {
-    uint8_t *at = arena.data() + c * copyBytes;
+    uint8_t *at = arena.get() + c * copyBytes;
     for (const std::vector<uint8_t> &buffer : q->buffers) {
       std::copy(buffer.begin(), buffer.end(), at);
       weightCopies[c].emplace_back(at, buffer.size());

@@ -4,8 +4,6 @@
 
 #include "runtime/ThreadTeam.h"
 
-#include <cstdlib>
-
 namespace qforge::bench {
 
 using runtime::ThreadTeam;
@@ -40,17 +38,6 @@ double measureFmaPeak(ThreadTeam &team, int repeats);
 /// hardware prefetcher stops. The probe and the benchmarked weights both live
 /// there; free with std::free.
 void *allocateHugePages(size_t bytes);
-
-/// std::vector storage from allocateHugePages.
-template <typename T> struct HugePageAllocator {
-  using value_type = T;
-  HugePageAllocator() = default;
-  template <typename U> HugePageAllocator(const HugePageAllocator<U> &) {}
-  T *allocate(size_t n) { return static_cast<T *>(allocateHugePages(n * sizeof(T))); }
-  void deallocate(T *p, size_t) { std::free(p); }
-  bool operator==(const HugePageAllocator &) const { return true; }
-  bool operator!=(const HugePageAllocator &) const { return false; }
-};
 
 /// How many copies of `bytes` of weights, used in turn, push each other out
 /// of the last-level cache between two runs on one of them.
