@@ -8,6 +8,7 @@
 #include <chrono>
 #include <ctime>
 #include <random>
+#include <thread>
 
 using namespace qforge::tuning;
 
@@ -154,6 +155,12 @@ llvm::Expected<std::unique_ptr<TuningDb>> TuningDb::open(llvm::StringRef path) {
   std::unique_ptr<TuningDb> self(new TuningDb(db, path.str()));
   // Writers wait for each other rather than fail; readers never block them.
   sqlite3_busy_timeout(db, 60000);
+  // Turning a new file to WAL takes an exclusive lock that SQLite does not
+  // wait for through the busy handler: openers that race for it retry.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr) == SQLITE_BUSY &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   if (llvm::Error err = self->exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"))
     return std::move(err);
   if (llvm::Error err = self->migrate())
