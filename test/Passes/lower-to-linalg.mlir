@@ -170,9 +170,9 @@ func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_
 
 // Two's complement nibbles become offset bytes with one xor (0x88) of the
 // stored bytes, no table. The four dot products of a 256-element step, four
-// lanes a block, come down to one vector of a lane a block by horizontal adds
-// (pairs of neighbouring lanes), converted and scaled once; the row's lanes
-// are summed in any order.
+// lanes a block, come down to one vector of a lane a block by adding lanes two
+// apart (the low and high 32-bit interleaves), converted and scaled once; the
+// row's lanes are summed in any order.
 // CHECK-LABEL: func.func @matmul_int4_g32_int8_acts
 // CHECK: arith.xori %{{.*}}, %{{.*}} : vector<16xi8>
 // CHECK-NOT: qf.lookup
@@ -180,11 +180,11 @@ func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_
 // CHECK: %[[D1:.*]] = qf.dot4 %{{[0-9]+}},
 // CHECK: %[[D2:.*]] = qf.dot4 %{{[0-9]+}},
 // CHECK: %[[D3:.*]] = qf.dot4 %{{[0-9]+}},
-// CHECK: %[[EVEN01:.*]] = vector.shuffle %[[D0]], %[[D1]] [0, 2, 8, 10, 4, 6, 12, 14]
-// CHECK: %[[ODD01:.*]] = vector.shuffle %[[D0]], %[[D1]] [1, 3, 9, 11, 5, 7, 13, 15]
-// CHECK: %[[S01:.*]] = arith.addi %[[EVEN01]], %[[ODD01]] : vector<8xi32>
+// CHECK: %[[LOW01:.*]] = vector.shuffle %[[D0]], %[[D1]] [0, 8, 1, 9, 4, 12, 5, 13]
+// CHECK: %[[HIGH01:.*]] = vector.shuffle %[[D0]], %[[D1]] [2, 10, 3, 11, 6, 14, 7, 15]
+// CHECK: %[[S01:.*]] = arith.addi %[[LOW01]], %[[HIGH01]] : vector<8xi32>
 // CHECK: %[[S23:.*]] = arith.addi %{{.*}} : vector<8xi32>
-// CHECK: vector.shuffle %[[S01]], %[[S23]] [0, 2, 8, 10, 4, 6, 12, 14]
+// CHECK: vector.shuffle %[[S01]], %[[S23]] [0, 8, 1, 9, 4, 12, 5, 13]
 // CHECK: %[[S:.*]] = arith.addi %{{.*}} : vector<8xi32>
 // CHECK: %[[F:.*]] = arith.sitofp %[[S]] : vector<8xi32> to vector<8xf32>
 // CHECK: vector.fma %[[F]]
@@ -192,6 +192,26 @@ func.func @matmul_q4_0_int8_acts(%a: tensor<2x64xf32>, %w: !qf.qtensor<3x64, q4_
 // CHECK: vector.reduction <add>, %{{.*}} fastmath<reassoc> : vector<8xf32> into f32
 func.func @matmul_int4_g32_int8_acts(%a: tensor<1x256xf32>, %w: !qf.qtensor<2x256, int4_g32>) -> tensor<1x2xf32> {
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<1x256xf32>, !qf.qtensor<2x256, int4_g32> -> tensor<1x2xf32>
+  return %c : tensor<1x2xf32>
+}
+
+// -----
+
+// NVFP4's 16-element blocks hold two lanes of a dot product each, not four:
+// lanes two apart lie in different blocks, so the step's dot products are
+// added by neighbouring lanes, one level, and two vectors are converted.
+// CHECK-LABEL: func.func @matmul_nvfp4_int8_acts
+// CHECK: %[[D0:.*]] = qf.dot4 %{{.*}} {lhs_max = 24 : i64}
+// CHECK: %[[D1:.*]] = qf.dot4 %[[D0]],
+// CHECK: %[[D2:.*]] = qf.dot4 %{{.*}} {lhs_max = 24 : i64}
+// CHECK: %[[D3:.*]] = qf.dot4 %[[D2]],
+// CHECK: vector.shuffle %[[D1]], %[[D3]] [0, 2, 8, 10, 4, 6, 12, 14]
+// CHECK: vector.shuffle %[[D1]], %[[D3]] [1, 3, 9, 11, 5, 7, 13, 15]
+// CHECK-COUNT-2: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK-NOT: arith.sitofp %{{.*}} : vector<8xi32> to vector<8xf32>
+// CHECK: return
+func.func @matmul_nvfp4_int8_acts(%a: tensor<1x256xf32>, %w: !qf.qtensor<2x256, nvfp4>) -> tensor<1x2xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<1x256xf32>, !qf.qtensor<2x256, nvfp4> -> tensor<1x2xf32>
   return %c : tensor<1x2xf32>
 }
 
