@@ -70,6 +70,15 @@ LinearIndex splitConstant(Value index) {
   return {index, 1, 1, 0};
 }
 
+/// Whether `value` is computed in `body` from `iv`.
+bool dependsOn(Value value, Value iv, Block *body) {
+  if (value == iv)
+    return true;
+  Operation *def = value.getDefiningOp();
+  return def && def->getBlock() == body &&
+         llvm::any_of(def->getOperands(), [&](Value operand) { return dependsOn(operand, iv, body); });
+}
+
 /// `value` as computed with the mapped values, cloning the ops of `body`
 /// it depends on (values from outside `body` are used as they are).
 Value cloneInto(OpBuilder &b, Value value, Block *body, IRMapping &mapping) {
@@ -106,7 +115,10 @@ struct InsertPrefetch : qf::impl::QfInsertPrefetchBase<InsertPrefetch> {
     SmallVector<Stream> streams;
     for (auto read : body->getOps<vector::TransferReadOp>()) {
       Value memref = read.getBase();
-      if (!isa<MemRefType>(memref.getType()) || !isArgument(memref) || read.getIndices().empty())
+      // Reads at the same place every iteration (a tensor-wide scale) stay
+      // in the cache by themselves.
+      if (!isa<MemRefType>(memref.getType()) || !isArgument(memref) || read.getIndices().empty() ||
+          llvm::none_of(read.getIndices(), [&](Value index) { return dependsOn(index, loop.getInductionVar(), body); }))
         continue;
       LinearIndex at = splitConstant(read.getIndices().back());
       SmallVector<Value> leading(read.getIndices().drop_back());

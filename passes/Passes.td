@@ -44,8 +44,8 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
     the rows kernel of `qf.matmul` from its schedule's `prefetch` knob), the
     `vector.transfer_read`s in the loop body (not in nested loops) from a
     memref that is, through views, an argument of the function (the
-    weights; what the kernel computes itself is in the cache already) are
-    grouped into streams: reads of one memref whose last indices differ by
+    weights; what the kernel computes itself is in the cache already) whose
+    indices depend on the induction variable are grouped into streams: reads of one memref whose last indices differ by
     constants only (additions, multiplications and exact divisions by
     constants are seen through). Each stream gets a `memref.prefetch` every
     64 bytes from its lowest element to its highest and one at the highest,

@@ -60,6 +60,37 @@ func.func @marked(%w: memref<4096xi8>, %n: index) -> vector<16xi8> {
 
 // -----
 
+// A read at the same indices every iteration (a tensor-wide scale) gets no
+// prefetch; the stream beside it does.
+// CHECK-LABEL: func.func @invariant
+// CHECK-SAME: (%[[W:.*]]: memref<4096xi8>, %[[G:.*]]: memref<4xf32>)
+// CHECK: scf.for
+// CHECK-NOT: memref.prefetch %[[G]]
+// CHECK: memref.prefetch %[[W]]
+// CHECK-NOT: memref.prefetch %[[G]]
+// CHECK: } {qf.prefetch_distance = 2 : i64}
+func.func @invariant(%w: memref<4096xi8>, %g: memref<4xf32>) -> vector<16xi8> {
+  %c0 = arith.constant 0 : index
+  %c64 = arith.constant 64 : index
+  %c4096 = arith.constant 4096 : index
+  %p = arith.constant 0 : i8
+  %pf = arith.constant 0.0 : f32
+  %z = arith.constant dense<0> : vector<16xi8>
+  %r = scf.for %i = %c0 to %c4096 step %c64 iter_args(%acc = %z) -> vector<16xi8> {
+    %s = vector.transfer_read %g[%c0], %pf {in_bounds = [true]} : memref<4xf32>, vector<4xf32>
+    %a = vector.transfer_read %w[%i], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %e = vector.extract %s[0] : f32 from vector<4xf32>
+    %b = arith.fptosi %e : f32 to i8
+    %bv = vector.broadcast %b : i8 to vector<16xi8>
+    %t = arith.addi %acc, %a : vector<16xi8>
+    %u = arith.addi %t, %bv : vector<16xi8>
+    scf.yield %u : vector<16xi8>
+  } {qf.prefetch_distance = 2 : i64}
+  return %r : vector<16xi8>
+}
+
+// -----
+
 // Through a view of the argument, 2-D: each index clamped to its
 // dimension; a read within a line takes prefetches at its first and last
 // element.
