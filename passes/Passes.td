@@ -45,13 +45,14 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
     `vector.transfer_read`s in the loop body (not in nested loops) from a
     memref that is, through views, an argument of the function (the
     weights; what the kernel computes itself is in the cache already) whose
-    indices depend on the induction variable are grouped into streams: reads of one memref whose last indices differ by
-    constants only (additions, multiplications and exact divisions by
-    constants are seen through). Each stream gets a `memref.prefetch` every
-    64 bytes from its lowest element to its highest and one at the highest,
-    at the indices the reads take D iterations later (the first read's index
-    computation cloned with the induction variable advanced by D steps),
-    clamped to the memref. Runs after bufferization.
+    indices depend on the induction variable are grouped into streams: reads
+    of one memref whose last indices differ by constants only (additions,
+    multiplications and exact divisions by constants are seen through).
+    Each stream gets a `memref.prefetch` every 64 bytes from its lowest
+    element to its highest and one at the highest, at the indices the reads
+    take D iterations later (the first read's index computation cloned with
+    the induction variable advanced by D steps), clamped to the memref. Runs
+    after bufferization.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
