@@ -546,22 +546,28 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
   // then converted as one vector.
   if (scheme.getLayout() == LayoutKind::ggml) {
     GgmlBlockType g = *getGgmlBlockType(scheme);
+    // `span` bytes of the step's blocks from the first, as one vector.
+    auto readStep = [&](int64_t span) {
+      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
+      return readVector(b, loc, VectorType::get({span}, b.getI8Type()), buffers.front(), base);
+    };
+    // In a vector of `size`-byte items read that way: each block's item at byte `at`.
+    auto blockPicks = [&](int64_t at, int64_t size) {
+      SmallVector<int64_t> picks;
+      for (int64_t i = 0; i < count; ++i)
+        picks.push_back((i * g.blockBytes + at) / size);
+      return picks;
+    };
     if (llvm::is_contained({"q4_0", "q4_1", "q8_0", "iq4_nl"}, g.name)) {
       auto like = [&](Type t) { return VectorType::get({count}, t); };
       int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + (g.name == "q4_1" ? 4 : 2));
       Value words;
-      if (span <= 192) {
-        Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
-        Value bytes = readVector(b, loc, VectorType::get({span}, b.getI8Type()), buffers.front(), base);
-        words = vector::BitCastOp::create(b, loc, VectorType::get({span / 2}, b.getI16Type()), bytes);
-      }
+      if (span <= 192)
+        words = vector::BitCastOp::create(b, loc, VectorType::get({span / 2}, b.getI16Type()), readStep(span));
       auto halves = [&](int64_t at) {
         Value v;
         if (words) {
-          SmallVector<int64_t> picks;
-          for (int64_t i = 0; i < count; ++i)
-            picks.push_back((i * g.blockBytes + at) / 2);
-          v = vector::ShuffleOp::create(b, loc, words, words, picks);
+          v = vector::ShuffleOp::create(b, loc, words, words, blockPicks(at, 2));
         } else {
           SmallVector<Value> bits;
           for (int64_t i = 0; i < count; ++i) {
@@ -583,13 +589,8 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
       return t;
     }
     if (g.name == "mxfp4_ggml") { // an E8M0 byte first: the same with a byte shuffle
-      Value base = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, 0).first;
-      int64_t span = stepReadBytes(count, g, (count - 1) * g.blockBytes + 1);
-      Value bytes = readVector(b, loc, VectorType::get({span}, b.getI8Type()), buffers.front(), base);
-      SmallVector<int64_t> picks;
-      for (int64_t i = 0; i < count; ++i)
-        picks.push_back(i * g.blockBytes);
-      Value scaleBytes = vector::ShuffleOp::create(b, loc, bytes, bytes, picks);
+      Value bytes = readStep(stepReadBytes(count, g, (count - 1) * g.blockBytes + 1));
+      Value scaleBytes = vector::ShuffleOp::create(b, loc, bytes, bytes, blockPicks(0, 1));
       Value bits = arith::ExtUIOp::create(b, loc, VectorType::get({count}, b.getI32Type()), scaleBytes);
       return {decodeSlots(b, loc, scheme.getScale(), bits)};
     }

@@ -27,10 +27,12 @@ int splitAxis(const Operand &whole, const Operand &block, int64_t blocks, int64_
     }
   return axis;
 }
+
+std::string manifestPathIn(const std::string &dir) { return dir + "/manifest.txt"; }
 } // namespace
 
 bool Package::readManifest(const std::string &dir, Manifest &manifest, std::string &error) {
-  std::string manifestPath = dir + "/manifest.txt", text;
+  std::string manifestPath = manifestPathIn(dir), text;
   if (!readTextFile(manifestPath, text, error)) {
     error += " (not a qforge package directory?)";
     return false;
@@ -46,7 +48,7 @@ std::unique_ptr<Package> Package::load(const std::string &dir, std::string &erro
   std::unique_ptr<Package> p(new Package());
   if (!readManifest(dir, p->manifest_, error))
     return nullptr;
-  std::string manifestPath = dir + "/manifest.txt";
+  std::string manifestPath = manifestPathIn(dir);
   if (p->manifest_.forCuda())
     return p->loadCuda(dir, error) ? std::move(p) : nullptr;
   std::string missing;

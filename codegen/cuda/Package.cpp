@@ -119,7 +119,7 @@ llvm::Error cuda::writeCudaPackage(ModuleOp module, llvm::StringRef outputDir,
     llvm::sys::fs::remove(log);
     if (rc != 0)
       return llvm::createStringError("ptxas rejected " + ptxPath + " for " + target.arch + " (exit " +
-                       std::to_string(rc) + "): " + execError + output);
+                                     std::to_string(rc) + "): " + execError + output);
     manifest.library = "kernels.cubin";
   } else {
     stage("no ptxas (CUDA toolkit) found: the package carries PTX, which the driver compiles at load");

@@ -45,7 +45,7 @@ llvm::ArrayRef<llvm::StringRef> cuda::CudaTarget::supportedArchs() {
 llvm::Expected<cuda::CudaTarget> cuda::CudaTarget::named(llvm::StringRef arch) {
   if (!llvm::is_contained(supportedArchs(), arch))
     return llvm::createStringError("unknown CUDA architecture '" + arch + "' (this build compiles for: " +
-                     llvm::join(supportedArchs(), ", ") + ")");
+                                   llvm::join(supportedArchs(), ", ") + ")");
   return CudaTarget{arch.str()};
 }
 

@@ -232,8 +232,8 @@ llvm::Error writeProject(const HlsKernel &kernel, const Estimate &est, llvm::Str
       return llvm::createStringError(kernel.getName() + ": the test data of port '" + p.name + "' is missing or of the wrong size");
     std::string file = p.name + (p.output ? ".expected.bin" : ".bin");
     if (llvm::Error err = mlir::qf::writeFile(path("tb_data/" + file),
-                                    llvm::StringRef(reinterpret_cast<const char *>(it->second.data()),
-                                                    it->second.size())))
+                                              llvm::StringRef(reinterpret_cast<const char *>(it->second.data()),
+                                                              it->second.size())))
       return err;
   }
   for (auto [file, text] :
