@@ -81,6 +81,9 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   llvm::Expected<CpuTarget> cpu = o.cpu.empty() ? CpuTarget::host() : CpuTarget::named(o.cpu);
   if (!cpu)
     return cpu.takeError();
+  if (o.vectorBits)
+    if (llvm::Error err = cpu->setVectorBits(o.vectorBits))
+      return err;
   std::string fusedAttrs; // the fused matmul's attributes
   if (!o.actScheme.empty()) {
     std::string text = "#qf.scheme<" + o.actScheme + ">";
@@ -254,6 +257,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   };
 
   MatmulBenchReport report;
+  report.vectorBits = cpu->vectorBits();
   report.weightBytes = double(weightBytes);
   report.flops = 2.0 * double(o.m) * double(o.n) * double(o.k);
   report.fmaGflops = measureFmaPeak(team, o.repeats);

@@ -20,6 +20,9 @@ struct MatmulBenchOptions {
   int64_t actHadamard = 0, actHadamardSeed = 0;
   /// An LLVM CPU name to compile the kernels for; empty: the host.
   std::string cpu;
+  /// The widest vectors the kernels use (CpuTarget::setVectorBits); 0: the
+  /// CPU's default.
+  unsigned vectorBits = 0;
   /// The fused kernel's #qf.cpu_schedule body (docs/tuning.md), without
   /// `split`: the benchmark gives each thread its own rows.
   std::string schedule;
@@ -39,6 +42,7 @@ struct MatmulBenchReport {
   /// just before it: the ratio least moved by a machine whose bandwidth
   /// drifts during the run.
   double fusedOfDram = 0;
+  unsigned vectorBits = 0; ///< the widest vectors the kernels used
 };
 
 llvm::Expected<MatmulBenchReport> runMatmulBench(mlir::MLIRContext *ctx,

@@ -191,7 +191,8 @@ std::string MatmulKernel::describe() const {
 TuningKey qforge::tuning::tuningKey(const MatmulKernel &kernel, const CpuTarget &target, int threads) {
   TuningKey key;
   key.target = llvm::sys::getProcessTriple();
-  key.cpu = target.cpu() + "+" + llvm::join(target.checkedFeatures(), ",");
+  key.cpu = target.cpu() + "+" + llvm::join(target.checkedFeatures(), ",") + "/" +
+            std::to_string(target.vectorBits()) + "-bit";
   key.op = "matmul";
   key.shape = std::to_string(kernel.m) + "x" + std::to_string(kernel.n) + "x" + std::to_string(kernel.k);
   key.scheme = schemeText(kernel.weights);

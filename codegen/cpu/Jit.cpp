@@ -41,7 +41,8 @@ llvm::Expected<std::unique_ptr<JitModule>> JitModule::compile(ModuleOp module, c
   if (!machine)
     return machine.takeError();
   std::shared_ptr<llvm::TargetMachine> tuningMachine = std::move(*tuning);
-  std::function<llvm::Error(llvm::Module *)> optimize = [tuningMachine](llvm::Module *m) {
+  std::function<llvm::Error(llvm::Module *)> optimize = [tuningMachine, target](llvm::Module *m) {
+    target.limitVectorWidth(*m);
     return makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0, tuningMachine.get())(m);
   };
   ExecutionEngineOptions options;

@@ -196,6 +196,7 @@ llvm::Error mlir::qf::writeCpuPackage(ModuleOp module, llvm::StringRef outputDir
   const llvm::Triple &triple = machine->getTargetTriple();
   llvmModule->setDataLayout(machine->createDataLayout());
   llvmModule->setTargetTriple(triple);
+  target.limitVectorWidth(*llvmModule);
   stage("optimizing LLVM IR for " + target.cpu());
   if (llvm::Error err = makeOptimizingTransformer(3, 0, machine.get())(llvmModule.get()))
     return err;

@@ -2,6 +2,9 @@
 #include "codegen/cpu/Target.h"
 #include "runtime/Manifest.h"
 
+#include "llvm/IR/InstIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -9,6 +12,7 @@
 #include "llvm/TargetParser/SubtargetFeature.h"
 
 #include <mutex>
+#include <optional>
 
 using namespace mlir::qf;
 
@@ -34,6 +38,7 @@ CpuTarget CpuTarget::host() {
   CpuTarget t;
   t.cpuName = llvm::sys::getHostCPUName().str();
   t.features = llvm::sys::getHostCPUFeatures();
+  t.setDefaultVectorBits();
   return t;
 }
 
@@ -50,7 +55,61 @@ llvm::Expected<CpuTarget> CpuTarget::named(llvm::StringRef cpu) {
   t.cpuName = cpu.str();
   for (const llvm::SubtargetFeatureKV &kv : info->getAllProcessorFeatures())
     t.features[kv.Key] = info->checkFeatures(std::string("+") + kv.Key);
+  t.setDefaultVectorBits();
   return t;
+}
+
+unsigned CpuTarget::registerBits() const {
+  return has("avx512f") ? 512 : has("avx") ? 256 : 128;
+}
+
+void CpuTarget::setDefaultVectorBits() {
+  widestVectorBits = cpuName == "znver4" ? std::min(registerBits(), 256u) : registerBits();
+}
+
+llvm::Error CpuTarget::setVectorBits(unsigned bits) {
+  if (bits != 128 && bits != 256 && bits != 512)
+    return makeError("vector width " + llvm::Twine(bits) + " bits: use 128, 256 or 512");
+  if (bits > registerBits())
+    return makeError("vector width " + llvm::Twine(bits) + " bits: CPU " + cpuName + " has " +
+                     llvm::Twine(registerBits()) + "-bit vector registers");
+  widestVectorBits = bits;
+  return llvm::Error::success();
+}
+
+/// The widest vector, in bits, that calls to target intrinsics in `f` take or
+/// return; none without such calls.
+static std::optional<unsigned> widestIntrinsicVector(const llvm::Function &f) {
+  std::optional<unsigned> widest;
+  auto note = [&](llvm::Type *t) {
+    unsigned bits = 0;
+    if (auto *v = llvm::dyn_cast<llvm::FixedVectorType>(t))
+      bits = v->getPrimitiveSizeInBits().getFixedValue();
+    widest = std::max(widest.value_or(0), bits);
+  };
+  for (const llvm::Instruction &i : llvm::instructions(f))
+    if (const auto *call = llvm::dyn_cast<llvm::CallBase>(&i))
+      if (const llvm::Function *callee = call->getCalledFunction(); callee && callee->isTargetIntrinsic()) {
+        note(call->getType());
+        for (const llvm::Value *arg : call->args())
+          note(arg->getType());
+      }
+  return widest;
+}
+
+void CpuTarget::limitVectorWidth(llvm::Module &module) const {
+  if (widestVectorBits >= registerBits())
+    return;
+  std::string bits = std::to_string(widestVectorBits);
+  for (llvm::Function &f : module) {
+    std::optional<unsigned> widest = widestIntrinsicVector(f);
+    if (f.isDeclaration() || !widest || *widest > widestVectorBits)
+      continue;
+    // The first steers the vectorizers; the second makes wider vector types
+    // illegal, so that code generation splits them.
+    f.addFnAttr("prefer-vector-width", bits);
+    f.addFnAttr("min-legal-vector-width", bits);
+  }
 }
 
 std::vector<std::string> CpuTarget::checkedFeatures() const {

@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class Module;
+} // namespace llvm
+
 namespace mlir::qf {
 
 /// An LLVM CPU name and the features kernels may use on it: the host's, or
@@ -27,6 +31,22 @@ public:
   /// runtime::checkableCpuFeatures() this target has.
   std::vector<std::string> checkedFeatures() const;
 
+  /// The widest vectors of kernels built on narrower SIMD intrinsics, in
+  /// bits: 512 where the CPU has AVX-512, except on Zen 4, where the int8
+  /// kernels (256-bit byte dot products) read a stream of weights 20-30 %
+  /// faster without 512-bit loads, while f32 kernels ran slower with 256-bit
+  /// vectors (docs/performance.md); 256 with AVX, else 128.
+  unsigned vectorBits() const { return widestVectorBits; }
+  /// Caps vectorBits(); an error for a width other than 128, 256 or 512 or one
+  /// wider than the CPU's registers.
+  llvm::Error setVectorBits(unsigned bits);
+  /// Where the CPU has registers wider than vectorBits(): makes LLVM keep the
+  /// functions of `module` that call target intrinsics, none wider than
+  /// vectorBits(), within vectorBits(). Functions without such calls (f32
+  /// kernels) or with wider ones (512-bit table lookups) keep the registers'
+  /// width.
+  void limitVectorWidth(llvm::Module &module) const;
+
   /// A machine for the host's triple, this CPU and its features, optimizing
   /// at -O3, position-independent.
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine() const;
@@ -34,6 +54,10 @@ public:
 private:
   std::string cpuName;
   llvm::StringMap<bool> features;
+  unsigned widestVectorBits = 128;
+
+  unsigned registerBits() const;
+  void setDefaultVectorBits();
 };
 
 } // namespace mlir::qf

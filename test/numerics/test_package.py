@@ -133,6 +133,31 @@ def test_threads_split(qf, scheme, act_scheme, m, blocks):
         assert np.all(np.abs(outs[0] - ref) <= 1e-6 * mag + 1e-30)
 
 
+def compile_variants(qf, scheme: str, act_scheme: str, seed: str, variants: dict):
+    """A 2x24x256 matmul compiled with each variant's extra `compile`
+    arguments and run on the same inputs: the outputs and packages by variant,
+    and |a| @ |w|^T of the dequantized weights (the scale of the roundings)."""
+    m, n, k = 2, 24, 256
+    rng = np.random.default_rng(zlib.crc32(seed.encode()))
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    w = rng.standard_normal((n, k)).astype(np.float32)
+    src = qf.path("kernel", ".mlir")
+    src.write_text(kernel_source(scheme, m, n, k, act_scheme))
+    wq = qf.path("wq")
+    qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
+    outs, pkgs = {}, {}
+    for name, extra in variants.items():
+        pkgs[name], y = qf.path(f"pkg-{name}"), qf.path(f"y-{name}", ".npy")
+        qf.run(["compile", src, "--target", "cpu", "-o", pkgs[name]] + extra)
+        qf.run(["run", pkgs[name], "--entry", "mm", "--input", qf.save(a, "a"), "--input-dir", wq,
+                "--output", y])
+        outs[name] = np.load(y)
+    wd = qf.path("wd", ".npy")
+    qf.run(["dequantize", "--scheme", scheme, "--input-dir", wq, "--shape", f"{n}x{k}", "--output", wd])
+    mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
+    return outs, pkgs, mag
+
+
 @pytest.mark.parametrize("cpu", ["x86-64-v3", "x86-64"])
 @pytest.mark.parametrize("scheme", ["q4_0", "mxfp4", "nvfp4", "q4_k", "nf4_g64"])
 @pytest.mark.parametrize("act_scheme", ["", "int8_g32"])
@@ -142,23 +167,8 @@ def test_kernels_for_an_older_cpu(qf, cpu, scheme, act_scheme):
     features. The same IR runs the same operations in the same order: with
     FMA the host kernels' bits; without it, vector.fma (llvm.fmuladd) rounds
     the product, so within a few roundings of the sums."""
-    m, n, k = 2, 24, 256
-    rng = np.random.default_rng(zlib.crc32((scheme + act_scheme).encode()))
-    a = rng.standard_normal((m, k)).astype(np.float32)
-    w = rng.standard_normal((n, k)).astype(np.float32)
-    src = qf.path("kernel", ".mlir")
-    src.write_text(kernel_source(scheme, m, n, k, act_scheme))
-    wq = qf.path("wq")
-    qf.run(["quantize", "--scheme", scheme, "--input", qf.save(w, "w"), "--output-dir", wq])
-    outs, pkgs = {}, {}
-    for target in ("host", cpu):
-        pkgs[target] = qf.path(f"pkg-{target}")
-        qf.run(["compile", src, "--target", "cpu", "-o", pkgs[target]] +
-               ([] if target == "host" else ["--cpu", cpu]))
-        y = qf.path(f"y-{target}", ".npy")
-        qf.run(["run", pkgs[target], "--entry", "mm", "--input", qf.save(a, "a"), "--input-dir", wq,
-                "--output", y])
-        outs[target] = np.load(y)
+    outs, pkgs, mag = compile_variants(qf, scheme, act_scheme, scheme + act_scheme,
+                                       {"host": [], cpu: ["--cpu", cpu]})
     manifest = (pkgs[cpu] / "manifest.txt").read_text().splitlines()
     assert f"cpu {cpu}" in manifest
     features = next(line for line in manifest if line.startswith("features")).split()[1:]
@@ -167,9 +177,6 @@ def test_kernels_for_an_older_cpu(qf, cpu, scheme, act_scheme):
     if cpu == "x86-64-v3":
         assert np.array_equal(outs["host"], outs[cpu]), f"{scheme} on {cpu}: max diff {diff.max()}"
     else:
-        wd = qf.path("wd", ".npy")
-        qf.run(["dequantize", "--scheme", scheme, "--input-dir", wq, "--shape", f"{n}x{k}", "--output", wd])
-        mag = np.abs(a.astype(np.float64)) @ np.abs(np.load(wd).astype(np.float64)).T
         assert np.all(diff <= 1e-6 * mag), f"{scheme} on {cpu}: max diff {diff.max()}"
 
 
@@ -303,3 +310,23 @@ def test_compile_rejects_unknown_cpu(qf):
     proc = qf.run(["compile", src, "--target", "cpu", "--cpu", "pentium9000", "-o", qf.path("pkg")],
                   check=False)
     assert proc.returncode != 0 and "unknown CPU 'pentium9000'" in proc.stderr, proc.stderr
+
+
+def test_compile_rejects_a_bad_vector_width(qf):
+    src = qf.path("kernel", ".mlir")
+    src.write_text(kernel_source("q4_0"))
+    proc = qf.run(["compile", src, "--target", "cpu", "--cpu", "x86-64-v3", "--vector-bits", "512",
+                   "-o", qf.path("pkg")], check=False)
+    assert proc.returncode != 0 and "--vector-bits: vector width 512 bits: CPU x86-64-v3 has 256-bit" \
+        in proc.stderr, proc.stderr
+
+
+@pytest.mark.skipif("avx512f" not in open("/proc/cpuinfo").read(), reason="needs AVX-512")
+@pytest.mark.parametrize("scheme,act_scheme", [("q4_0", "int8_g32"), ("mxfp4", ""), ("nf4_g64", "")])
+def test_vector_widths_agree(qf, scheme, act_scheme):
+    """Kernels held to 256-bit vectors (Zen 4's default) and kernels with
+    512-bit ones compute the same products, within a few roundings of the sums."""
+    outs, _, mag = compile_variants(qf, scheme, act_scheme, "width" + scheme,
+                                    {bits: ["--vector-bits", bits] for bits in ("256", "512")})
+    diff = np.abs(outs["256"] - outs["512"])
+    assert np.all(diff <= 1e-6 * mag), f"{scheme}: max diff {diff.max()}"

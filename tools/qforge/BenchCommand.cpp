@@ -13,7 +13,7 @@ using namespace mlir;
 namespace qforge {
 
 static Error benchCuda(MLIRContext *ctx, const Args &args) {
-  for (const char *option : {"threads", "act-scheme", "act-hadamard", "cpu", "schedule"})
+  for (const char *option : {"threads", "act-scheme", "act-hadamard", "cpu", "vector-bits", "schedule"})
     if (args.has(option))
       return makeError("--" + Twine(option) + " does not apply to --device cuda");
   bench::CudaMatmulBenchOptions o;
@@ -66,14 +66,14 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]) != "matmul")
     return makeError("usage: qforge bench matmul --scheme S --m M --n N --k K --threads T "
                      "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] "
-                     "[--schedule 'k_step = 128, prefetch = 1']\n"
+                     "[--vector-bits 128|256|512] [--schedule 'k_step = 128, prefetch = 1']\n"
                      "       qforge bench matmul --device cuda --scheme S [--m M --n N --k K] [--arch A] "
                      "[--repeats R]\n"
                      "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
                      "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
                                     {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu",
-                                     "schedule", "device", "arch"});
+                                     "vector-bits", "schedule", "device", "arch"});
   if (!args)
     return args.takeError();
   std::string device = args->get("device", "cpu");
@@ -105,6 +105,12 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return repeats.takeError();
   o.threads = int(*threads);
   o.repeats = int(*repeats);
+  if (args->has("vector-bits")) {
+    Expected<int64_t> vectorBits = args->getPositive("vector-bits", 0);
+    if (!vectorBits)
+      return vectorBits.takeError();
+    o.vectorBits = unsigned(*vectorBits);
+  }
 
   Expected<bench::MatmulBenchReport> r = bench::runMatmulBench(ctx, o);
   if (!r)
@@ -116,6 +122,7 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
          << (o.actHadamard ? "  rotated by H_" + std::to_string(o.actHadamard) : "") << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats
          << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu)
+         << "  vectors: " << r->vectorBits << "-bit"
          << (o.schedule.empty() ? "" : "  schedule <" + o.schedule + ">") << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
                    8 * r->weightBytes / double(o.n * o.k));

@@ -1,5 +1,6 @@
 //===- CommandLine.cpp - The qforge driver's argument handling -------------===//
 #include "CommandLine.h"
+#include "codegen/cpu/Target.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/Diagnostics.h"
@@ -123,6 +124,18 @@ Expected<qf::QuantFormatAttrInterface> parseFormat(MLIRContext *ctx, StringRef t
                                          "#qf.lut, #qf.ternary)";
     return format;
   });
+}
+
+Expected<qf::CpuTarget> parseCpuTarget(const Args &args) {
+  Expected<qf::CpuTarget> cpu = args.has("cpu") ? qf::CpuTarget::named(args.get("cpu")) : qf::CpuTarget::host();
+  if (!cpu || !args.has("vector-bits"))
+    return cpu;
+  Expected<int64_t> bits = args.getPositive("vector-bits", 0);
+  if (!bits)
+    return bits.takeError();
+  if (Error err = cpu->setVectorBits(unsigned(*bits)))
+    return makeError("--vector-bits: " + toString(std::move(err)));
+  return cpu;
 }
 
 Expected<std::vector<int64_t>> parseShape(StringRef text) {

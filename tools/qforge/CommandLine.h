@@ -48,6 +48,9 @@ llvm::Expected<mlir::qf::QuantFormatAttrInterface> parseFormat(mlir::MLIRContext
 /// `--act-hadamard SIZE[:SEED]` into size and seed (0 when absent); it
 /// needs an activation scheme, since the rotation runs in its quantizer.
 llvm::Error parseActHadamard(const Args &args, bool hasActScheme, int64_t &size, int64_t &seed);
+/// The CPU kernels are compiled for: `--cpu NAME` or the host, vectors no
+/// wider than `--vector-bits` where given.
+llvm::Expected<mlir::qf::CpuTarget> parseCpuTarget(const Args &args);
 /// "8x256" -> {8, 256}.
 llvm::Expected<std::vector<int64_t>> parseShape(llvm::StringRef text);
 

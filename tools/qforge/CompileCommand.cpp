@@ -32,8 +32,8 @@ static Expected<OwningOpRef<ModuleOp>> parseKernelModule(MLIRContext *ctx, Strin
 static Error compileHls(MLIRContext *ctx, StringRef input, const Args &args) {
   if (input.ends_with(".gguf"))
     return makeError("--target hls compiles kernel modules (.mlir), not models");
-  for (const char *option : {"cpu", "act-scheme", "scheme", "policy", "bits-budget", "candidates", "calibration",
-                             "db", "threads", "emit-mlir"})
+  for (const char *option : {"cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
+                             "calibration", "db", "threads", "emit-mlir"})
     if (args.has(option))
       return makeError("--" + Twine(option) + " does not apply to --target hls");
   hls::HlsOptions options;
@@ -62,7 +62,7 @@ static Error compileHls(MLIRContext *ctx, StringRef input, const Args &args) {
 static Error compileCuda(MLIRContext *ctx, StringRef input, const Args &args) {
   if (input.ends_with(".gguf"))
     return makeError("--target cuda compiles kernel modules (.mlir); models are not yet compiled for it");
-  for (const char *option : {"cpu", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
+  for (const char *option : {"cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
                              "calibration", "db", "threads", "emit-mlir"})
     if (args.has(option))
       return makeError("--" + Twine(option) + " does not apply to --target cuda");
@@ -83,7 +83,7 @@ static Error compileCuda(MLIRContext *ctx, StringRef input, const Args &args) {
 Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
-                     "[--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
+                     "[--vector-bits 128|256|512] [--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
                      "[--calibration text.txt]] [--act-scheme A|none] -o DIR | --emit-mlir\n"
                      "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] -o DIR\n"
                      "       qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S] "
@@ -94,7 +94,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     if (StringRef(a) == "-o")
       a = "--output";
   Expected<Args> args = Args::parse("compile", rest, {},
-                                    {"output", "target", "cpu", "act-scheme", "scheme", "policy", "bits-budget",
+                                    {"output", "target", "cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget",
                                      "candidates", "calibration", "db", "threads", "unroll", "partition", "seed",
                                      "clock-ns", "arch"},
                                     {"emit-mlir"});
@@ -115,7 +115,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (target == "cuda")
     return compileCuda(ctx, input, *args);
   // The host CPU unless named (kernels for an older CPU run anywhere it runs).
-  Expected<qf::CpuTarget> cpu = args->has("cpu") ? qf::CpuTarget::named(args->get("cpu")) : qf::CpuTarget::host();
+  Expected<qf::CpuTarget> cpu = parseCpuTarget(*args);
   if (!cpu)
     return cpu.takeError();
 

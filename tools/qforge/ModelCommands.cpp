@@ -253,7 +253,7 @@ Error tuneModel(MLIRContext *ctx, StringRef input, const Args &args) {
   Expected<std::unique_ptr<gguf::GgufFile>> file = gguf::GgufFile::open(input);
   if (!file)
     return file.takeError();
-  Expected<qf::CpuTarget> cpu = args.has("cpu") ? qf::CpuTarget::named(args.get("cpu")) : qf::CpuTarget::host();
+  Expected<qf::CpuTarget> cpu = parseCpuTarget(args);
   if (!cpu)
     return cpu.takeError();
   Expected<tuning::TuneOptions> options = tuneOptions(args);

@@ -23,7 +23,7 @@ namespace {
 constexpr const char *kUsage =
     "usage: qforge tune matmul --scheme S --m M --n N --k K [--act-scheme A [--act-hadamard SIZE[:SEED]]]\n"
     "                          [--threads T] [--trials N] [--time-budget SEC] [--seed S] [--repeats R]\n"
-    "                          [--cpu NAME] [--db PATH]\n"
+    "                          [--cpu NAME] [--vector-bits B] [--db PATH]\n"
     "       qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [same options]\n"
     "       qforge tune --report [--db PATH] [--svg FILE]";
 
@@ -142,7 +142,7 @@ Error tuneMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     }
     return Error::success();
   }
-  static const StringRef kTuneOptions[] = {"threads", "trials", "time-budget", "seed", "repeats", "cpu", "db"};
+  static const StringRef kTuneOptions[] = {"threads", "trials", "time-budget", "seed", "repeats", "cpu", "vector-bits", "db"};
   DialectRegistry registry;
   qf::registerCpuPipelineDialects(registry);
   ctx->appendDialectRegistry(registry);
@@ -183,7 +183,7 @@ Error tuneMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<tuning::TuneOptions> options = tuneOptions(*args);
   if (!options)
     return options.takeError();
-  Expected<qf::CpuTarget> cpu = args->has("cpu") ? qf::CpuTarget::named(args->get("cpu")) : qf::CpuTarget::host();
+  Expected<qf::CpuTarget> cpu = parseCpuTarget(*args);
   if (!cpu)
     return cpu.takeError();
   Expected<std::unique_ptr<tuning::TuningDb>> db = openTuningDb(*args);

@@ -18,7 +18,7 @@ commands:
               [--rounding nearest_even|nearest_away|nearest_up|nearest_lowest_code|toward_zero]
               [--no-saturate]
   decode      qforge decode --format F --input codes.npy --output values.npy
-  compile     qforge compile kernel.mlir --target cpu [--cpu NAME] -o DIR
+  compile     qforge compile kernel.mlir --target cpu [--cpu NAME] [--vector-bits B] -o DIR
               compiles the public functions for this CPU (or NAME) into a package
               qforge compile model.gguf [--scheme S | --policy P.toml | --bits-budget B
                 [--candidates S,...] [--calibration text.txt]] [--act-scheme A|none] -o DIR
@@ -39,7 +39,8 @@ commands:
   tokenize    qforge tokenize MODEL_DIR --text TEXT [--no-special]
               the token ids of TEXT
   bench       qforge bench matmul --scheme S --m M --n N --k K --threads T [--repeats R]
-              [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] [--schedule KNOBS]
+              [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] [--vector-bits B]
+              [--schedule KNOBS]
               fused kernel vs unfused baseline vs this machine's DRAM and FMA peak;
               --schedule 'k_step = 128, prefetch = 1' sets the fused kernel's knobs
               qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] [--decode 128]
