@@ -78,12 +78,6 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     return makeError("unknown scheme preset '" + o.scheme + "'");
   if (o.threads < 1 || o.threads > 64 || o.m < 1 || o.n < o.threads || o.k < 1)
     return makeError("need m, k >= 1, 1 <= threads <= 64 and n >= threads");
-  llvm::Expected<CpuTarget> cpu = o.cpu.empty() ? CpuTarget::host() : CpuTarget::named(o.cpu);
-  if (!cpu)
-    return cpu.takeError();
-  if (o.vectorBits)
-    if (llvm::Error err = cpu->setVectorBits(o.vectorBits))
-      return err;
   std::string fusedAttrs; // the fused matmul's attributes
   if (!o.actScheme.empty()) {
     std::string text = "#qf.scheme<" + o.actScheme + ">";
@@ -195,7 +189,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
       OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, ctx);
       if (!module)
         return makeError("the benchmark kernels do not verify (diagnostic above)");
-      auto jit = JitModule::compile(*module, *cpu);
+      auto jit = JitModule::compile(*module, o.target);
       if (!jit)
         return jit.takeError();
       kernels = std::move(*jit);
@@ -257,7 +251,6 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   };
 
   MatmulBenchReport report;
-  report.vectorBits = cpu->vectorBits();
   report.weightBytes = double(weightBytes);
   report.flops = 2.0 * double(o.m) * double(o.n) * double(o.k);
   report.fmaGflops = measureFmaPeak(team, o.repeats);

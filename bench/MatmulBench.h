@@ -2,6 +2,8 @@
 #ifndef QFORGE_BENCH_MATMULBENCH_H
 #define QFORGE_BENCH_MATMULBENCH_H
 
+#include "codegen/cpu/Target.h"
+
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/Error.h"
@@ -18,11 +20,8 @@ struct MatmulBenchOptions {
   /// With actScheme: a seeded Hadamard of this size rotates the activations
   /// in the quantizer (qf.matmul act_hadamard); 0 for none.
   int64_t actHadamard = 0, actHadamardSeed = 0;
-  /// An LLVM CPU name to compile the kernels for; empty: the host.
-  std::string cpu;
-  /// The widest vectors the kernels use (CpuTarget::setVectorBits); 0: the
-  /// CPU's default.
-  unsigned vectorBits = 0;
+  /// The CPU the kernels are compiled for.
+  mlir::qf::CpuTarget target = mlir::qf::CpuTarget::host();
   /// The fused kernel's #qf.cpu_schedule body (docs/tuning.md), without
   /// `split`: the benchmark gives each thread its own rows.
   std::string schedule;
@@ -42,7 +41,6 @@ struct MatmulBenchReport {
   /// just before it: the ratio least moved by a machine whose bandwidth
   /// drifts during the run.
   double fusedOfDram = 0;
-  unsigned vectorBits = 0; ///< the widest vectors the kernels used
 };
 
 llvm::Expected<MatmulBenchReport> runMatmulBench(mlir::MLIRContext *ctx,

@@ -102,8 +102,10 @@ void CpuTarget::limitVectorWidth(llvm::Module &module) const {
     return;
   std::string bits = std::to_string(widestVectorBits);
   for (llvm::Function &f : module) {
+    if (f.isDeclaration())
+      continue;
     std::optional<unsigned> widest = widestIntrinsicVector(f);
-    if (f.isDeclaration() || !widest || *widest > widestVectorBits)
+    if (!widest || *widest > widestVectorBits)
       continue;
     // The first steers the vectorizers; the second makes wider vector types
     // illegal, so that code generation splits them.

@@ -86,7 +86,10 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   bench::MatmulBenchOptions o;
   o.scheme = args->get("scheme");
   o.actScheme = args->get("act-scheme");
-  o.cpu = args->get("cpu");
+  Expected<qf::CpuTarget> cpu = parseCpuTarget(*args);
+  if (!cpu)
+    return cpu.takeError();
+  o.target = *cpu;
   o.schedule = args->get("schedule");
   if (Error err = parseActHadamard(*args, args->has("act-scheme"), o.actHadamard, o.actHadamardSeed))
     return err;
@@ -105,12 +108,6 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return repeats.takeError();
   o.threads = int(*threads);
   o.repeats = int(*repeats);
-  if (args->has("vector-bits")) {
-    Expected<int64_t> vectorBits = args->getPositive("vector-bits", 0);
-    if (!vectorBits)
-      return vectorBits.takeError();
-    o.vectorBits = unsigned(*vectorBits);
-  }
 
   Expected<bench::MatmulBenchReport> r = bench::runMatmulBench(ctx, o);
   if (!r)
@@ -121,8 +118,8 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
          << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme)
          << (o.actHadamard ? "  rotated by H_" + std::to_string(o.actHadamard) : "") << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats
-         << (o.cpu.empty() ? "" : "  kernels for CPU " + o.cpu)
-         << "  vectors: " << r->vectorBits << "-bit"
+         << (args->has("cpu") ? "  kernels for CPU " + o.target.cpu() : "")
+         << "  vectors: " << o.target.vectorBits() << "-bit"
          << (o.schedule.empty() ? "" : "  schedule <" + o.schedule + ">") << "\n";
   outs() << format("weights: %.1f MB (%.3f bits/weight)\n", r->weightBytes / 1e6,
                    8 * r->weightBytes / double(o.n * o.k));
