@@ -72,10 +72,9 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
   DialectRegistry registry;
   registerCpuPipelineDialects(registry);
   ctx->appendDialectRegistry(registry);
-  auto *dialect = ctx->getOrLoadDialect<QfDialect>();
-  auto scheme = dyn_cast_or_null<SchemeAttr>(dialect->lookupPreset(o.scheme));
-  if (!scheme)
-    return makeError("unknown scheme preset '" + o.scheme + "'");
+  SchemeAttr scheme = o.scheme;
+  std::string schemeText; // as a !qf.qtensor's scheme
+  llvm::raw_string_ostream(schemeText) << scheme;
   if (o.threads < 1 || o.threads > 64 || o.m < 1 || o.n < o.threads || o.k < 1)
     return makeError("need m, k >= 1, 1 <= threads <= 64 and n >= threads");
   std::string fusedAttrs; // the fused matmul's attributes
@@ -168,7 +167,7 @@ llvm::Expected<MatmulBenchReport> qforge::bench::runMatmulBench(MLIRContext *ctx
     s.wf32 = describe<2>(wf32.data() + s.row0 * o.k, {s.rows, o.k});
     std::unique_ptr<JitModule> &kernels = kernelsByRows[s.rows];
     if (!kernels) {
-      std::string qtype = "!qf.qtensor<" + dims(s.rows, o.k) + ", " + o.scheme + ">";
+      std::string qtype = "!qf.qtensor<" + dims(s.rows, o.k) + ", " + schemeText + ">";
       std::string at = "tensor<" + dims(o.m, o.k) + "xf32>", yt = "tensor<" + dims(o.m, s.rows) + "xf32>",
                   wt = "tensor<" + dims(s.rows, o.k) + "xf32>";
       auto matmul = [&](const std::string &name, const std::string &attr) {

@@ -3,6 +3,7 @@
 #define QFORGE_BENCH_MATMULBENCH_H
 
 #include "codegen/cpu/Target.h"
+#include "qf/IR/Qf.h"
 
 #include "mlir/IR/MLIRContext.h"
 
@@ -13,7 +14,7 @@
 namespace qforge::bench {
 
 struct MatmulBenchOptions {
-  std::string scheme;
+  mlir::qf::SchemeAttr scheme;
   /// When set (a preset name or a #qf.scheme body): the fused kernel
   /// quantizes activations with it, and the exact f32 kernel is timed too.
   std::string actScheme;

@@ -98,9 +98,11 @@ void mlir::qf::normalizeScheduleValues(MutableArrayRef<int64_t> v) {
 
 SmallVector<int64_t> mlir::qf::legalKSteps(QTensorType w, int64_t k) {
   int64_t block = StorageAccess::getChunkBlockSize(w), align = StorageAccess::getKAlignment(w);
+  // A step of tiled weights lies in one tile.
+  int64_t tile = w.getScheme().getLayout() == LayoutKind::tiled ? getTileElements(w.getScheme(), k) : 256;
   SmallVector<int64_t> steps;
   for (int64_t s : {256, 128, 64, 32})
-    if (k % s == 0 && s % align == 0 && (s % block == 0 || block % s == 0))
+    if (k % s == 0 && s % align == 0 && (s % block == 0 || block % s == 0) && tile % s == 0)
       steps.push_back(s);
   return steps;
 }

@@ -186,6 +186,13 @@ std::pair<Value, Value> q4kScaleAndMin(OpBuilder &b, Location loc, Value bytes, 
   return {toF32(sc), toF32(mn)};
 }
 
+/// The element (row, k + offset) of a row-major K-column matrix, the
+/// constant added last (so that elements a step reads differ by constants).
+Value planarElement(OpBuilder &b, Location loc, int64_t kCols, Value row, Value k, int64_t offset) {
+  Value start = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, kCols)), k);
+  return arith::AddIOp::create(b, loc, start, indexConst(b, loc, offset));
+}
+
 } // namespace
 
 static double storedCodeValue(SchemeAttr scheme, uint64_t c);
@@ -195,6 +202,8 @@ StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
       layout(getStorageLayout(type.getScheme(), type.getShape())),
       buffers(buffers.begin(), buffers.end()) {
   assert(buffers.size() == layout.buffers.size() && "one storage tensor per layout buffer");
+  if (scheme.getLayout() == LayoutKind::tiled)
+    tile = getTileLayout(scheme, type.getShape()[1]);
 }
 
 Value StorageAccess::emitDequantized(OpBuilder &b, Location loc, ValueRange indices) const {
@@ -210,6 +219,49 @@ Value StorageAccess::buffer(StringRef name) const {
   llvm_unreachable("layout has no such buffer");
 }
 
+Value StorageAccess::loadStoredItem(OpBuilder &b, Location loc, StringRef name, Value index, unsigned bits) const {
+  const TilePart *part = tile ? tile->find(name) : nullptr;
+  if (!part)
+    return loadItemAt(b, loc, buffer(name), index, bits);
+  // Item i of the buffer is item i % count of tile i / count.
+  Value count = indexConst(b, loc, part->count);
+  Value tileBits = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, index, count),
+                                         indexConst(b, loc, tile->bytes * 8));
+  Value inTile = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, index, count),
+                                       indexConst(b, loc, part->itemBits));
+  Value bitPos = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, tileBits, inTile),
+                                       indexConst(b, loc, part->offset * 8));
+  return loadItem(b, loc, buffer("tiles"), bitPos, bits);
+}
+
+Value StorageAccess::tileItemByte(OpBuilder &b, Location loc, StringRef name, Value row, Value k,
+                                  int64_t offset) const {
+  const TilePart &part = *tile->find(name);
+  int64_t elements = tile->elements, perItem = elements / part.count;
+  Value t = arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1] / elements)),
+      arith::DivUIOp::create(b, loc, k, indexConst(b, loc, elements)));
+  // The part's item of the tile's element k % T + offset (perItem elements
+  // share one), itemBits bits an item from the part's start.
+  Value inTile = arith::AddIOp::create(b, loc, arith::RemUIOp::create(b, loc, k, indexConst(b, loc, elements)),
+                                       indexConst(b, loc, offset));
+  Value item = arith::DivUIOp::create(b, loc, inTile, indexConst(b, loc, perItem));
+  Value itemBits = arith::MulIOp::create(b, loc, item, indexConst(b, loc, part.itemBits));
+  return arith::AddIOp::create(
+      b, loc, arith::MulIOp::create(b, loc, t, indexConst(b, loc, tile->bytes)),
+      arith::AddIOp::create(b, loc, arith::DivUIOp::create(b, loc, itemBits, indexConst(b, loc, 8)),
+                            indexConst(b, loc, part.offset)));
+}
+
+std::pair<Value, Value> StorageAccess::codeBytes(OpBuilder &b, Location loc, Value row, Value k,
+                                                 int64_t offset) const {
+  if (tile)
+    return {buffer("tiles"), tileItemByte(b, loc, "data", row, k, offset)};
+  Value element = planarElement(b, loc, type.getShape()[1], row, k, offset);
+  return {buffer("data"),
+          arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 8 / scheme.getElement().getBitWidth()))};
+}
+
 StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location loc,
                                                          ValueRange indices) const {
   // The block of the element, row-major over the block grid.
@@ -222,21 +274,19 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
   }
   Value block = linearize(b, loc, blockIndices, gridShape);
   BlockTerms terms;
-  terms.scale = decodeSlot(b, loc, scheme.getScale(),
-                           loadItemAt(b, loc, buffer("scales"), block, scheme.getScaleBits()),
-                           buffer("scales"));
+  terms.scale = decodeSlot(b, loc, scheme.getScale(), loadStoredItem(b, loc, "scales", block, scheme.getScaleBits()),
+                           buffers.front());
   Value superOffset;
   if (int64_t perSuper = getBlocksPerSuperBlock(scheme)) {
     auto superType = cast<FloatType>(scheme.getSuperScaleType());
     Value sup = arith::DivUIOp::create(b, loc, block, indexConst(b, loc, perSuper));
     terms.scale = mulF(b, loc, terms.scale,
                        floatBitsToF32(b, loc, superType,
-                                      loadItemAt(b, loc, buffer("super_scales"), sup,
-                                                 superType.getWidth())));
+                                      loadStoredItem(b, loc, "super_scales", sup, superType.getWidth())));
     if (scheme.getOffset() == OffsetKind::min && isa<IntFormatAttr>(scheme.getOffsetFormat()))
       superOffset = floatBitsToF32(
           b, loc, superType,
-          loadItemAt(b, loc, buffer("super_offsets"), sup, superType.getWidth()));
+          loadStoredItem(b, loc, "super_offsets", sup, superType.getWidth()));
   }
   if (Type t = scheme.getTensorScaleType()) {
     auto ft = cast<FloatType>(t);
@@ -250,8 +300,8 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
   unsigned offsetBits = isa<TypeAttr>(scheme.getOffsetFormat())
                             ? cast<TypeAttr>(scheme.getOffsetFormat()).getValue().getIntOrFloatBitWidth()
                             : cast<QuantFormatAttrInterface>(scheme.getOffsetFormat()).getBitWidth();
-  Value offset = decodeSlot(b, loc, scheme.getOffsetFormat(),
-                            loadItemAt(b, loc, buffer("offsets"), block, offsetBits), buffer("offsets"));
+  Value offset = decodeSlot(b, loc, scheme.getOffsetFormat(), loadStoredItem(b, loc, "offsets", block, offsetBits),
+                            buffers.front());
   if (scheme.getOffset() == OffsetKind::zero_point) {
     terms.zeroPoint = offset;
   } else {
@@ -279,7 +329,7 @@ static Value applyTerms(OpBuilder &b, Location loc, Value v, Value scale, Value 
 Value StorageAccess::emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const {
   QuantFormatAttrInterface elem = scheme.getElement();
   Value element = linearize(b, loc, indices, type.getShape());
-  Value code = loadItemAt(b, loc, buffer("data"), element, elem.getBitWidth());
+  Value code = loadStoredItem(b, loc, "data", element, elem.getBitWidth());
   Value v = elem.buildDecode(b, loc, code, b.getF32Type());
   BlockTerms t = emitPlanarTerms(b, loc, indices);
   return applyTerms(b, loc, v, t.scale, t.zeroPoint, t.min);
@@ -375,7 +425,7 @@ bool StorageAccess::supportsChunks(QTensorType type) {
   if (s.getLayout() == LayoutKind::ggml)
     return isChunkedGgml(getGgmlBlockType(s)->name);
   unsigned bits = s.getElement().getBitWidth();
-  if ((bits != 4 && bits != 8) || s.getSuperBlock())
+  if ((bits != 4 && bits != 8) || (s.getSuperBlock() && s.getLayout() != LayoutKind::tiled))
     return false;
   if (s.getGranularity() == Granularity::per_axis)
     return s.getAxis() == 0;
@@ -412,13 +462,6 @@ int64_t StorageAccess::getKAlignment(QTensorType type) {
 /// The byte offset of the GGUF block holding element (row, k + offset) of a
 /// rank-2 tensor with K columns, and that element's index in its block:
 /// static when k is a multiple of the block and `offset` is given.
-/// The element (row, k + offset) of a row-major K-column matrix, the
-/// constant added last (so that elements a step reads differ by constants).
-static Value planarElement(OpBuilder &b, Location loc, int64_t kCols, Value row, Value k, int64_t offset) {
-  Value start = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, kCols)), k);
-  return arith::AddIOp::create(b, loc, start, indexConst(b, loc, offset));
-}
-
 static std::pair<Value, Value> ggmlBlockAt(OpBuilder &b, Location loc, const GgmlBlockType &g,
                                            int64_t kCols, Value row, Value k,
                                            std::optional<int64_t> offset) {
@@ -436,7 +479,7 @@ static std::pair<Value, Value> ggmlBlockAt(OpBuilder &b, Location loc, const Ggm
 StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location loc, Value row,
                                                         Value k, std::optional<int64_t> offset) const {
   BlockTerms t;
-  if (scheme.getLayout() == LayoutKind::planar) {
+  if (scheme.getLayout() != LayoutKind::ggml) {
     t = emitPlanarTerms(b, loc, {row, arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset.value_or(0)))});
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
@@ -514,18 +557,46 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
   BlockGrid grid = getBlockGrid(scheme, type.getShape());
   auto byteSlots = [](unsigned bits) { return bits == 8 || bits == 16 || bits == 32; };
   bool offsets = scheme.getOffset() != OffsetKind::none;
-  // Planar blocks along K only: the slots of consecutive blocks of a row are
-  // consecutive items, read as one vector.
-  if (scheme.getLayout() == LayoutKind::planar && grid.blockShape[0] == 1 && !getBlocksPerSuperBlock(scheme) &&
-      byteSlots(scheme.getScaleBits()) && (!offsets || byteSlots(slotBits(scheme.getOffsetFormat())))) {
+  // Planar blocks along K only, and tiles: the slots of consecutive blocks of
+  // a row are consecutive items, read as one vector.
+  bool planarSlots = scheme.getLayout() == LayoutKind::planar && grid.blockShape[0] == 1 &&
+                     !getBlocksPerSuperBlock(scheme) && byteSlots(scheme.getScaleBits()) &&
+                     (!offsets || byteSlots(slotBits(scheme.getOffsetFormat())));
+  if (planarSlots || tile) {
     Value first = arith::AddIOp::create(
         b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1] / block)),
         arith::DivUIOp::create(b, loc, k, indexConst(b, loc, block)));
+    // `n` items of planar buffer `name` from the one of element (row, k), as i32.
+    auto items = [&](StringRef name, unsigned bits, int64_t n) -> Value {
+      if (!tile)
+        return loadItemVector(b, loc, buffer(name), first, bits, n);
+      unsigned stored = tile->find(name)->itemBits;
+      Value raw = readVector(b, loc, VectorType::get({n * stored / 8}, b.getI8Type()), buffer("tiles"),
+                             tileItemByte(b, loc, name, row, k, 0));
+      Value v = vector::BitCastOp::create(b, loc, VectorType::get({n}, b.getIntegerType(stored)), raw);
+      if (stored < 32)
+        v = arith::ExtUIOp::create(b, loc, VectorType::get({n}, b.getI32Type()), v);
+      if (bits < stored) // the item's own bits: the byte's others are not part of it
+        v = arith::AndIOp::create(b, loc, v, splatI32(b, loc, n, (int64_t(1) << bits) - 1));
+      return v;
+    };
     auto slots = [&](StringRef name, Attribute typeOrFormat, unsigned bits) {
-      return decodeSlots(b, loc, typeOrFormat, loadItemVector(b, loc, buffer(name), first, bits, count));
+      return decodeSlots(b, loc, typeOrFormat, items(name, bits, count));
+    };
+    // A super-block's f16/bf16/f32 item for each of the blocks.
+    auto superSlots = [&](StringRef name) {
+      int64_t per = getBlocksPerSuperBlock(scheme), supers = (count + per - 1) / per;
+      auto ft = cast<FloatType>(scheme.getSuperScaleType());
+      Value v = decodeSlots(b, loc, TypeAttr::get(ft), items(name, ft.getWidth(), supers));
+      SmallVector<int64_t> picks;
+      for (int64_t i = 0; i < count; ++i)
+        picks.push_back(i / per);
+      return vector::ShuffleOp::create(b, loc, v, v, picks).getResult();
     };
     BlockTerms t;
     t.scale = slots("scales", scheme.getScale(), scheme.getScaleBits());
+    if (getBlocksPerSuperBlock(scheme))
+      t.scale = mulF(b, loc, t.scale, superSlots("super_scales"));
     if (Type ts = scheme.getTensorScaleType()) {
       auto ft = cast<FloatType>(ts);
       Value tensorScale = floatBitsToF32(
@@ -534,6 +605,8 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
     }
     if (offsets) {
       Value offset = slots("offsets", scheme.getOffsetFormat(), slotBits(scheme.getOffsetFormat()));
+      if (tile && tile->find("super_offsets"))
+        offset = mulF(b, loc, offset, superSlots("super_offsets"));
       (scheme.getOffset() == OffsetKind::zero_point ? t.zeroPoint : t.min) = offset;
     }
     return t;
@@ -635,14 +708,13 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   Value element = arith::AddIOp::create(
       b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
   Value codes;
-  if (scheme.getLayout() == LayoutKind::planar) {
-    Value data = buffer("data");
+  if (scheme.getLayout() != LayoutKind::ggml) {
+    auto [data, byte] = codeBytes(b, loc, row, k0, 0);
     if (elem.getBitWidth() == 8) {
-      codes = loadBytes(b, loc, data, element, n);
+      codes = loadBytes(b, loc, data, byte, n);
     } else {
       // Two codes a byte, the even element in the low nibble: the even
       // elements, then the odd ones.
-      Value byte = arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2));
       Value packed = loadBytes(b, loc, data, byte, n / 2);
       Value low = arith::AndIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 0xF));
       Value high = arith::ShRUIOp::create(b, loc, packed, splatI32(b, loc, n / 2, 4));
@@ -830,7 +902,7 @@ struct BytePiece {
 /// where elements are nibbles, of the same chunk always.
 static std::array<BytePiece, 4> bytePairPieces(SchemeAttr scheme, int64_t pairOffset) {
   using K = BytePiece::Kind;
-  if (scheme.getLayout() == LayoutKind::planar) {
+  if (scheme.getLayout() != LayoutKind::ggml) {
     if (scheme.getElement().getBitWidth() == 4) // even elements low, odd high
       return {{{0, 0, K::Low, 0, 2}, {0, 16, K::Low, 32, 2}, {0, 0, K::High, 1, 2}, {0, 16, K::High, 33, 2}}};
     return {{{0, 0, K::Raw, 0, 1}, {0, 32, K::Raw, 32, 1}, {0, 16, K::Raw, 16, 1}, {0, 48, K::Raw, 48, 1}}};
@@ -855,15 +927,14 @@ std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, 
   auto splatI8 = [&](int64_t v) {
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(i8Vec(16), b.getI8IntegerAttr(v))).getResult();
   };
-  // Where each chunk's bytes start: the pair's first data byte (planar) or
-  // each chunk's GGUF block.
+  // Where each chunk's bytes start: the pair's first code byte (planar,
+  // tiled) or each chunk's GGUF block.
   Value bytes;
   SmallVector<Value> bases;
-  if (scheme.getLayout() == LayoutKind::planar) {
-    bytes = buffer("data");
-    Value element = planarElement(b, loc, type.getShape()[1], row, k, offset);
-    bases.push_back(arith::DivUIOp::create(b, loc, element,
-                                           indexConst(b, loc, 8 / scheme.getElement().getBitWidth())));
+  if (scheme.getLayout() != LayoutKind::ggml) {
+    auto [data, byte] = codeBytes(b, loc, row, k, offset);
+    bytes = data;
+    bases.push_back(byte);
   } else {
     bytes = buffers.front();
     GgmlBlockType g = *getGgmlBlockType(scheme);
@@ -923,7 +994,7 @@ SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
 /// The order in which a chunk of `n` elements comes out of its bytes.
 static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   SmallVector<int64_t> order;
-  bool planarNibbles = scheme.getLayout() == LayoutKind::planar && scheme.getElement().getBitWidth() == 4;
+  bool planarNibbles = scheme.getLayout() != LayoutKind::ggml && scheme.getElement().getBitWidth() == 4;
   if (planarNibbles) // even elements from the low nibbles, then odd ones from the high
     for (int64_t parity : {0, 1})
       for (int64_t i = parity; i < n; i += 2)
@@ -961,13 +1032,12 @@ Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value 
         .getResult();
   };
   Value raw;
-  if (scheme.getLayout() == LayoutKind::planar) {
-    Value element = planarElement(b, loc, type.getShape()[1], row, k, offset);
-    Value data = buffer("data");
+  if (scheme.getLayout() != LayoutKind::ggml) {
+    auto [data, byte] = codeBytes(b, loc, row, k, offset);
     if (scheme.getElement().getBitWidth() == 8)
-      raw = read(data, element, kByteChunk);
+      raw = read(data, byte, kByteChunk);
     else
-      raw = nibbles(read(data, arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 2)), 16));
+      raw = nibbles(read(data, byte, 16));
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     Value bytes = buffers.front();

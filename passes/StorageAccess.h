@@ -118,12 +118,23 @@ public:
 private:
   BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;
   Value buffer(llvm::StringRef name) const;
+  /// Item `index` of planar buffer `name` (`bits` bits, as i32), wherever
+  /// the layout keeps it.
+  Value loadStoredItem(OpBuilder &b, Location loc, llvm::StringRef name, Value index, unsigned bits) const;
+  /// Tiled layout: the byte in `tiles` where planar buffer `name` keeps the
+  /// item of element (row, k + offset) (its code, or its block's scale,
+  /// ...), which must lie in the tile of (row, k); codes start a byte.
+  Value tileItemByte(OpBuilder &b, Location loc, llvm::StringRef name, Value row, Value k, int64_t offset) const;
+  /// Planar and tiled layouts: the storage and byte holding the code of
+  /// element (row, k + offset), a code that starts a byte.
+  std::pair<Value, Value> codeBytes(OpBuilder &b, Location loc, Value row, Value k, int64_t offset) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
   Value emitGgml(OpBuilder &b, Location loc, ValueRange indices) const;
 
   QTensorType type;
   SchemeAttr scheme;
   StorageLayout layout;
+  std::optional<TileLayout> tile; ///< tiled layout only
   SmallVector<Value> buffers;
 };
 

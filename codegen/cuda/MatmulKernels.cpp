@@ -226,6 +226,8 @@ std::string unsupportedReason(MatmulOp op) {
            "act_hadamard";
   if (op.getRhs().getType().getRank() != 2)
     return "the CUDA target takes rank-2 weights";
+  if (op.getRhs().getType().getScheme().getLayout() == LayoutKind::tiled)
+    return "the CUDA target reads weights in the planar and ggml layouts, not tiled (a CPU repacking)";
   auto a = cast<RankedTensorType>(op.getLhs().getType());
   auto r = cast<RankedTensorType>(op.getResult().getType());
   if (!a.getElementType().isF32() && !a.getElementType().isF16() && !a.getElementType().isBF16())

@@ -251,7 +251,8 @@ llvm::Expected<std::unique_ptr<HlsKernel>> makeMatmulKernel(func::FuncOp fn, Mat
   // Weights: planar, grouped along K, scale per block, integer zero points.
   SchemeAttr w = kernel.weights;
   if (w.getLayout() != LayoutKind::planar)
-    return fail("weights in the ggml layout are not supported by the hls target yet (planar schemes are)");
+    return fail(llvm::Twine("weights in the ") + stringifyLayoutKind(w.getLayout()) +
+                " layout are not supported by the hls target yet (planar schemes are)");
   if (w.getGranularity() != Granularity::group || (w.getAxis() != 1 && w.getAxis() != -1) || w.getSuperBlock())
     return fail("weights must be grouped along K with one level of scales");
   kernel.block = w.getGroupSize();

@@ -374,7 +374,8 @@ llvm::Expected<std::unique_ptr<HlsKernel>> makeQuantizeKernel(func::FuncOp fn, Q
   SchemeAttr scheme = kernel->scheme = op.getResult().getType().getScheme();
   kernel->layout = getStorageLayout(scheme, {kernel->m, kernel->k});
   if (scheme.getLayout() != LayoutKind::planar)
-    return fail("schemes in the ggml layout are not supported by the hls target yet (planar schemes are)");
+    return fail(llvm::Twine("schemes in the ") + stringifyLayoutKind(scheme.getLayout()) +
+                " layout are not supported by the hls target yet (planar schemes are)");
   if (scheme.getGranularity() == Granularity::group && (scheme.getAxis() == 1 || scheme.getAxis() == -1))
     kernel->group = scheme.getGroupSize();
   else if (scheme.getGranularity() == Granularity::per_axis && scheme.getAxis() == 0)

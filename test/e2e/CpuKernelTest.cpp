@@ -1,7 +1,8 @@
 //===- CpuKernelTest.cpp - Compiled CPU kernels against the host reference -===//
 //
-// For every preset: quantize random weights with the host reference (itself
-// checked bit for bit against ml_dtypes / gguf / numpy in test/numerics),
+// For every preset (and every one grouped along K in the tiled layout):
+// quantize random weights with the host reference (itself checked bit for
+// bit against ml_dtypes / gguf / numpy in test/numerics),
 // compile `qf.matmul` and `qf.dequantize` with the CPU pipeline, run them, and
 // compare with the reference dequantization followed by an f64 matmul.
 //===----------------------------------------------------------------------===//
@@ -233,6 +234,16 @@ std::vector<std::string> presetNames(bool onlyDividing96) {
   return names;
 }
 
+/// The presets grouped along K, in the tiled layout.
+std::vector<std::string> tiledPresetNames(bool onlyDividing96) {
+  MLIRContext ctx;
+  std::vector<std::string> names;
+  for (const std::string &n : presetNames(onlyDividing96))
+    if (getPreset(&ctx, n).getGranularity() == Granularity::group)
+      names.push_back(n + ", layout = tiled");
+  return names;
+}
+
 class CpuKernelOddKTest : public CpuKernelTest {};
 
 // K not a multiple of 64, for the presets whose groups divide it.
@@ -258,6 +269,9 @@ INSTANTIATE_TEST_SUITE_P(
                       "element = #qf.ternary, group = 64, scale = f16",
                       "element = #qf.float<e2m1>, group = 32, scale = f16, rounding = nearest_away"));
 INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelOddKTest, ::testing::ValuesIn(presetNames(true)));
+// Weights repacked into tiles take the same kernels (K = 96: tiles of 32).
+INSTANTIATE_TEST_SUITE_P(Tiled, CpuKernelTest, ::testing::ValuesIn(tiledPresetNames(false)));
+INSTANTIATE_TEST_SUITE_P(Tiled, CpuKernelOddKTest, ::testing::ValuesIn(tiledPresetNames(true)));
 
 TEST(CpuKernelErrors, GroupThatDoesNotDivideKIsACompileTimeError) {
   MLIRContext ctx;

@@ -84,4 +84,44 @@ TEST_F(LayoutTest, GroupAlongFirstAxis) {
   EXPECT_EQ(idx, (SmallVector<int64_t>{6, 9}));
 }
 
+TEST_F(LayoutTest, TilesHoldTheirCodesThenTheirBlocksItems) {
+  struct Case {
+    const char *name;
+    int64_t k, elements, bytes;
+    std::vector<std::pair<std::string, int64_t>> parts; ///< name, offset
+  } cases[] = {
+      // 128 bytes of codes, 8 f16 scales.
+      {"int4_g32", 4096, 256, 144, {{"data", 0}, {"scales", 128}}},
+      // q4_k's 6-bit scales and mins a byte each, then d and dmin.
+      {"q4_k", 512, 256, 148, {{"data", 0}, {"scales", 128}, {"offsets", 136}, {"super_scales", 144}, {"super_offsets", 146}}},
+      // K = 384 takes tiles of 128: one group, its 4-bit zero point in a byte.
+      {"int4_g128_asym", 384, 128, 67, {{"data", 0}, {"scales", 64}, {"offsets", 66}}},
+      // K = 576 takes tiles of 64; the tensor scale is not in them.
+      {"nvfp4", 576, 64, 36, {{"data", 0}, {"scales", 32}}},
+      {"q8_0", 4096, 256, 272, {{"data", 0}, {"scales", 256}}},
+  };
+  for (const Case &c : cases) {
+    SchemeAttr tiled = preset(c.name).withLayout(LayoutKind::tiled);
+    TileLayout tile = getTileLayout(tiled, c.k);
+    EXPECT_EQ(tile.elements, c.elements) << c.name;
+    EXPECT_EQ(tile.bytes, c.bytes) << c.name;
+    ASSERT_EQ(tile.parts.size(), c.parts.size()) << c.name;
+    for (auto [part, want] : llvm::zip(tile.parts, c.parts)) {
+      EXPECT_EQ(part.name, want.first) << c.name;
+      EXPECT_EQ(part.offset, want.second) << c.name << " " << want.first;
+    }
+    StorageLayout l = getStorageLayout(tiled, {8, c.k});
+    EXPECT_EQ(l.buffers.front().name, "tiles");
+    EXPECT_EQ(l.buffers.front().bytes, 8 * c.k / c.elements * c.bytes) << c.name;
+    EXPECT_EQ(l.buffers.size(), std::string(c.name) == "nvfp4" ? 2u : 1u) << c.name;
+  }
+}
+
+TEST_F(LayoutTest, NoTileWithoutWholeGroupsInIt) {
+  SchemeAttr tiled = preset("int4_g128").withLayout(LayoutKind::tiled);
+  EXPECT_EQ(getTileElements(tiled, 384), 128);
+  EXPECT_EQ(getTileElements(tiled, 128 * 3 + 64), 0);
+  EXPECT_EQ(getTileElements(preset("fp8_e4m3").withLayout(LayoutKind::tiled), 256), 0); // per channel
+}
+
 } // namespace

@@ -149,3 +149,85 @@ TEST_F(QuantizerTest, CustomSchemesRoundTripWithinTheirPrecision) {
 }
 
 } // namespace
+
+namespace {
+
+class TiledLayoutTest : public QuantizerTest {};
+
+// Every preset grouped along K, in tiles: quantizing to tiles gives the items
+// of the preset's own quantization (relayout of its storage, byte for byte),
+// and the same values back; relayout to the preset's layout restores its
+// bytes (ggml's quantizer never picks mxfp4's -0 code).
+TEST_F(TiledLayoutTest, QuantizesAsItsPresetDoes) {
+  std::vector<float> x = gaussian(6 * 512, 3), want(x.size()), got(x.size());
+  int tested = 0;
+  for (StringRef name : getPresetNames()) {
+    SchemeAttr base = getPreset(&ctx, name);
+    if (base.getGranularity() != Granularity::group)
+      continue;
+    SchemeAttr tiled = base.withLayout(LayoutKind::tiled);
+    auto q = quantize(base, {6, 512}, x);
+    auto t = quantize(tiled, {6, 512}, x);
+    ASSERT_TRUE(q && t) << name.str();
+    auto repacked = relayout(base, tiled, {6, 512}, *q);
+    ASSERT_TRUE(bool(repacked)) << name.str() << ": " << llvm::toString(repacked.takeError());
+    EXPECT_EQ(repacked->buffers, t->buffers) << name.str();
+    ASSERT_FALSE(bool(dequantize(base, {6, 512}, *q, want)));
+    ASSERT_FALSE(bool(dequantize(tiled, {6, 512}, *t, got)));
+    EXPECT_EQ(want, got) << name.str();
+    auto back = relayout(tiled, base, {6, 512}, *t);
+    ASSERT_TRUE(bool(back));
+    EXPECT_EQ(back->buffers, q->buffers) << name.str();
+    ++tested;
+  }
+  EXPECT_EQ(tested, 38); // all but the per-channel fp8_e4m3 and fp8_e5m2
+}
+
+// ggml's mxfp4 stores -0 (code 8), which its value table reads as +0: in
+// tiles it is +0 (code 0), the same value.
+TEST_F(TiledLayoutTest, GgmlNegativeZeroBecomesPositiveZero) {
+  SchemeAttr ggml = getPreset(&ctx, "mxfp4_ggml"), tiled = ggml.withLayout(LayoutKind::tiled);
+  QuantizedTensor q{getStorageLayout(ggml, {1, 32}), {std::vector<uint8_t>(17, 0x88)}};
+  q.buffers[0][0] = 127; // scale 1
+  auto t = relayout(ggml, tiled, {1, 32}, q);
+  ASSERT_TRUE(bool(t));
+  std::vector<float> y(32, 1.0f);
+  ASSERT_FALSE(bool(dequantize(tiled, {1, 32}, *t, y)));
+  for (float v : y)
+    EXPECT_TRUE(v == 0.0f && !std::signbit(v));
+  EXPECT_EQ(t->buffers[0][0], 0); // codes 0 and 0
+}
+
+// A whole byte holds a 6-bit q4_k scale: its two top bits are not part of the
+// item, and every reader ignores them alike (the kernels' test is
+// test_tiled_layout.py).
+TEST_F(TiledLayoutTest, BitsAboveAnItemAreIgnored) {
+  SchemeAttr tiled = getPreset(&ctx, "q4_k").withLayout(LayoutKind::tiled);
+  std::vector<float> x = gaussian(256, 5), y(256), z(256);
+  auto q = quantize(tiled, {1, 256}, x);
+  ASSERT_TRUE(bool(q));
+  ASSERT_FALSE(bool(dequantize(tiled, {1, 256}, *q, y)));
+  for (int i = 128; i < 144; ++i) // scales and mins
+    q->buffers[0][i] |= 0xC0;
+  ASSERT_FALSE(bool(dequantize(tiled, {1, 256}, *q, z)));
+  EXPECT_EQ(y, z);
+}
+
+TEST_F(TiledLayoutTest, RelayoutChecksItsInput) {
+  SchemeAttr q40 = getPreset(&ctx, "q4_0"), tiled = q40.withLayout(LayoutKind::tiled);
+  auto q = quantize(q40, {2, 64}, gaussian(128, 9));
+  ASSERT_TRUE(bool(q));
+  auto other = relayout(q40, getPreset(&ctx, "int4_g32").withLayout(LayoutKind::tiled), {2, 64}, *q);
+  ASSERT_FALSE(bool(other));
+  EXPECT_NE(llvm::toString(other.takeError()).find("changes the layout only"), std::string::npos);
+  q->buffers[0].pop_back();
+  auto truncated = relayout(q40, tiled, {2, 64}, *q);
+  ASSERT_FALSE(bool(truncated));
+  EXPECT_NE(llvm::toString(truncated.takeError()).find("the layout needs 72"), std::string::npos);
+  auto noTile = relayout(getPreset(&ctx, "nvfp4"), getPreset(&ctx, "nvfp4").withLayout(LayoutKind::tiled),
+                         {2, 48}, QuantizedTensor{});
+  ASSERT_FALSE(bool(noTile));
+  EXPECT_NE(llvm::toString(noTile.takeError()).find("layout = tiled needs a tile"), std::string::npos);
+}
+
+} // namespace

@@ -84,7 +84,10 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (args->has("arch"))
     return makeError("--arch applies to --device cuda");
   bench::MatmulBenchOptions o;
-  o.scheme = args->get("scheme");
+  Expected<qf::SchemeAttr> scheme = parseScheme(ctx, args->get("scheme"));
+  if (!scheme)
+    return scheme.takeError();
+  o.scheme = *scheme;
   o.actScheme = args->get("act-scheme");
   Expected<qf::CpuTarget> cpu = parseCpuTarget(*args);
   if (!cpu)
@@ -114,7 +117,7 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return r.takeError();
   auto gbs = [&](double s) { return r->weightBytes / s / 1e9; };
   auto gflops = [&](double s) { return r->flops / s / 1e9; };
-  outs() << "qforge bench matmul: " << o.scheme
+  outs() << "qforge bench matmul: " << args->get("scheme")
          << (o.actScheme.empty() ? "" : "  activations: " + o.actScheme)
          << (o.actHadamard ? "  rotated by H_" + std::to_string(o.actHadamard) : "") << "  M=" << o.m << " N=" << o.n << " K=" << o.k
          << "  threads=" << o.threads << "  median of " << o.repeats

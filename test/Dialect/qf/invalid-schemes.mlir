@@ -66,7 +66,7 @@ func.func private @saturate_not_bool() attributes {s = #qf.scheme<element = #qf.
 
 // -----
 
-// expected-error @+1 {{unknown layout 'gguf'; expected planar or ggml}}
+// expected-error @+1 {{unknown layout 'gguf'; expected planar, ggml or tiled}}
 func.func private @unknown_layout() attributes {s = #qf.scheme<element = #qf.int<4>, group = 32, scale = f16, layout = gguf>}
 
 // -----
@@ -357,3 +357,23 @@ func.func private @ggml_mxfp8() attributes {s = #qf.scheme<element = #qf.float<e
 
 // expected-error @+1 {{tensor_scale and super_block are both second-level scales}}
 func.func private @tensor_scale_with_super_block() attributes {s = #qf.scheme<element = #qf.int<4>, group = 32, scale = #qf.int<6, unsigned>, super_block = 256, super_scale = f16, tensor_scale = f32>}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// layout = tiled
+//===----------------------------------------------------------------------===//
+
+// expected-error @+1 {{layout = tiled needs group granularity (tiles hold whole groups along K)}}
+func.func private @tiled_per_axis() attributes {s = #qf.scheme<fp8_e4m3, layout = tiled>}
+
+// -----
+
+// expected-error @+1 {{unknown layout 'tiles'; expected planar, ggml or tiled}}
+func.func private @preset_unknown_layout() attributes {s = #qf.scheme<q4_0, layout = tiles>}
+
+
+// -----
+
+// expected-error @+1 {{layout = ggml needs a scheme that is a GGUF block type}}
+func.func private @preset_not_gguf() attributes {s = #qf.scheme<int4_g64, layout = ggml>}

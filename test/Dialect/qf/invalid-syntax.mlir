@@ -42,7 +42,8 @@ func.func private @scheme_block_not_list() attributes {s = #qf.scheme<element = 
 
 // -----
 
-// expected-error @+1 {{expected '>'}}
+// A preset takes no options but its layout.
+// expected-error @+1 {{expected 'layout'}}
 func.func private @scheme_preset_with_options() attributes {s = #qf.scheme<mxfp4, rounding = nearest_away>}
 
 // -----

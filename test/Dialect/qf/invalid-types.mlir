@@ -96,3 +96,24 @@ func.func private @invalid_inner_scheme(!qf.qtensor<64x128, #qf.scheme<element =
 
 // expected-error @+1 {{type `tensor` in dialect `qf`}}
 func.func private @unknown_type(!qf.tensor<64x128, mxfp4>)
+
+// -----
+
+// expected-error @+1 {{layout = tiled needs a rank-2 tensor grouped along its last axis}}
+func.func private @tiled_rank_3(!qf.qtensor<2x4x64, #qf.scheme<int4_g32, layout = tiled>>)
+
+// -----
+
+// expected-error @+1 {{layout = tiled needs a rank-2 tensor grouped along its last axis}}
+func.func private @tiled_along_rows(!qf.qtensor<64x64, #qf.scheme<element = #qf.int<4>, group = 32, axis = 0, scale = f16, layout = tiled>>)
+
+// -----
+
+// 48 columns: no tile of 32 to 256 elements divides them.
+// expected-error @+1 {{layout = tiled needs a tile of 32 to 256 elements that holds whole groups (16) and divides dimension 1 (size 48)}}
+func.func private @tiled_no_tile(!qf.qtensor<4x48, #qf.scheme<nvfp4, layout = tiled>>)
+
+// -----
+
+// expected-error @+1 {{layout = tiled needs a tile of 32 to 256 elements that holds whole groups (32) and super-blocks (512) and divides dimension 1 (size 1024)}}
+func.func private @tiled_super_block(!qf.qtensor<4x1024, #qf.scheme<element = #qf.int<4, unsigned>, group = 32, scale = #qf.int<6, unsigned>, min = #qf.int<6, unsigned>, super_block = 512, super_scale = f16, layout = tiled>>)

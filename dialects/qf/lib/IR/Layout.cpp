@@ -100,6 +100,47 @@ static unsigned bitsOf(Attribute typeOrFormat) {
   return cast<QuantFormatAttrInterface>(typeOrFormat).getBitWidth();
 }
 
+int64_t mlir::qf::getTileElements(SchemeAttr scheme, int64_t k) {
+  int64_t group = scheme.getGroupSize(), superBlock = scheme.getSuperBlock();
+  unsigned bits = scheme.getElement().getBitWidth();
+  if (!group)
+    return 0;
+  for (int64_t t : {256, 128, 64, 32})
+    if (k % t == 0 && t % group == 0 && (!superBlock || t % superBlock == 0) && t * bits % 8 == 0)
+      return t;
+  return 0;
+}
+
+const TilePart *TileLayout::find(StringRef name) const {
+  for (const TilePart &p : parts)
+    if (p.name == name)
+      return &p;
+  return nullptr;
+}
+
+TileLayout mlir::qf::getTileLayout(SchemeAttr scheme, int64_t k) {
+  TileLayout tile;
+  tile.elements = getTileElements(scheme, k);
+  assert(tile.elements && "no tile fits these rows");
+  auto add = [&](StringRef name, int64_t count, unsigned bits) {
+    tile.parts.push_back({name.str(), tile.bytes, count, bits});
+    tile.bytes += (count * bits + 7) / 8;
+  };
+  auto wholeBytes = [](unsigned bits) { return (bits + 7) / 8 * 8; };
+  int64_t blocks = tile.elements / scheme.getGroupSize();
+  add("data", tile.elements, scheme.getElement().getBitWidth());
+  add("scales", blocks, wholeBytes(scheme.getScaleBits()));
+  if (scheme.getOffset() != OffsetKind::none)
+    add("offsets", blocks, wholeBytes(bitsOf(scheme.getOffsetFormat())));
+  if (int64_t per = getBlocksPerSuperBlock(scheme)) {
+    unsigned superBits = scheme.getSuperScaleType().getIntOrFloatBitWidth();
+    add("super_scales", blocks / per, superBits);
+    if (scheme.getOffset() == OffsetKind::min && isa<IntFormatAttr>(scheme.getOffsetFormat()))
+      add("super_offsets", blocks / per, superBits);
+  }
+  return tile;
+}
+
 StorageLayout mlir::qf::getStorageLayout(SchemeAttr scheme, ArrayRef<int64_t> shape) {
   StorageLayout layout;
   int64_t numel = 1;
@@ -113,6 +154,14 @@ StorageLayout mlir::qf::getStorageLayout(SchemeAttr scheme, ArrayRef<int64_t> sh
     assert(t && "verified ggml schemes are GGUF block types");
     int64_t blocks = numel / t->blockElements;
     layout.buffers.push_back({"blocks", blocks, unsigned(t->blockBytes * 8), blocks * t->blockBytes});
+    return layout;
+  }
+  if (scheme.getLayout() == LayoutKind::tiled) {
+    TileLayout tile = getTileLayout(scheme, shape.back());
+    int64_t tiles = numel / tile.elements;
+    layout.buffers.push_back({"tiles", tiles, unsigned(tile.bytes * 8), tiles * tile.bytes});
+    if (Type t = scheme.getTensorScaleType())
+      add("tensor_scale", 1, t.getIntOrFloatBitWidth());
     return layout;
   }
   int64_t blocks = getBlockGrid(scheme, shape).numBlocks();

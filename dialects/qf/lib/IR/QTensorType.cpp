@@ -1,4 +1,5 @@
 //===- QTensorType.cpp - !qf.qtensor ---------------------------------------===//
+#include "qf/IR/Layout.h"
 #include "qf/IR/Qf.h"
 
 #include "mlir/IR/DialectImplementation.h"
@@ -95,5 +96,15 @@ LogicalResult QTensorType::verify(function_ref<InFlightDiagnostic()> emitError,
   if (scheme.getLayout() == LayoutKind::ggml && scheme.getAxis() != -1 &&
       scheme.getAxis() != rank - 1)
     return emitError() << "layout = ggml needs blocks along the last axis";
+  if (scheme.getLayout() == LayoutKind::tiled) {
+    if (rank != 2 || (scheme.getAxis() != -1 && scheme.getAxis() != 1))
+      return emitError() << "layout = tiled needs a rank-2 tensor grouped along its last axis";
+    if (!getTileElements(scheme, shape[1]))
+      return emitError() << "layout = tiled needs a tile of 32 to 256 elements that holds whole groups ("
+                         << scheme.getGroupSize() << ")"
+                         << (scheme.getSuperBlock() ? " and super-blocks (" + std::to_string(scheme.getSuperBlock()) + ")"
+                                                    : std::string())
+                         << " and divides dimension 1 (size " << shape[1] << ")";
+  }
   return success();
 }

@@ -72,6 +72,25 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
         parser.emitError(start, "unknown scheme preset '") << firstKey << "'";
         return {};
       }
+      // `preset, layout = L`: the preset stored in another layout.
+      if (succeeded(parser.parseOptionalComma())) {
+        StringRef kw;
+        SMLoc layoutLoc = parser.getCurrentLocation();
+        if (parser.parseKeyword("layout") || parser.parseEqual() || parser.parseKeyword(&kw))
+          return {};
+        std::optional<LayoutKind> layout = symbolizeLayoutKind(kw);
+        if (!layout) {
+          parser.emitError(layoutLoc, "unknown layout '") << kw << "'; expected planar, ggml or tiled";
+          return {};
+        }
+        if (parser.parseGreater())
+          return {};
+        SchemeAttr s = preset.withLayout(*layout);
+        return getChecked([&] { return parser.emitError(start); }, ctx, s.getElement(), s.getGranularity(),
+                          s.getAxis(), s.getBlockShape(), s.getScale(), s.getOffset(), s.getOffsetFormat(),
+                          s.getSuperBlock(), s.getSuperScaleType(), s.getTensorScaleType(), s.getRounding(),
+                          s.getSaturate(), s.getLayout());
+      }
       if (parser.parseGreater())
         return {};
       return preset;
@@ -200,7 +219,7 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
         return {};
       auto l = symbolizeLayoutKind(kw);
       if (!l)
-        return fail("unknown layout '" + kw + "'; expected planar or ggml");
+        return fail("unknown layout '" + kw + "'; expected planar, ggml or tiled");
       f.layout = *l;
     } else {
       return failAt(keyLoc, "unknown scheme key '" + key + "'");
@@ -236,6 +255,15 @@ void SchemeAttr::print(AsmPrinter &p) const {
   if (!preset.empty()) {
     p << "<" << preset << ">";
     return;
+  }
+  // A preset in tiles.
+  for (LayoutKind layout : {LayoutKind::planar, LayoutKind::ggml}) {
+    if (getLayout() != LayoutKind::tiled)
+      break;
+    if (StringRef base = withLayout(layout).getPresetName(); !base.empty()) {
+      p << "<" << base << ", layout = " << stringifyLayoutKind(getLayout()) << ">";
+      return;
+    }
   }
   p << "<element = ";
   p.printAttribute(getElement());
@@ -402,7 +430,15 @@ LogicalResult SchemeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "layout = ggml needs a scheme that is a GGUF block type "
                           "(q4_0, q4_1, q8_0, q4_k, iq4_nl, mxfp4_ggml)";
   }
+  if (layout == LayoutKind::tiled && granularity != Granularity::group)
+    return emitError() << "layout = tiled needs group granularity (tiles hold whole groups along K)";
   return success();
+}
+
+SchemeAttr SchemeAttr::withLayout(LayoutKind layout) const {
+  return SchemeAttr::get(getContext(), getElement(), getGranularity(), getAxis(), getBlockShape(), getScale(),
+                         getOffset(), getOffsetFormat(), getSuperBlock(), getSuperScaleType(),
+                         getTensorScaleType(), getRounding(), getSaturate(), layout);
 }
 
 int64_t SchemeAttr::getGroupSize() const {

@@ -3,7 +3,8 @@
 // Quantization goes through an unpacked form (one integer per element code,
 // per scale, per offset) that the layout then packs into bytes:
 //   planar: bit-packed buffers (see qf/IR/Layout.h);
-//   ggml:   GGUF blocks, bit for bit.
+//   ggml:   GGUF blocks, bit for bit;
+//   tiled:  the planar items of each tile of a row together (Tiles.cpp).
 //===----------------------------------------------------------------------===//
 #include "qf/Reference/Quantizer.h"
 #include "Unpacked.h"
@@ -32,26 +33,6 @@ int64_t product(ArrayRef<int64_t> shape) {
   for (int64_t d : shape)
     n *= d;
   return n;
-}
-
-std::vector<uint8_t> packBits(ArrayRef<uint64_t> items, unsigned bits) {
-  std::vector<uint8_t> out((items.size() * bits + 7) / 8, 0);
-  uint64_t pos = 0;
-  for (uint64_t item : items) {
-    for (unsigned k = 0; k < bits; ++k, ++pos)
-      if ((item >> k) & 1)
-        out[pos / 8] |= uint8_t(1u << (pos % 8));
-  }
-  return out;
-}
-
-std::vector<uint64_t> unpackBits(ArrayRef<uint8_t> bytes, int64_t count, unsigned bits) {
-  std::vector<uint64_t> out(count, 0);
-  uint64_t pos = 0;
-  for (int64_t i = 0; i < count; ++i)
-    for (unsigned k = 0; k < bits; ++k, ++pos)
-      out[i] |= uint64_t((bytes[pos / 8] >> (pos % 8)) & 1) << k;
-  return out;
 }
 
 SmallVector<std::vector<uint64_t> *> planarItems(const StorageLayout &layout, Unpacked &u,
@@ -108,6 +89,26 @@ llvm::Error checkScalesFinite(SchemeAttr scheme, const Unpacked &u) {
 
 } // namespace
 
+std::vector<uint8_t> mlir::qf::detail::packBits(ArrayRef<uint64_t> items, unsigned bits) {
+  std::vector<uint8_t> out((items.size() * bits + 7) / 8, 0);
+  uint64_t pos = 0;
+  for (uint64_t item : items) {
+    for (unsigned k = 0; k < bits; ++k, ++pos)
+      if ((item >> k) & 1)
+        out[pos / 8] |= uint8_t(1u << (pos % 8));
+  }
+  return out;
+}
+
+std::vector<uint64_t> mlir::qf::detail::unpackBits(ArrayRef<uint8_t> bytes, int64_t count, unsigned bits) {
+  std::vector<uint64_t> out(count, 0);
+  uint64_t pos = 0;
+  for (int64_t i = 0; i < count; ++i)
+    for (unsigned k = 0; k < bits; ++k, ++pos)
+      out[i] |= uint64_t((bytes[pos / 8] >> (pos % 8)) & 1) << k;
+  return out;
+}
+
 llvm::Expected<QuantizedTensor> mlir::qf::quantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
                                                    ArrayRef<float> data) {
   if (llvm::Error err = checkShape(scheme, shape))
@@ -121,9 +122,9 @@ llvm::Expected<QuantizedTensor> mlir::qf::quantize(SchemeAttr scheme, ArrayRef<i
                        (std::isnan(data[i]) ? "nan" : data[i] > 0 ? "inf" : "-inf") +
                        "); quantization needs finite input");
 
-  QuantizedTensor q;
-  q.layout = getStorageLayout(scheme, shape);
-  std::optional<GgmlBlockType> ggml = getGgmlBlockType(scheme);
+  // A GGUF block type in tiles quantizes as the GGUF type does.
+  std::optional<GgmlBlockType> ggml = getGgmlBlockType(
+      scheme.getLayout() == LayoutKind::tiled ? scheme.withLayout(LayoutKind::ggml) : scheme);
   Unpacked u;
   StringRef name = ggml ? ggml->name : StringRef();
   if (name == "q4_0" || name == "q4_1" || name == "q8_0" || name == "mxfp4_ggml")
@@ -133,20 +134,32 @@ llvm::Expected<QuantizedTensor> mlir::qf::quantize(SchemeAttr scheme, ArrayRef<i
 
   if (llvm::Error err = checkScalesFinite(scheme, u))
     return std::move(err);
-  if (ggml) {
-    q.buffers.push_back(packGgml(*ggml, u));
+  return pack(scheme, shape, std::move(u));
+}
+
+QuantizedTensor mlir::qf::detail::pack(SchemeAttr scheme, ArrayRef<int64_t> shape, Unpacked u) {
+  QuantizedTensor q;
+  q.layout = getStorageLayout(scheme, shape);
+  if (scheme.getLayout() == LayoutKind::ggml) {
+    q.buffers.push_back(packGgml(*getGgmlBlockType(scheme), u));
     return q;
   }
   std::vector<uint64_t> tensorScale{u.tensorScale};
+  if (scheme.getLayout() == LayoutKind::tiled) {
+    q.buffers.push_back(packTiles(scheme, shape, u));
+    if (Type t = scheme.getTensorScaleType())
+      q.buffers.push_back(packBits(tensorScale, t.getIntOrFloatBitWidth()));
+    return q;
+  }
   for (auto [buffer, items] : llvm::zip(q.layout.buffers, planarItems(q.layout, u, tensorScale)))
     q.buffers.push_back(packBits(*items, buffer.itemBits));
   return q;
 }
 
-llvm::Error mlir::qf::dequantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
-                                 const QuantizedTensor &q, MutableArrayRef<float> out) {
+/// The items of `q`, after checking that its buffers fit the layout.
+static llvm::Expected<Unpacked> unpack(SchemeAttr scheme, ArrayRef<int64_t> shape, const QuantizedTensor &q) {
   if (llvm::Error err = checkShape(scheme, shape))
-    return err;
+    return std::move(err);
   StorageLayout layout = getStorageLayout(scheme, shape);
   if (q.buffers.size() != layout.buffers.size())
     return makeError("expected " + llvm::Twine(layout.buffers.size()) + " buffers, got " +
@@ -155,22 +168,48 @@ llvm::Error mlir::qf::dequantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
     if (int64_t(have.size()) != want.bytes)
       return makeError("buffer '" + want.name + "' has " + llvm::Twine(have.size()) +
                        " bytes, the layout needs " + llvm::Twine(want.bytes));
+  Unpacked u;
+  switch (scheme.getLayout()) {
+  case LayoutKind::ggml:
+    return unpackGgml(*getGgmlBlockType(scheme), q.buffers[0], product(shape));
+  case LayoutKind::tiled:
+    u = unpackTiles(scheme, shape, q.buffers[0]);
+    if (Type t = scheme.getTensorScaleType())
+      u.tensorScale = unpackBits(q.buffers[1], 1, t.getIntOrFloatBitWidth())[0];
+    return u;
+  case LayoutKind::planar:
+    break;
+  }
+  std::vector<uint64_t> tensorScale;
+  for (auto [buffer, items, bytes] : llvm::zip(layout.buffers, planarItems(layout, u, tensorScale), q.buffers))
+    *items = unpackBits(bytes, buffer.count, buffer.itemBits);
+  if (!tensorScale.empty())
+    u.tensorScale = tensorScale[0];
+  return u;
+}
+
+llvm::Expected<QuantizedTensor> mlir::qf::relayout(SchemeAttr from, SchemeAttr to, ArrayRef<int64_t> shape,
+                                                   const QuantizedTensor &q) {
+  if (from.withLayout(to.getLayout()) != to)
+    return makeError("relayout changes the layout only; the schemes differ otherwise");
+  if (llvm::Error err = checkShape(to, shape))
+    return std::move(err);
+  llvm::Expected<Unpacked> u = unpack(from, shape, q);
+  if (!u)
+    return u.takeError();
+  return pack(to, shape, std::move(*u));
+}
+
+llvm::Error mlir::qf::dequantize(SchemeAttr scheme, ArrayRef<int64_t> shape,
+                                 const QuantizedTensor &q, MutableArrayRef<float> out) {
+  llvm::Expected<Unpacked> unpacked = unpack(scheme, shape, q);
+  if (!unpacked)
+    return unpacked.takeError();
+  const Unpacked &u = *unpacked;
   int64_t numel = product(shape);
   if (int64_t(out.size()) != numel)
     return makeError("output has " + llvm::Twine(out.size()) + " elements, shape needs " +
                      llvm::Twine(numel));
-
-  Unpacked u;
-  if (std::optional<GgmlBlockType> ggml = getGgmlBlockType(scheme)) {
-    u = unpackGgml(*ggml, q.buffers[0], numel);
-  } else {
-    std::vector<uint64_t> tensorScale;
-    for (auto [buffer, items, bytes] :
-         llvm::zip(layout.buffers, planarItems(layout, u, tensorScale), q.buffers))
-      *items = unpackBits(bytes, buffer.count, buffer.itemBits);
-    if (!tensorScale.empty())
-      u.tensorScale = tensorScale[0];
-  }
 
   HostCodec elem(scheme.getElement());
   ScaleCodec offset(scheme.getOffsetFormat());

@@ -1,14 +1,15 @@
 //===- Unpacked.h - The reference quantizer's unpacked form ----------------===//
 //
 // Private to the host reference: quantizers produce one integer per stored
-// item, and the layouts (planar in Quantizer.cpp, ggml in GgmlBlocks.cpp)
-// pack them into bytes.
+// item, and the layouts (planar in Quantizer.cpp, ggml in GgmlBlocks.cpp,
+// tiled in Tiles.cpp) pack them into bytes.
 //===----------------------------------------------------------------------===//
 #ifndef QF_LIB_REFERENCE_UNPACKED_H
 #define QF_LIB_REFERENCE_UNPACKED_H
 
 #include "qf/IR/Layout.h"
 #include "qf/Reference/HostCodec.h"
+#include "qf/Reference/Quantizer.h"
 
 #include <vector>
 
@@ -52,6 +53,18 @@ Unpacked quantizeGgml(llvm::StringRef type, llvm::ArrayRef<float> x, FloatType f
 
 std::vector<uint8_t> packGgml(const GgmlBlockType &type, const Unpacked &u);
 Unpacked unpackGgml(const GgmlBlockType &type, llvm::ArrayRef<uint8_t> bytes, int64_t numel);
+
+/// The `tiles` buffer of a tiled-layout scheme over `shape` (Tiles.cpp); the
+/// tensor scale is not in it.
+std::vector<uint8_t> packTiles(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape, const Unpacked &u);
+Unpacked unpackTiles(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape, llvm::ArrayRef<uint8_t> tiles);
+
+/// The storage of `u` in the layout of `scheme`.
+QuantizedTensor pack(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape, Unpacked u);
+
+/// `bits`-bit items packed LSB first, and back.
+std::vector<uint8_t> packBits(llvm::ArrayRef<uint64_t> items, unsigned bits);
+std::vector<uint64_t> unpackBits(llvm::ArrayRef<uint8_t> bytes, int64_t count, unsigned bits);
 
 } // namespace mlir::qf::detail
 

@@ -17,6 +17,15 @@
 //
 // ggml layout: a single buffer `blocks` holding GGUF blocks back to back, bit
 // for bit the ggml type (q4_0, q4_1, q8_0, q4_k, iq4_nl, mxfp4).
+//
+// tiled layout (weights repacked for the CPU kernels: one stream to read, as
+// GGUF blocks are, with the codes and scales of a kernel step side by side):
+// a rank-2 scheme grouped along K; each row's K axis in tiles of T elements
+// (getTileElements), and one buffer `tiles` holding tile after tile, row
+// after row. A tile holds the items of its T elements that the planar
+// buffers hold, in their order: codes packed as `data` is, then block scales,
+// offsets, super scales and super offsets, each item in whole bytes (little
+// endian). A tensor scale stays a buffer `tensor_scale` of its own.
 //===----------------------------------------------------------------------===//
 #ifndef QF_IR_LAYOUT_H
 #define QF_IR_LAYOUT_H
@@ -64,6 +73,31 @@ int64_t getBlocksPerSuperBlock(SchemeAttr scheme);
 std::optional<GgmlBlockType> getGgmlBlockType(SchemeAttr scheme);
 
 StorageLayout getStorageLayout(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape);
+
+/// The items of one planar buffer that a tile holds.
+struct TilePart {
+  std::string name;      ///< the planar buffer: data, scales, offsets, super_scales, super_offsets
+  int64_t offset = 0;    ///< bytes from the tile's start
+  int64_t count = 0;     ///< items in a tile
+  unsigned itemBits = 0; ///< bits an item takes in the tile: the element's for data, whole bytes otherwise
+};
+
+/// One tile of a tiled-layout scheme.
+struct TileLayout {
+  int64_t elements = 0; ///< along K
+  int64_t bytes = 0;
+  llvm::SmallVector<TilePart> parts;
+  /// The part holding planar buffer `name`; null if the scheme has none.
+  const TilePart *find(llvm::StringRef name) const;
+};
+
+/// Elements a tile takes along K = k: the largest of 256, 128, 64 and 32
+/// that divides k and is a multiple of the group and of the super-block, so
+/// that a tile holds whole blocks; 0 when none is.
+int64_t getTileElements(SchemeAttr scheme, int64_t k);
+
+/// The tile of `scheme` over rows of k elements (getTileElements(k) != 0).
+TileLayout getTileLayout(SchemeAttr scheme, int64_t k);
 
 /// Storage bits per element, all buffers counted.
 double getBitsPerElement(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape);

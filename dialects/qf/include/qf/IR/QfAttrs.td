@@ -42,7 +42,7 @@ def Qf_RoundingMode : I32EnumAttr<"RoundingMode", "rounding to a code", [
 }
 
 def Qf_LayoutKind : I32EnumAttr<"LayoutKind", "physical storage layout", [
-    I32EnumAttrCase<"planar", 0>, I32EnumAttrCase<"ggml", 1>]> {
+    I32EnumAttrCase<"planar", 0>, I32EnumAttrCase<"ggml", 1>, I32EnumAttrCase<"tiled", 2>]> {
   let cppNamespace = "::mlir::qf";
   let genSpecializedAttr = 0;
 }
@@ -158,7 +158,9 @@ def Qf_SchemeAttr : Qf_Attr<"Scheme", "scheme"> {
     type or format>` makes it asymmetric. `super_block = S` with `super_scale`
     adds a second level (integer block scales are multiples of it);
     `tensor_scale = f32` a per-tensor one. `rounding` defaults to
-    `nearest_even`, `saturate` to true, `layout` to `planar`.
+    `nearest_even`, `saturate` to true, `layout` to `planar`. `layout =
+    tiled` stores a rank-2 scheme grouped along K in tiles of a row's K axis
+    that hold their codes and block scales together (qf/IR/Layout.h).
   }];
   let parameters = (ins
     "QuantFormatAttrInterface":$element,
@@ -187,6 +189,8 @@ def Qf_SchemeAttr : Qf_Attr<"Scheme", "scheme"> {
     bool hasSharedExponentScale() const;
     /// Name of the preset this scheme equals, or "".
     llvm::StringRef getPresetName() const;
+    /// The same scheme stored in `layout` (not verified).
+    SchemeAttr withLayout(LayoutKind layout) const;
   }];
 }
 

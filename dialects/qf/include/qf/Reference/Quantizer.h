@@ -29,6 +29,13 @@ llvm::Expected<QuantizedTensor> quantize(SchemeAttr scheme, llvm::ArrayRef<int64
 llvm::Error dequantize(SchemeAttr scheme, llvm::ArrayRef<int64_t> shape,
                        const QuantizedTensor &q, llvm::MutableArrayRef<float> out);
 
+/// `q`, stored in the layout of `from`, stored in the layout of `to`, a
+/// scheme that differs from `from` only in its layout: every code and scale
+/// carries over (GGUF mxfp4's -0 codes read as +0, as ggml's table has it).
+/// Fails if the buffers do not fit `from`, or `to` cannot hold the shape.
+llvm::Expected<QuantizedTensor> relayout(SchemeAttr from, SchemeAttr to, llvm::ArrayRef<int64_t> shape,
+                                         const QuantizedTensor &q);
+
 } // namespace mlir::qf
 
 #endif // QF_REFERENCE_QUANTIZER_H
