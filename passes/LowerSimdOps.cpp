@@ -173,20 +173,72 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
                                       }));
       return success();
     }
-    // Without VNNI: vpmaddubsw sums pairs of products in i16 (saturating, so
-    // only for bytes up to 127 against any signed byte), vpmaddwd the pairs
-    // of those into i32.
-    if (avx2 && lanes % 8 == 0 && op.getLhsMax() && *op.getLhsMax() <= 127) {
+    // Without VNNI: vpmaddubsw sums pairs of products in i16, vpmaddwd the
+    // pairs of those into i32. vpmaddubsw saturates: bytes up to 127 keep a
+    // pair in range against any signed byte; larger ones take their even and
+    // odd bytes in turn (the other masked to zero), a product alone being in
+    // range. A chain of dot products into one accumulator adds the pairs of
+    // several in i16 first, as many as cannot overflow: one vpmaddwd for
+    // them all.
+    if (avx2OnPairs(op)) {
+      if (Dot4Op user = chainedUser(op); user && chainsWith(user, op))
+        return rewriter.notifyMatchFailure(op, "lowered with the dot product it accumulates into");
+      SmallVector<Dot4Op> chain = {op}; // from the last dot product to the first
+      while (auto below = chain.back().getAcc().getDefiningOp<Dot4Op>()) {
+        if (!below->hasOneUse() || !chainsWith(chain.back(), below))
+          break;
+        chain.push_back(below);
+      }
+      std::reverse(chain.begin(), chain.end());
+      int64_t lhsMax = 1;
+      for (Dot4Op d : chain)
+        lhsMax = std::max<int64_t>(lhsMax, d.getLhsMax().value_or(255));
+      bool halves = lhsMax > 127;
+      // Terms an i16 lane can sum: each at most 2 * lhsMax * 128, or half
+      // that when bytes are taken in halves.
+      int64_t perSum = std::max<int64_t>(1, 32767 / ((halves ? 128 : 256) * lhsMax));
+      SmallVector<Value> inputs = {chain.front().getAcc()};
+      for (Dot4Op d : chain) {
+        inputs.push_back(d.getLhs());
+        inputs.push_back(d.getRhs());
+      }
+      auto i8x32 = VectorType::get({32}, rewriter.getI8Type());
       auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
       auto i32x8 = VectorType::get({8}, rewriter.getI32Type());
-      Value ones = arith::ConstantOp::create(rewriter, loc,
-                                             DenseElementsAttr::get(i16x16, rewriter.getI16IntegerAttr(1)));
-      rewriter.replaceOp(
-          op, perSlice(rewriter, loc, accType, {op.getAcc(), op.getLhs(), op.getRhs()}, 8, [&](ValueRange s) {
-            Value pairs = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {s[1], s[2]});
-            Value quads = callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {pairs, ones});
-            return arith::AddIOp::create(rewriter, loc, s[0], quads).getResult();
-          }));
+      Value ones = splat(rewriter, loc, i16x16, rewriter.getI16IntegerAttr(1));
+      SmallVector<Value> masks;
+      for (int64_t keep : {0, 1}) {
+        SmallVector<int8_t> bytes;
+        for (int64_t i = 0; i < 32; ++i)
+          bytes.push_back(i % 2 == keep ? -1 : 0);
+        masks.push_back(arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(i8x32, ArrayRef(bytes))));
+      }
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, inputs, 8, [&](ValueRange s) {
+        Value acc = s[0], sum;
+        int64_t terms = 0;
+        auto flush = [&] {
+          acc = arith::AddIOp::create(rewriter, loc, acc,
+                                      callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {sum, ones}));
+          sum = {};
+          terms = 0;
+        };
+        for (size_t i = 0; i < chain.size(); ++i) {
+          Value lhs = s[1 + 2 * i], rhs = s[2 + 2 * i];
+          SmallVector<Value> parts = {lhs};
+          if (halves)
+            parts = {arith::AndIOp::create(rewriter, loc, lhs, masks[0]),
+                     arith::AndIOp::create(rewriter, loc, lhs, masks[1])};
+          for (Value part : parts) {
+            Value p = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {part, rhs});
+            sum = sum ? arith::AddIOp::create(rewriter, loc, sum, p).getResult() : p;
+            if (++terms == perSum)
+              flush();
+          }
+        }
+        if (sum)
+          flush();
+        return acc;
+      }));
       return success();
     }
     auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
@@ -198,6 +250,24 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
         op, products, op.getAcc(), ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
     return success();
+  }
+
+  /// Whether `op` takes the vpmaddubsw path.
+  bool avx2OnPairs(Dot4Op op) const {
+    int64_t lanes = op.getAcc().getType().getDimSize(0);
+    return !(vnni && lanes % 4 == 0) && avx2 && lanes % 8 == 0;
+  }
+  /// Whether `below`, whose result is `op`'s accumulator, sums its pairs
+  /// with `op`'s.
+  bool chainsWith(Dot4Op op, Dot4Op below) const {
+    return op.getAcc() == below.getResult() && avx2OnPairs(op) && avx2OnPairs(below) &&
+           op.getLhs().getType() == below.getLhs().getType();
+  }
+  /// The dot product `op` is the only accumulator of, if any.
+  static Dot4Op chainedUser(Dot4Op op) {
+    if (!op->hasOneUse())
+      return {};
+    return dyn_cast<Dot4Op>(*op->getUsers().begin());
   }
 
   bool vnni, avx512, avx2;

@@ -78,15 +78,25 @@ func.func @dot4_wide(%acc: vector<16xi32>, %u: vector<64xi8>, %a: vector<64xi8>)
 
 // Without VNNI, bytes known to be at most 127 (lhs_max): vpmaddubsw sums
 // pairs of products in i16, vpmaddwd against ones the pairs of pairs into
-// i32. Larger or unknown bytes could saturate the i16 sums: no pmadd.
+// i32. Larger or unknown bytes could saturate the i16 sums: their even and
+// odd bytes go through vpmaddubsw in turn, the other byte of each pair zero.
 // AVX2-LABEL: func.func @dot4_small_bytes
 // AVX2: %[[ONES:.*]] = arith.constant dense<1> : vector<16xi16>
 // AVX2: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg1, %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<16xi16>
 // AVX2: %[[Q:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]], %[[ONES]]) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
 // AVX2: arith.addi %arg0, %[[Q]] : vector<8xi32>
 // AVX2-LABEL: func.func @dot4_large_bytes
-// AVX2-NOT: pmadd
-// AVX2: vector.multi_reduction
+// AVX2-DAG: %[[EVEN:.*]] = arith.constant dense<[-1, 0, -1, 0,
+// AVX2-DAG: %[[ODD:.*]] = arith.constant dense<[0, -1, 0, -1,
+// AVX2: %[[E:.*]] = arith.andi %arg1, %[[EVEN]] : vector<32xi8>
+// AVX2: %[[O:.*]] = arith.andi %arg1, %[[ODD]] : vector<32xi8>
+// AVX2: %[[PE:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[E]], %arg2)
+// AVX2: %[[QE:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PE]],
+// AVX2: %[[S:.*]] = arith.addi %arg0, %[[QE]] : vector<8xi32>
+// AVX2: %[[PO:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[O]], %arg2)
+// AVX2: %[[QO:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PO]],
+// AVX2: arith.addi %[[S]], %[[QO]] : vector<8xi32>
+// AVX2-NOT: vector.multi_reduction
 // VNNI-LABEL: func.func @dot4_small_bytes
 // VNNI: vpdpbusd.256
 func.func @dot4_small_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
@@ -96,6 +106,37 @@ func.func @dot4_small_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<3
 func.func @dot4_large_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
   %d = qf.dot4 %acc, %u, %a {lhs_max = 255 : i64} : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
+}
+
+// A chain of dot products into one accumulator adds their vpmaddubsw pairs
+// in i16 while no sum can overflow: 2 * 24 * 128 a pair, five of them (32767
+// / 6144), then one vpmaddwd. Six products take two; a chain that also feeds
+// another use stops there.
+// AVX2-LABEL: func.func @dot4_chain
+// AVX2-COUNT-5: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-NOT: llvm.call_intrinsic
+// AVX2: return
+// AVX2-LABEL: func.func @dot4_chain_used_twice
+// AVX2-COUNT-2: llvm.x86.avx2.pmadd.wd
+// AVX2-NOT: llvm.x86.avx2.pmadd.wd
+// AVX2: return
+func.func @dot4_chain(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
+  %d0 = qf.dot4 %acc, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  %d1 = qf.dot4 %d0, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  %d2 = qf.dot4 %d1, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  %d3 = qf.dot4 %d2, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  %d4 = qf.dot4 %d3, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  %d5 = qf.dot4 %d4, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
+  return %d5 : vector<8xi32>
+}
+func.func @dot4_chain_used_twice(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> (vector<8xi32>, vector<8xi32>) {
+  %d0 = qf.dot4 %acc, %u, %a {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  %d1 = qf.dot4 %d0, %u, %a {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  %d2 = qf.dot4 %d1, %u, %a {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  return %d0, %d2 : vector<8xi32>, vector<8xi32>
 }
 
 // f32 tables with AVX2 alone: permps on each half of the table, bit 3 of the

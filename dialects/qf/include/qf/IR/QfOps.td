@@ -149,8 +149,10 @@ def Qf_Dot4Op : Qf_Op<"dot4", [Pure, AllTypesMatch<["acc", "result"]>,
     where given, is the largest value any `lhs` byte takes (4-bit codes: at
     most 24), which lets pairs of products be summed in 16 bits. The CPU
     pipeline lowers it to one VNNI `vpdpbusd` where the target has one; with
-    AVX2 and `lhs_max` <= 127 to `vpmaddubsw` then `vpmaddwd`; and to
-    widening multiplies and a reduction otherwise.
+    AVX2 to `vpmaddubsw` then `vpmaddwd` (bytes above 127 or unknown: even
+    and odd bytes in turn; a chain of dot products into one accumulator sums
+    in 16 bits what cannot overflow first); and to widening multiplies and a
+    reduction otherwise.
     ```
     %d = qf.dot4 %acc, %u, %a {lhs_max = 15} : vector<32xi8> -> vector<8xi32>
     ```
