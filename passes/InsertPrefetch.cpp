@@ -93,15 +93,18 @@ Value cloneInto(OpBuilder &b, Value value, Block *body, IRMapping &mapping) {
 }
 
 struct InsertPrefetch : qf::impl::QfInsertPrefetchBase<InsertPrefetch> {
+  using QfInsertPrefetchBase::QfInsertPrefetchBase;
+
   void runOnOperation() override {
     getOperation().walk([&](scf::ForOp loop) {
       auto distance = loop->getAttrOfType<IntegerAttr>(qf::kPrefetchDistanceAttr);
-      if (!distance || distance.getInt() <= 0)
-        return;
-      insertPrefetches(loop, distance.getInt());
+      if (distance && distance.getInt() >= 0)
+        insertPrefetches(loop, distance.getInt());
     });
   }
 
+  /// `distance` steps ahead; 0: aheadBytes of the streams ahead, rounded up
+  /// to whole steps (none without aheadBytes).
   void insertPrefetches(scf::ForOp loop, int64_t distance) {
     Block *body = loop.getBody();
     // Reads of one memref whose indices differ by constants only: the
@@ -135,6 +138,15 @@ struct InsertPrefetch : qf::impl::QfInsertPrefetchBase<InsertPrefetch> {
     }
     if (streams.empty())
       return;
+    if (!distance) {
+      int64_t stepBytes = 0;
+      for (Stream &stream : streams)
+        stepBytes += (stream.hi - stream.lo) *
+                     cast<MemRefType>(stream.first.getBase().getType()).getElementTypeBitWidth() / 8;
+      if (aheadBytes <= 0 || stepBytes <= 0)
+        return;
+      distance = (aheadBytes + stepBytes - 1) / stepBytes;
+    }
 
     OpBuilder b = OpBuilder::atBlockBegin(body);
     Location loc = loop.getLoc();

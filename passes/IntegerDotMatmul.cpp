@@ -281,8 +281,9 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                       }
                       return next;
                     });
-                if (int64_t ahead = schedule.getPrefetch())
-                  accs.front().getDefiningOp()->setAttr(kPrefetchDistanceAttr, b.getI64IntegerAttr(ahead));
+                // 0: the target's default (qf-insert-prefetch).
+                accs.front().getDefiningOp()->setAttr(kPrefetchDistanceAttr,
+                                                      b.getI64IntegerAttr(schedule.getPrefetch()));
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
                   Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * perRow, slots));

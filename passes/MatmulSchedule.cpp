@@ -142,7 +142,7 @@ SmallVector<SmallVector<int64_t>> mlir::qf::getScheduleSpace(MatmulOp op) {
     space[kPath].push_back(int64_t(KernelPath::panels));
   space[kKStep] = legalKSteps(op.getRhs().getType(), s.k);
   space[kAccumulators] = {1, 2, 4, 8};
-  space[kPrefetch] = {0, 1, 2, 4, 8};
+  space[kPrefetch] = {0, 1, 2, 4, 8, 16, 32};
   space[kRowTile].clear();
   for (int64_t t = 1; t <= std::min<int64_t>(8, s.m); ++t)
     space[kRowTile].push_back(t);

@@ -51,9 +51,15 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
     Each stream gets a `memref.prefetch` every 64 bytes from its lowest
     element to its highest and one at the highest, at the indices the reads
     take D iterations later (the first read's index computation cloned with
-    the induction variable advanced by D steps), clamped to the memref. Runs
+    the induction variable advanced by D steps), clamped to the memref. D = 0
+    (the schedule's default) takes `ahead-bytes` of the streams' reads ahead,
+    rounded up to whole iterations, or no prefetch where that is 0. Runs
     after bufferization.
   }];
+  let options = [
+    Option<"aheadBytes", "ahead-bytes", "int64_t", /*default=*/"0",
+           "Bytes of a loop's weight streams ahead that D = 0 prefetches (0: none)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
 }

@@ -70,7 +70,9 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   // Common index computations merged first, so that reads one line apart
   // share a prefetch.
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createQfInsertPrefetch());
+  QfInsertPrefetchOptions prefetch;
+  prefetch.aheadBytes = target.prefetchAheadBytes();
+  pm.addNestedPass<func::FuncOp>(createQfInsertPrefetch(prefetch));
   // Table lookups and byte dot products become single instructions where the
   // target has them (the package records the features and checks them at load).
   QfLowerSimdOpsOptions simd;

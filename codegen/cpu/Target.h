@@ -47,6 +47,13 @@ public:
   /// width.
   void limitVectorWidth(llvm::Module &module) const;
 
+  /// Bytes of its weight streams ahead that the rows kernel prefetches in
+  /// software where its schedule leaves `prefetch` to the target: 2560 on
+  /// Zen 3, where one core's compute-bound decode kernels read their weights
+  /// from DRAM 10-60 % faster so (docs/performance.md); elsewhere 0, the
+  /// hardware prefetcher alone (on Zen 4 prefetching did not help).
+  int64_t prefetchAheadBytes() const { return cpuName == "znver3" ? 2560 : 0; }
+
   /// A machine for the host's triple, this CPU and its features, optimizing
   /// at -O3, position-independent.
   llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine() const;

@@ -119,3 +119,38 @@ func.func @view(%w: memref<64x256xi8>, %row: index) -> vector<16xi8> {
   } {qf.prefetch_distance = 1 : i64}
   return %r : vector<16xi8>
 }
+
+// -----
+
+// Distance 0, the target's default: none without ahead-bytes; with
+// ahead-bytes=1000, the 80 bytes a step reads (one stream, 0 to 79) make it
+// 13 steps ahead (ceil(1000 / 80)).
+// RUN: qforge-opt %s --pass-pipeline='builtin.module(func.func(qf-insert-prefetch{ahead-bytes=1000}))' --split-input-file | FileCheck %s --check-prefix=BYTES
+// CHECK-LABEL: func.func @default_distance
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+// BYTES-LABEL: func.func @default_distance
+// BYTES: %[[STEP:.*]] = arith.constant 128 : index
+// BYTES: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %[[STEP]]
+// BYTES: %[[D:.*]] = arith.constant 13 : index
+// BYTES: %[[DIST:.*]] = arith.muli %[[STEP]], %[[D]]
+// BYTES: arith.addi %[[I]], %[[DIST]]
+// BYTES-COUNT-3: memref.prefetch
+// BYTES-NOT: memref.prefetch
+// BYTES: return
+func.func @default_distance(%w: memref<4096xi8>, %n: index) -> vector<16xi8> {
+  %c128 = arith.constant 128 : index
+  %c0 = arith.constant 0 : index
+  %p = arith.constant 0 : i8
+  %z = arith.constant dense<0> : vector<16xi8>
+  %r = scf.for %i = %c0 to %n step %c128 iter_args(%acc = %z) -> vector<16xi8> {
+    %c64 = arith.constant 64 : index
+    %a = vector.transfer_read %w[%i], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %i64 = arith.addi %i, %c64 : index
+    %c = vector.transfer_read %w[%i64], %p {in_bounds = [true]} : memref<4096xi8>, vector<16xi8>
+    %s0 = arith.addi %acc, %a : vector<16xi8>
+    %s1 = arith.addi %s0, %c : vector<16xi8>
+    scf.yield %s1 : vector<16xi8>
+  } {qf.prefetch_distance = 0 : i64}
+  return %r : vector<16xi8>
+}

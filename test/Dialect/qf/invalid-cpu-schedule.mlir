@@ -28,8 +28,8 @@ func.func private @panel_cols() attributes {s = #qf.cpu_schedule<panel_cols = 48
 
 // -----
 
-// expected-error @+1 {{schedule prefetch must be from 1 to 16 steps ahead, got 32}}
-func.func private @prefetch() attributes {s = #qf.cpu_schedule<prefetch = 32>}
+// expected-error @+1 {{schedule prefetch must be from 1 to 64 steps ahead, got 65}}
+func.func private @prefetch() attributes {s = #qf.cpu_schedule<prefetch = 65>}
 
 // -----
 

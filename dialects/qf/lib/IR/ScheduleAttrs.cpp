@@ -22,8 +22,8 @@ LogicalResult CpuScheduleAttr::verify(function_ref<InFlightDiagnostic()> emitErr
     return emitError() << "schedule row_tile must be from 1 to 8 rows, got " << rowTile;
   if (panelCols && panelCols != 16 && panelCols != 32 && panelCols != 64)
     return emitError() << "schedule panel_cols must be 16, 32 or 64, got " << panelCols;
-  if (prefetch < 0 || prefetch > 16)
-    return emitError() << "schedule prefetch must be from 1 to 16 steps ahead, got " << prefetch;
+  if (prefetch < 0 || prefetch > 64)
+    return emitError() << "schedule prefetch must be from 1 to 64 steps ahead, got " << prefetch;
   if (path == KernelPath::rows && panelCols)
     return emitError() << "schedule panel_cols applies to path = panels, not rows";
   if (path == KernelPath::panels && (kStep || accumulators || prefetch))

@@ -218,8 +218,9 @@ def Qf_CpuScheduleAttr : Qf_Attr<"CpuSchedule", "cpu_schedule"> {
       to 8).
     - `panel_cols`: output columns a panel (16, 32 or 64).
     - `prefetch`: steps of the rows kernel ahead of the current one whose
-      weight bytes are prefetched into the cache (1 to 16; 0: none, the
-      hardware prefetcher alone).
+      weight bytes are prefetched into the cache (1 to 64; 0: the target's
+      default, CpuTarget::prefetchAheadBytes, which is no software prefetch
+      on most CPUs).
     ```
     %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>,
                            schedule = #qf.cpu_schedule<split = 8, k_step = 128>} : ...
