@@ -18,8 +18,8 @@ std::string qforge::runtime::matmulEntry(const WeightTensor &w, int64_t m) {
   if (w.rotation)
     rotation = "_h" + std::to_string(w.rotation) +
                (w.rotationSeed ? "s" + std::to_string(*w.rotationSeed) : std::string());
-  return "mm_" + w.scheme + "_" + std::to_string(w.shape[0]) + "x" + std::to_string(w.shape[1]) +
-         rotation + "_m" + std::to_string(m);
+  return "mm_" + w.scheme + (w.tiled ? "_tiled_" : "_") + std::to_string(w.shape[0]) + "x" +
+         std::to_string(w.shape[1]) + rotation + "_m" + std::to_string(m);
 }
 
 std::string qforge::runtime::rowEntry(const std::string &scheme, int64_t k) {
@@ -71,6 +71,8 @@ std::string ModelDescription::serialize() const {
     os << " " << t.offset << " " << t.bytes;
     if (t.rotation)
       os << " hadamard=" << rotationText(t);
+    if (t.tiled)
+      os << " layout=tiled";
     os << "\n";
   }
   os << "end\n";
@@ -111,7 +113,15 @@ bool ModelDescription::parse(const std::string &text, ModelDescription &out, std
         return lines.fail("malformed 'tensor' (expected: tensor NAME SCHEME SHAPE OFFSET BYTES)");
       if (!parseShapeText(shape, t.shape) || t.shape.empty())
         return lines.fail("malformed shape '" + shape + "' of tensor " + t.name);
-      if (std::string rotation; words >> rotation) {
+      for (std::string option; words >> option;) {
+        if (option == "layout=tiled" && !t.tiled && t.shape.size() == 2) {
+          t.tiled = true;
+          continue;
+        }
+        if (option.rfind("hadamard=", 0) != 0 || t.rotation)
+          return lines.fail("unknown option '" + option + "' of tensor " + t.name +
+                            " (expected hadamard=SIZE[:SEED] and layout=tiled, each at most once, on matrices)");
+        const std::string &rotation = option;
         unsigned long long size = 0, seed = 0;
         int used = 0;
         bool seeded = rotation.find(':') != std::string::npos;

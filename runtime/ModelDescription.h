@@ -42,6 +42,9 @@ struct WeightTensor {
   /// none; seed) and its activations are rotated alike.
   int64_t rotation = 0;
   std::optional<uint64_t> rotationSeed;
+  /// Stored in the tiled layout of its scheme (docs/dialect.md), repacked
+  /// for the CPU kernels.
+  bool tiled = false;
 };
 
 struct ModelDescription {

@@ -77,16 +77,23 @@ struct Metadata {
   }
 };
 
-/// A matmul kernel's weight: its encoding, [N, K] and rotation.
-using KernelKey = std::tuple<std::string, int64_t, int64_t, int64_t, std::optional<uint64_t>>;
+/// A matmul kernel's weight: its encoding, [N, K], rotation and whether it
+/// is in tiles.
+using KernelKey = std::tuple<std::string, int64_t, int64_t, int64_t, std::optional<uint64_t>, bool>;
 
-/// How a matrix is stored: its scheme, and the rotation folded into it.
+/// How a matrix is stored: its scheme, the rotation folded into it, and
+/// whether in the tiled layout of the scheme.
 struct Encoding {
   std::string scheme;
   int64_t rotation = 0;
   std::optional<uint64_t> seed;
+  bool tiled = false;
   bool operator==(const Encoding &o) const {
-    return scheme == o.scheme && rotation == o.rotation && seed == o.seed;
+    return scheme == o.scheme && rotation == o.rotation && seed == o.seed && tiled == o.tiled;
+  }
+  qf::SchemeAttr schemeAttr(MLIRContext *ctx) const {
+    qf::SchemeAttr preset = qf::getPreset(ctx, scheme);
+    return tiled ? preset.withLayout(qf::LayoutKind::tiled) : preset;
   }
 };
 
@@ -94,12 +101,12 @@ struct Encoding {
 /// (qf-fuse-hadamard moves that into the activations' quantizer).
 void addMatmulKernel(OpBuilder &b, Location loc, const KernelKey &key, int64_t m,
                      qf::SchemeAttr actScheme) {
-  auto [scheme, n, k, rotation, seed] = key;
+  auto [scheme, n, k, rotation, seed, tiled] = key;
   MLIRContext *ctx = b.getContext();
-  auto weight = qf::QTensorType::get(ctx, {n, k}, qf::getPreset(ctx, scheme));
+  auto weight = qf::QTensorType::get(ctx, {n, k}, Encoding{scheme, rotation, seed, tiled}.schemeAttr(ctx));
   auto act = RankedTensorType::get({m, k}, b.getF32Type());
   auto result = RankedTensorType::get({m, n}, b.getF32Type());
-  runtime::WeightTensor w{"", scheme, {n, k}, 0, 0, rotation, seed};
+  runtime::WeightTensor w{"", scheme, {n, k}, 0, 0, rotation, seed, tiled};
   auto fn = func::FuncOp::create(b, loc, runtime::matmulEntry(w, m),
                                  b.getFunctionType({act, weight}, {result}));
   OpBuilder::InsertionGuard guard(b);
@@ -276,17 +283,18 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   // activations stacked into one (q, k, v; gate, up) so that one kernel call
   // computes them all.
   std::set<KernelKey> kernelKeys;
+  int64_t repacked = 0; // file matrices repacked into tiles
   uint64_t offset = 0;
   auto emit = [&](const std::string &name, const Encoding &e, std::vector<int64_t> shape,
                   std::vector<llvm::ArrayRef<uint8_t>> pieces) {
     uint64_t bytes = 0;
     for (llvm::ArrayRef<uint8_t> piece : pieces)
       bytes += piece.size();
-    d.tensors.push_back({name, e.scheme, shape, offset, bytes, e.rotation, e.seed});
+    d.tensors.push_back({name, e.scheme, shape, offset, bytes, e.rotation, e.seed, e.tiled});
     graph.tensorData.push_back(std::move(pieces));
     offset = (offset + bytes + 63) / 64 * 64;
     if (shape.size() == 2 && name != "token_embd.weight")
-      kernelKeys.insert({e.scheme, shape[0], shape[1], e.rotation, e.seed});
+      kernelKeys.insert({e.scheme, shape[0], shape[1], e.rotation, e.seed, e.tiled});
   };
   auto import = [&](const std::string &name) -> llvm::Expected<gguf::ImportedTensor> {
     llvm::Expected<gguf::ImportedTensor> imported = importNamed(file, name);
@@ -305,10 +313,10 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   // Re-quantization: the parts decoded from the file's encoding, stacked,
   // rotated where the encoding says so, and quantized to the new scheme as
   // one matrix (the reference quantizer).
-  auto schemeFits = [&](llvm::StringRef scheme, llvm::ArrayRef<int64_t> shape) {
+  auto schemeFits = [&](qf::SchemeAttr scheme, llvm::ArrayRef<int64_t> shape) {
     ScopedDiagnosticHandler quiet(ctx, [](Diagnostic &) { return success(); });
     return bool(qf::QTensorType::getChecked([&] { return emitError(UnknownLoc::get(ctx)); }, ctx,
-                                            shape, qf::getPreset(ctx, scheme)));
+                                            shape, scheme));
   };
   auto requantize = [&](const std::vector<std::string> &parts, llvm::ArrayRef<int64_t> shape,
                         const Encoding &encoding)
@@ -323,8 +331,7 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     }
     if (encoding.rotation)
       qf::rotateRows(values, shape[1], encoding.rotation, encoding.seed);
-    llvm::Expected<qf::QuantizedTensor> q =
-        qf::quantize(qf::getPreset(ctx, encoding.scheme), shape, values);
+    llvm::Expected<qf::QuantizedTensor> q = qf::quantize(encoding.schemeAttr(ctx), shape, values);
     if (!q)
       return makeError("re-quantizing '" + parts[0] + "': " + llvm::toString(q.takeError()));
     std::vector<llvm::ArrayRef<uint8_t>> pieces;
@@ -338,21 +345,42 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
   // contiguously.
   auto encodingOf = [&](const std::string &name,
                         const gguf::ImportedTensor &t) -> llvm::Expected<Encoding> {
-    bool policed = options.policy && t.shape.size() == 2 && name != "token_embd.weight";
-    policy::QuantRule *rule = policed ? options.policy->ruleFor(name) : nullptr;
-    Encoding file{t.scheme, 0, {}};
+    bool matrix = t.shape.size() == 2 && name != "token_embd.weight";
+    // In tiles where asked for and a tile fits the rows; the embedding's rows
+    // (which a tied output head reads too) stay as the file has them.
+    auto inTiles = [&](Encoding e) {
+      Encoding tiled = e;
+      tiled.tiled = true;
+      return options.tiles && matrix && schemeFits(tiled.schemeAttr(ctx), t.shape) ? tiled : e;
+    };
+    policy::QuantRule *rule = options.policy && matrix ? options.policy->ruleFor(name) : nullptr;
+    Encoding file = inTiles({t.scheme, 0, {}});
     if (!rule)
       return file;
     ++rule->matched;
     if (rule->scheme == policy::kFileScheme || (rule->scheme == t.scheme && !rule->rotation))
       return file;
-    bool fits = schemeFits(rule->scheme, t.shape);
+    bool fits = schemeFits(qf::getPreset(ctx, rule->scheme), t.shape);
     ++(fits ? rule->requantized : rule->kept);
     if (fits && rule->rotation && t.shape[1] % rule->rotation)
       return makeError(rule->location + ": rotation " + llvm::Twine(rule->rotation) +
                        " does not divide the " + llvm::Twine(t.shape[1]) + " columns of '" +
                        name + "'");
-    return fits ? Encoding{rule->scheme, rule->rotation, rule->rotationSeed} : file;
+    return fits ? inTiles({rule->scheme, rule->rotation, rule->rotationSeed}) : file;
+  };
+  // The file's bytes of tensor `name`, in tiles where `e` says so.
+  auto fileBytes = [&](const std::string &name, const gguf::ImportedTensor &t,
+                       const Encoding &e) -> llvm::Expected<llvm::ArrayRef<uint8_t>> {
+    llvm::ArrayRef<uint8_t> bytes = file.findTensor(name)->data;
+    if (!e.tiled)
+      return bytes;
+    qf::SchemeAttr from = qf::getPreset(ctx, t.scheme);
+    qf::QuantizedTensor q{qf::getStorageLayout(from, t.shape), {{bytes.begin(), bytes.end()}}};
+    llvm::Expected<qf::QuantizedTensor> tiles = qf::relayout(from, e.schemeAttr(ctx), t.shape, q);
+    if (!tiles)
+      return makeError("repacking '" + name + "' into tiles: " + llvm::toString(tiles.takeError()));
+    ++repacked;
+    return graph.owned.emplace_back(std::move(tiles->buffers.front()));
   };
   // Emits `parts` stacked as `stacked` when they share an input width and an
   // encoding (all re-quantized or all as the file has them), else one by one.
@@ -380,12 +408,17 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
               recoded(i) == recoded(0);
     if (!stack) {
       for (size_t i = 0; i < parts.size(); ++i) {
-        std::vector<llvm::ArrayRef<uint8_t>> pieces = {file.findTensor(parts[i])->data};
+        std::vector<llvm::ArrayRef<uint8_t>> pieces;
         if (recoded(i)) {
           auto q = requantize({parts[i]}, imported[i].shape, schemes[i]);
           if (!q)
             return q.takeError();
           pieces = std::move(*q);
+        } else {
+          auto bytes = fileBytes(parts[i], imported[i], schemes[i]);
+          if (!bytes)
+            return bytes.takeError();
+          pieces = {*bytes};
         }
         emit(parts[i], schemes[i], imported[i].shape, std::move(pieces));
       }
@@ -395,7 +428,12 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     std::vector<llvm::ArrayRef<uint8_t>> pieces;
     for (auto [name, t] : llvm::zip(parts, imported)) {
       shape[0] += t.shape[0];
-      pieces.push_back(file.findTensor(name)->data);
+      if (!recoded(0)) { // tiles, like GGUF blocks, hold whole rows: stacked back to back
+        auto bytes = fileBytes(name, t, schemes[0]);
+        if (!bytes)
+          return bytes.takeError();
+        pieces.push_back(*bytes);
+      }
     }
     if (recoded(0)) {
       auto q = requantize(parts, shape, schemes[0]);
@@ -429,10 +467,13 @@ llvm::Expected<LlamaGraph> qforge::llama::buildLlamaGraph(const gguf::GgufFile &
     if (llvm::Error err = options.policy->checkEveryRuleMatched())
       return err;
   }
+  if (options.tiles && options.progress)
+    options.progress(std::to_string(repacked) + " of the file's matrices repacked into tiles (the " +
+                     "token embedding, and matrices no tile fits, keep the file's layout)");
   // The output head is tied to the embedding unless the file has its own.
   const runtime::WeightTensor &embd = d.tensors.front();
   if (!file.findTensor("output.weight"))
-    kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1], 0, std::nullopt});
+    kernelKeys.insert({embd.scheme, embd.shape[0], embd.shape[1], 0, std::nullopt, false});
 
   ctx->loadDialect<func::FuncDialect, qf::QfDialect, linalg::LinalgDialect, math::MathDialect,
                    tensor::TensorDialect, arith::ArithDialect, scf::SCFDialect,

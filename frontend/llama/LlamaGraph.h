@@ -38,6 +38,10 @@ struct LlamaGraphOptions {
   /// hold (a group that does not divide its width) keeps the file's
   /// encoding; the rules count what they did.
   policy::QuantPolicy *policy = nullptr;
+  /// Stores the matrices in the tiled layout of their scheme (repacked for
+  /// the CPU kernels: docs/dialect.md) where a tile fits their rows; the
+  /// token embedding keeps the file's.
+  bool tiles = true;
   /// Hears what is being done on long steps.
   std::function<void(const std::string &)> progress;
 };

@@ -33,7 +33,7 @@ static Error compileHls(MLIRContext *ctx, StringRef input, const Args &args) {
   if (input.ends_with(".gguf"))
     return makeError("--target hls compiles kernel modules (.mlir), not models");
   for (const char *option : {"cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
-                             "calibration", "db", "threads", "emit-mlir"})
+                             "calibration", "db", "threads", "emit-mlir", "weights-layout"})
     if (args.has(option))
       return makeError("--" + Twine(option) + " does not apply to --target hls");
   hls::HlsOptions options;
@@ -63,7 +63,7 @@ static Error compileCuda(MLIRContext *ctx, StringRef input, const Args &args) {
   if (input.ends_with(".gguf"))
     return makeError("--target cuda compiles kernel modules (.mlir); models are not yet compiled for it");
   for (const char *option : {"cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget", "candidates",
-                             "calibration", "db", "threads", "emit-mlir"})
+                             "calibration", "db", "threads", "emit-mlir", "weights-layout"})
     if (args.has(option))
       return makeError("--" + Twine(option) + " does not apply to --target cuda");
   Expected<qf::cuda::CudaTarget> target = qf::cuda::CudaTarget::named(args.get("arch", "sm_90a"));
@@ -84,7 +84,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
                      "[--vector-bits 128|256|512] [--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
-                     "[--calibration text.txt]] [--act-scheme A|none] -o DIR | --emit-mlir\n"
+                     "[--calibration text.txt]] [--act-scheme A|none] [--weights-layout tiled|file] -o DIR | --emit-mlir\n"
                      "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] -o DIR\n"
                      "       qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S] "
                      "[--clock-ns T] -o DIR");
@@ -96,7 +96,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   Expected<Args> args = Args::parse("compile", rest, {},
                                     {"output", "target", "cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget",
                                      "candidates", "calibration", "db", "threads", "unroll", "partition", "seed",
-                                     "clock-ns", "arch"},
+                                     "clock-ns", "arch", "weights-layout"},
                                     {"emit-mlir"});
   if (!args)
     return args.takeError();
@@ -122,7 +122,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (input.ends_with(".gguf"))
     return compileModel(ctx, input, *args, *cpu);
   for (const char *option : {"act-scheme", "scheme", "policy", "bits-budget", "candidates",
-                             "calibration", "emit-mlir"})
+                             "calibration", "emit-mlir", "weights-layout"})
     if (args->has(option))
       return makeError("--" + Twine(option) + " applies to models; a kernel's types carry its own");
 

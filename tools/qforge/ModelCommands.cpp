@@ -132,12 +132,16 @@ Expected<llama::ActivationSquares> calibrate(MLIRContext *ctx, const gguf::GgufF
   return squares;
 }
 
-/// --act-scheme, and --scheme or --policy, into graph options; the policy
-/// lives in `storage`.
+/// --act-scheme, --weights-layout, and --scheme or --policy, into graph
+/// options; the policy lives in `storage`.
 Error graphOptions(const Args &args, llama::LlamaGraphOptions &options,
                    std::optional<policy::QuantPolicy> &storage) {
   if (args.has("act-scheme"))
     options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
+  std::string layout = args.get("weights-layout", "tiled");
+  if (layout != "tiled" && layout != "file")
+    return makeError("--weights-layout '" + layout + "': use tiled (repacked for the CPU kernels) or file");
+  options.tiles = layout == "tiled";
   if (!args.has("scheme") && !args.has("policy"))
     return Error::success();
   Expected<policy::QuantPolicy> p = args.has("policy")

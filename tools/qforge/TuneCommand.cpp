@@ -24,7 +24,8 @@ constexpr const char *kUsage =
     "usage: qforge tune matmul --scheme S --m M --n N --k K [--act-scheme A [--act-hadamard SIZE[:SEED]]]\n"
     "                          [--threads T] [--trials N] [--time-budget SEC] [--seed S] [--repeats R]\n"
     "                          [--cpu NAME] [--vector-bits B] [--db PATH]\n"
-    "       qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [same options]\n"
+    "       qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [--weights-layout tiled|file]\n"
+    "                          [same options]\n"
     "       qforge tune --report [--db PATH] [--svg FILE]";
 
 std::string clock(double seconds) {
@@ -148,7 +149,7 @@ Error tuneMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   ctx->appendDialectRegistry(registry);
   if (what.ends_with(".gguf")) {
     SmallVector<StringRef> optional(std::begin(kTuneOptions), std::end(kTuneOptions));
-    optional.append({"scheme", "policy", "act-scheme"});
+    optional.append({"scheme", "policy", "act-scheme", "weights-layout"});
     Expected<Args> args = Args::parse("tune", argv.drop_front(), {}, optional);
     if (!args)
       return args.takeError();
