@@ -41,7 +41,7 @@ struct LlamaGraphOptions {
   /// Stores the matrices in the tiled layout of their scheme (repacked for
   /// the CPU kernels: docs/dialect.md) where a tile fits their rows; the
   /// token embedding keeps the file's.
-  bool tiles = true;
+  bool tiles = false;
   /// Hears what is being done on long steps.
   std::function<void(const std::string &)> progress;
 };

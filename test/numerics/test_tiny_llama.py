@@ -44,27 +44,28 @@ def test_logits_match_the_exact_model(tiny):
     assert np.abs(ours - exact).max() <= 1e-4 * np.abs(exact).max()
 
 
-def test_matrices_are_repacked_into_tiles_unless_the_file_layout_is_asked_for(tiny, tmp_path):
-    """By default every layer matrix and the output head are stored in tiles
-    (the token embedding as the file has it); --weights-layout file keeps the
-    GGUF blocks. Both give the exact model's logits."""
+def test_weights_layout_tiled_repacks_every_matrix_but_the_embedding(tiny, tmp_path):
+    """--weights-layout tiled stores every layer matrix and the output head in
+    tiles (the token embedding as the file has it); by default the GGUF blocks
+    stay. Both give the exact model's logits."""
     from llama_ref import ExactLlama
     q, gguf_path, pkg = tiny
-    tensors = [line.split() for line in (pkg / "model.txt").read_text().splitlines() if line.startswith("tensor ")]
+    assert "layout=tiled" not in (pkg / "model.txt").read_text()
+    tiled = tmp_path / "tiled.qfpkg"
+    proc = q.run(["compile", gguf_path, "--act-scheme", "none", "--weights-layout", "tiled", "-o", tiled])
+    # 7 matrices a layer, 2 layers, and the output head.
+    assert "15 of the file's matrices repacked into tiles" in proc.stderr, proc.stderr
+    tensors = [line.split() for line in (tiled / "model.txt").read_text().splitlines() if line.startswith("tensor ")]
     matrices = [t for t in tensors if "x" in t[3]]
     assert [t[1] for t in matrices if "layout=tiled" not in t] == ["token_embd.weight"]
-    kept = tmp_path / "file_layout.qfpkg"
-    proc = q.run(["compile", gguf_path, "--act-scheme", "none", "--weights-layout", "file", "-o", kept])
-    assert "repacked into tiles" not in proc.stderr
-    assert "layout=tiled" not in (kept / "model.txt").read_text()
     tokens = [int(t) for t in np.random.default_rng(5).integers(0, 259, 20)]
     exact = ExactLlama(str(gguf_path)).logits(tokens)
-    for package in (pkg, kept):
+    for package in (pkg, tiled):
         out = q.path("logits", ".npy")
         q.run(["run", package, "--prompt-tokens", ",".join(map(str, tokens)), "-n", "0", "--logits", out])
         assert np.abs(np.load(out) - exact).max() <= 1e-4 * np.abs(exact).max(), package
     bad = q.run(["compile", gguf_path, "--weights-layout", "blocks", "-o", tmp_path / "bad"], check=False)
-    assert bad.returncode != 0 and "--weights-layout 'blocks': use tiled" in bad.stderr
+    assert bad.returncode != 0 and "--weights-layout 'blocks': use file (the default) or tiled" in bad.stderr
 
 
 @pytest.mark.parametrize("cached,capacity", [(1, 48), (37, 48), (48, 48)])
@@ -143,7 +144,7 @@ def test_a_rotated_policy_folds_the_rotation_into_the_weights(tiny, tmp_path):
     assert "re-quantized to mxfp4 rotated by H_32 (seed 3)" in proc.stderr
     description = (pkg / "model.txt").read_text()
     assert "tensor blk.1.attn_qkv.weight mxfp4 128x64" in description
-    assert "hadamard=32:3 layout=tiled\n" in description and "hadamard=64 layout=tiled\n" in description
+    assert "hadamard=32:3\n" in description and "hadamard=64\n" in description
 
     def rotated(w, size, seed, quantize):
         signs = splitmix64_signs(seed, w.shape[1]) if seed is not None else np.ones(w.shape[1])

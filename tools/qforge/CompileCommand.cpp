@@ -84,7 +84,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   if (argv.empty() || StringRef(argv[0]).starts_with("--"))
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
                      "[--vector-bits 128|256|512] [--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
-                     "[--calibration text.txt]] [--act-scheme A|none] [--weights-layout tiled|file] -o DIR | --emit-mlir\n"
+                     "[--calibration text.txt]] [--act-scheme A|none] [--weights-layout file|tiled] -o DIR | --emit-mlir\n"
                      "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] -o DIR\n"
                      "       qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S] "
                      "[--clock-ns T] -o DIR");

@@ -138,9 +138,9 @@ Error graphOptions(const Args &args, llama::LlamaGraphOptions &options,
                    std::optional<policy::QuantPolicy> &storage) {
   if (args.has("act-scheme"))
     options.actScheme = args.get("act-scheme") == "none" ? "" : args.get("act-scheme");
-  std::string layout = args.get("weights-layout", "tiled");
+  std::string layout = args.get("weights-layout", "file");
   if (layout != "tiled" && layout != "file")
-    return makeError("--weights-layout '" + layout + "': use tiled (repacked for the CPU kernels) or file");
+    return makeError("--weights-layout '" + layout + "': use file (the default) or tiled (repacked for the CPU kernels)");
   options.tiles = layout == "tiled";
   if (!args.has("scheme") && !args.has("policy"))
     return Error::success();

@@ -24,7 +24,7 @@ constexpr const char *kUsage =
     "usage: qforge tune matmul --scheme S --m M --n N --k K [--act-scheme A [--act-hadamard SIZE[:SEED]]]\n"
     "                          [--threads T] [--trials N] [--time-budget SEC] [--seed S] [--repeats R]\n"
     "                          [--cpu NAME] [--vector-bits B] [--db PATH]\n"
-    "       qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [--weights-layout tiled|file]\n"
+    "       qforge tune model.gguf [--scheme S | --policy P.toml] [--act-scheme A|none] [--weights-layout file|tiled]\n"
     "                          [same options]\n"
     "       qforge tune --report [--db PATH] [--svg FILE]";
 
