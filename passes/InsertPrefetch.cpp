@@ -161,18 +161,23 @@ struct InsertPrefetch : qf::impl::QfInsertPrefetchBase<InsertPrefetch> {
       IRMapping mapping;
       mapping.map(loop.getInductionVar(), ahead);
       // Indices clamped to the memref: prefetches past its end would be
-      // harmless on the hardware, but not in LLVM's semantics.
-      SmallVector<Value> lastIndex;
-      for (int64_t dim = 0; dim < int64_t(read.getIndices().size()); ++dim)
-        lastIndex.push_back(arith::SubIOp::create(b, loc, memref::DimOp::create(b, loc, memref, dim),
-                                                  arith::ConstantIndexOp::create(b, loc, 1)));
-      auto clamp = [&](Value index, int64_t dim) {
-        return arith::MinUIOp::create(b, loc, index, lastIndex[dim]).getResult();
+      // harmless on the hardware, but not in LLVM's semantics. The stream's
+      // first element is clamped once, to where its span still ends within
+      // the memref (every iteration reads the span, so it fits), and the
+      // prefetches lie at constant offsets from it.
+      int64_t last = int64_t(read.getIndices().size()) - 1;
+      auto dimSize = [&](int64_t dim) { return memref::DimOp::create(b, loc, memref, dim).getResult(); };
+      auto clampTo = [&](Value index, int64_t dim, int64_t span) {
+        Value bound = arith::SubIOp::create(b, loc, dimSize(dim), arith::ConstantIndexOp::create(b, loc, span));
+        return arith::MinUIOp::create(b, loc, index, bound).getResult();
       };
       SmallVector<Value> leading;
       for (auto [dim, index] : llvm::enumerate(read.getIndices().drop_back()))
-        leading.push_back(clamp(cloneInto(b, index, body, mapping), dim));
-      Value first = cloneInto(b, read.getIndices().back(), body, mapping);
+        leading.push_back(clampTo(cloneInto(b, index, body, mapping), dim, 1));
+      Value lo = cloneInto(b, read.getIndices().back(), body, mapping);
+      if (stream.lo != stream.at.offset)
+        lo = arith::AddIOp::create(b, loc, lo, arith::ConstantIndexOp::create(b, loc, stream.lo - stream.at.offset));
+      lo = clampTo(lo, last, stream.hi - stream.lo);
       // A prefetch a line from lo, and one at the last element read.
       int64_t line = std::max<int64_t>(1, kLineBytes * 8 / cast<MemRefType>(memref.getType()).getElementTypeBitWidth());
       SmallVector<int64_t> targets;
@@ -180,11 +185,11 @@ struct InsertPrefetch : qf::impl::QfInsertPrefetchBase<InsertPrefetch> {
         targets.push_back(o);
       targets.push_back(stream.hi - 1);
       for (int64_t target : targets) {
-        Value at = first;
-        if (target != stream.at.offset)
-          at = arith::AddIOp::create(b, loc, at, arith::ConstantIndexOp::create(b, loc, target - stream.at.offset));
+        Value at = lo;
+        if (target != stream.lo)
+          at = arith::AddIOp::create(b, loc, at, arith::ConstantIndexOp::create(b, loc, target - stream.lo));
         SmallVector<Value> indices(leading);
-        indices.push_back(clamp(at, leading.size()));
+        indices.push_back(at);
         memref::PrefetchOp::create(b, loc, memref, indices, /*isWrite=*/false, /*localityHint=*/3,
                                    /*isDataCache=*/true);
       }

@@ -51,7 +51,8 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
     Each stream gets a `memref.prefetch` every 64 bytes from its lowest
     element to its highest and one at the highest, at the indices the reads
     take D iterations later (the first read's index computation cloned with
-    the induction variable advanced by D steps), clamped to the memref. D = 0
+    the induction variable advanced by D steps), the stream's first element
+    clamped once so that its span ends within the memref. D = 0
     (the schedule's default) takes `ahead-bytes` of the streams' reads ahead,
     rounded up to whole iterations, or no prefetch where that is 0. Runs
     after bufferization.

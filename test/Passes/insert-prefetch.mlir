@@ -3,8 +3,9 @@
 // Reads of an argument in a marked loop that differ by constants (0, 16
 // and 64, 16 bytes each): prefetches of the elements they will read 3
 // iterations later, one a 64-byte line from the lowest and one at the last
-// byte (79), clamped to the memref. The read of a local buffer and the one
-// in the unmarked loop get none.
+// byte (79). The stream's first element is clamped once so that its 80
+// bytes end within the memref; the prefetches are at constant offsets from
+// it. The read of a local buffer and the one in the unmarked loop get none.
 // CHECK-LABEL: func.func @marked
 // CHECK-SAME: (%[[W:.*]]: memref<4096xi8>, %[[N:.*]]: index)
 // CHECK: %[[STEP:.*]] = arith.constant 128 : index
@@ -13,16 +14,15 @@
 // CHECK: %[[DIST:.*]] = arith.muli %[[STEP]], %[[C3]]
 // CHECK: %[[AHEAD:.*]] = arith.addi %[[I]], %[[DIST]]
 // CHECK: %[[DIM:.*]] = memref.dim %[[W]]
-// CHECK: %[[LAST:.*]] = arith.subi %[[DIM]], %{{.*}}
-// CHECK: %[[AT0:.*]] = arith.minui %[[AHEAD]], %[[LAST]]
+// CHECK: %[[C80:.*]] = arith.constant 80 : index
+// CHECK: %[[BOUND:.*]] = arith.subi %[[DIM]], %[[C80]]
+// CHECK: %[[AT0:.*]] = arith.minui %[[AHEAD]], %[[BOUND]]
 // CHECK: memref.prefetch %[[W]][%[[AT0]]], read, locality<3>, data
 // CHECK: %[[C64:.*]] = arith.constant 64 : index
-// CHECK: %[[X64:.*]] = arith.addi %[[AHEAD]], %[[C64]]
-// CHECK: %[[AT64:.*]] = arith.minui %[[X64]], %[[LAST]]
+// CHECK: %[[AT64:.*]] = arith.addi %[[AT0]], %[[C64]]
 // CHECK: memref.prefetch %[[W]][%[[AT64]]]
 // CHECK: %[[C79:.*]] = arith.constant 79 : index
-// CHECK: %[[X79:.*]] = arith.addi %[[AHEAD]], %[[C79]]
-// CHECK: %[[AT79:.*]] = arith.minui %[[X79]], %[[LAST]]
+// CHECK: %[[AT79:.*]] = arith.addi %[[AT0]], %[[C79]]
 // CHECK: memref.prefetch %[[W]][%[[AT79]]]
 // CHECK-NEXT: vector.transfer_read %[[W]][%[[I]]]
 // CHECK-NOT: memref.prefetch
@@ -91,18 +91,21 @@ func.func @invariant(%w: memref<4096xi8>, %g: memref<4xf32>) -> vector<16xi8> {
 
 // -----
 
-// Through a view of the argument, 2-D: each index clamped to its
-// dimension; a read within a line takes prefetches at its first and last
-// element.
+// Through a view of the argument, 2-D: the leading index clamped to its
+// dimension, the last so that the 16 bytes read end within it; a read
+// within a line takes prefetches at its first and last element.
 // CHECK-LABEL: func.func @view
 // CHECK-SAME: (%{{.*}}: memref<64x256xi8>, %[[ROW:.*]]: index)
 // CHECK: %[[V:.*]] = memref.subview
 // CHECK: scf.for
 // CHECK: %[[ROWS:.*]] = memref.dim %[[V]], %c0
 // CHECK: %[[LASTROW:.*]] = arith.subi %[[ROWS]]
-// CHECK: memref.dim %[[V]], %c1
 // CHECK: %[[R:.*]] = arith.minui %[[ROW]], %[[LASTROW]]
-// CHECK: memref.prefetch %[[V]][%[[R]], %{{.*}}]
+// CHECK: %[[COLS:.*]] = memref.dim %[[V]], %c1
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: %[[LASTK:.*]] = arith.subi %[[COLS]], %[[C16]]
+// CHECK: %[[K:.*]] = arith.minui %{{.*}}, %[[LASTK]]
+// CHECK: memref.prefetch %[[V]][%[[R]], %[[K]]]
 // CHECK: memref.prefetch %[[V]][%[[R]], %{{.*}}]
 // CHECK-NEXT: vector.transfer_read
 func.func @view(%w: memref<64x256xi8>, %row: index) -> vector<16xi8> {
