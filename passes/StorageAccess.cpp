@@ -563,13 +563,14 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
                      !getBlocksPerSuperBlock(scheme) && byteSlots(scheme.getScaleBits()) &&
                      (!offsets || byteSlots(slotBits(scheme.getOffsetFormat())));
   if (planarSlots || tile) {
-    Value first = arith::AddIOp::create(
-        b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1] / block)),
-        arith::DivUIOp::create(b, loc, k, indexConst(b, loc, block)));
     // `n` items of planar buffer `name` from the one of element (row, k), as i32.
     auto items = [&](StringRef name, unsigned bits, int64_t n) -> Value {
-      if (!tile)
+      if (!tile) {
+        Value first = arith::AddIOp::create(
+            b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, type.getShape()[1] / block)),
+            arith::DivUIOp::create(b, loc, k, indexConst(b, loc, block)));
         return loadItemVector(b, loc, buffer(name), first, bits, n);
+      }
       unsigned stored = tile->find(name)->itemBits;
       Value raw = readVector(b, loc, VectorType::get({n * stored / 8}, b.getI8Type()), buffer("tiles"),
                              tileItemByte(b, loc, name, row, k, 0));

@@ -125,8 +125,9 @@ private:
   /// item of element (row, k + offset) (its code, or its block's scale,
   /// ...), which must lie in the tile of (row, k); codes start a byte.
   Value tileItemByte(OpBuilder &b, Location loc, llvm::StringRef name, Value row, Value k, int64_t offset) const;
-  /// Planar and tiled layouts: the storage and byte holding the code of
-  /// element (row, k + offset), a code that starts a byte.
+  /// Planar and tiled layouts, 4- or 8-bit codes: the storage and byte
+  /// holding the code of element (row, k + offset), a code that starts a
+  /// byte.
   std::pair<Value, Value> codeBytes(OpBuilder &b, Location loc, Value row, Value k, int64_t offset) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
   Value emitGgml(OpBuilder &b, Location loc, ValueRange indices) const;
