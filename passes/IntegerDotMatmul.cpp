@@ -87,8 +87,8 @@ SmallVector<LaneSums> mergeLaneSums(OpBuilder &b, Location loc, SmallVector<Lane
 }
 
 struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
-  IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx)
-      : OpConversionPattern(converter, ctx, /*benefit=*/3) {}
+  IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx, bool signedWeightBytes)
+      : OpConversionPattern(converter, ctx, /*benefit=*/3), signedWeightBytes(signedWeightBytes) {}
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -98,7 +98,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     QTensorType wType = op.getRhs().getType();
     auto aType = cast<RankedTensorType>(op.getLhs().getType());
     StorageAccess weights(wType, adaptor.getRhs());
-    StorageAccess::ByteCodes byteCodes = *StorageAccess::getByteCodes(wType);
+    StorageAccess::ByteCodes byteCodes = *StorageAccess::getByteCodes(wType, signedWeightBytes);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
 
@@ -264,7 +264,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                           for (auto [bytes, at] : w[d]) {
                             Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, at));
                             dot = Dot4Op::create(b, l, vecI32, dot, bytes, read(b, l, vecI8, act.codes, r[i], k0),
-                                                 b.getI64IntegerAttr(byteCodes.maxByte));
+                                                 b.getI64IntegerAttr(byteCodes.maxByte), byteCodes.isSigned);
                           }
                           parts.push_back({dot, laneUnit[d]});
                         }
@@ -297,6 +297,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     rewriter.replaceOp(op, rowResults);
     return success();
   }
+
+  bool signedWeightBytes;
 };
 
 } // namespace
@@ -316,6 +318,6 @@ bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
 }
 
 void mlir::qf::populateIntegerDotMatmulPattern(const TypeConverter &converter,
-                                               RewritePatternSet &patterns) {
-  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext());
+                                               RewritePatternSet &patterns, bool signedWeightBytes) {
+  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext(), signedWeightBytes);
 }

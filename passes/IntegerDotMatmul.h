@@ -13,8 +13,10 @@ namespace mlir::qf {
 bool hasIntegerDotPath(MatmulOp op);
 
 /// The lowering of such matmuls to qf.dot4 on the weights' byte codes and
-/// activations quantized on the fly.
-void populateIntegerDotMatmulPattern(const TypeConverter &converter, RewritePatternSet &patterns);
+/// activations quantized on the fly; `signedWeightBytes` as
+/// StorageAccess::getByteCodes takes it.
+void populateIntegerDotMatmulPattern(const TypeConverter &converter, RewritePatternSet &patterns,
+                                     bool signedWeightBytes);
 
 } // namespace mlir::qf
 

@@ -3,6 +3,7 @@
 #include "qf/IR/Qf.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -157,17 +158,41 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
   Dot4Lowering(MLIRContext *ctx, bool vnni, bool avx512, bool avx2)
       : OpRewritePattern(ctx), vnni(vnni), avx512(avx512), avx2(avx2) {}
 
+  /// The operands of the unsigned-by-signed instruction for `op`'s bytes: a
+  /// signed lhs gives the activations' magnitudes (-128 too: 0x80 is 128
+  /// unsigned) and its own bytes with the activations' signs, which cannot
+  /// overflow within [-127, 127].
+  std::pair<Value, Value> unsignedBySigned(PatternRewriter &rewriter, Location loc, Dot4Op op) const {
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    if (!op.getLhsSigned())
+      return {lhs, rhs};
+    auto type = cast<VectorType>(lhs.getType());
+    Value magnitude = math::AbsIOp::create(rewriter, loc, rhs);
+    Value signedLhs;
+    if (avx2 && type.getDimSize(0) % 32 == 0) {
+      signedLhs = perSlice(rewriter, loc, type, {lhs, rhs}, 32, [&](ValueRange s) {
+        return callIntrinsic(rewriter, loc, s[0].getType(), "llvm.x86.avx2.psign.b", s);
+      });
+    } else {
+      Value zero = splat(rewriter, loc, type, rewriter.getI8IntegerAttr(0));
+      Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, rhs, zero);
+      signedLhs = arith::SelectOp::create(rewriter, loc, negative,
+                                          arith::SubIOp::create(rewriter, loc, zero, lhs), lhs);
+    }
+    return {magnitude, signedLhs};
+  }
+
   LogicalResult matchAndRewrite(Dot4Op op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto accType = cast<VectorType>(op.getAcc().getType());
     int64_t lanes = accType.getDimSize(0);
     if (vnni && lanes % 4 == 0) {
+      auto [lhs, rhs] = unsignedBySigned(rewriter, loc, op);
       // AVX-VNNI without AVX-512 has the 128- and 256-bit forms only.
       int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
       auto sliceType = VectorType::get({width}, accType.getElementType());
       std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(width * 32);
-      rewriter.replaceOp(op, perSlice(rewriter, loc, accType,
-                                      {op.getAcc(), op.getLhs(), op.getRhs()}, width,
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, {op.getAcc(), lhs, rhs}, width,
                                       [&](ValueRange s) {
                                         return callIntrinsic(rewriter, loc, sliceType, name, s);
                                       }));
@@ -177,9 +202,9 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     // pairs of those into i32. vpmaddubsw saturates: bytes up to 127 keep a
     // pair in range against any signed byte; larger ones take their even and
     // odd bytes in turn (the other masked to zero), a product alone being in
-    // range. A chain of dot products into one accumulator adds the pairs of
-    // several in i16 first, as many as cannot overflow: one vpmaddwd for
-    // them all.
+    // range; signed ones pair with the activations' magnitudes. A chain of
+    // dot products into one accumulator adds the pairs of several in i16
+    // first, as many as cannot overflow: one vpmaddwd for them all.
     if (avx2OnPairs(op)) {
       if (Dot4Op user = chainedUser(op); user && chainsWith(user, op))
         return rewriter.notifyMatchFailure(op, "lowered with the dot product it accumulates into");
@@ -193,14 +218,15 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       int64_t lhsMax = 1;
       for (Dot4Op d : chain)
         lhsMax = std::max<int64_t>(lhsMax, d.getLhsMax().value_or(255));
-      bool halves = lhsMax > 127;
+      bool halves = !op.getLhsSigned() && lhsMax > 127;
       // Terms an i16 lane can sum: each at most 2 * lhsMax * 128, or half
       // that when bytes are taken in halves.
       int64_t perSum = std::max<int64_t>(1, 32767 / ((halves ? 128 : 256) * lhsMax));
       SmallVector<Value> inputs = {chain.front().getAcc()};
       for (Dot4Op d : chain) {
-        inputs.push_back(d.getLhs());
-        inputs.push_back(d.getRhs());
+        auto [lhs, rhs] = unsignedBySigned(rewriter, loc, d);
+        inputs.push_back(lhs);
+        inputs.push_back(rhs);
       }
       auto i8x32 = VectorType::get({32}, rewriter.getI8Type());
       auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
@@ -242,7 +268,8 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       return success();
     }
     auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
-    Value u = arith::ExtUIOp::create(rewriter, loc, wide, op.getLhs());
+    Value u = op.getLhsSigned() ? arith::ExtSIOp::create(rewriter, loc, wide, op.getLhs()).getResult()
+                                : arith::ExtUIOp::create(rewriter, loc, wide, op.getLhs()).getResult();
     Value s = arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs());
     Value products = vector::ShapeCastOp::create(
         rewriter, loc, VectorType::get({lanes, 4}, rewriter.getI32Type()),
@@ -261,7 +288,8 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
   /// with `op`'s.
   bool chainsWith(Dot4Op op, Dot4Op below) const {
     return op.getAcc() == below.getResult() && avx2OnPairs(op) && avx2OnPairs(below) &&
-           op.getLhs().getType() == below.getLhs().getType();
+           op.getLhs().getType() == below.getLhs().getType() &&
+           op.getLhsSigned() == below.getLhsSigned();
   }
   /// The dot product `op` is the only accumulator of, if any.
   static Dot4Op chainedUser(Dot4Op op) {

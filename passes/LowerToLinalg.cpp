@@ -270,6 +270,8 @@ struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
 };
 
 struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> {
+  using QfLowerToLinalgBase::QfLowerToLinalgBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     // Ops whose lowering has not landed: say so where they are.
@@ -326,7 +328,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, VectorMatmulLowering, DequantizeLowering>(converter, ctx);
-    populateIntegerDotMatmulPattern(converter, patterns);
+    populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes);
     populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

@@ -183,7 +183,7 @@ Value PackedDotMatmul::emitTile(OpBuilder &b, Location loc, const Panel &panel,
       Value a = vector::BitCastOp::create(b, l, vecI8, vector::BroadcastOp::create(b, l, vecI32, word));
       for (int64_t v = 0; v < panelVecs; ++v)
         acc[i * panelVecs + v] = Dot4Op::create(b, l, vecI32, acc[i * panelVecs + v], w[v], a,
-                                                b.getI64IntegerAttr(byteCodes.maxByte));
+                                                b.getI64IntegerAttr(byteCodes.maxByte), byteCodes.isSigned);
     }
   };
   auto codeSum = [&](OpBuilder &b, Location l, int64_t i, Value kAt) {

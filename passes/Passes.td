@@ -29,6 +29,13 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
     lowering yet (quantize, requantize, hadamard, weight) and activation
     schemes without one are reported as errors at their location.
   }];
+  let options = [
+    Option<"signedWeightBytes", "signed-weight-bytes", "bool", /*default=*/"false",
+           "4-bit weights whose unsigned bytes would exceed 127 (IQ4_NL) take "
+           "signed bytes in their dot products: for targets whose byte dot "
+           "product is AVX2's vpmaddubsw, which saturates pairs of large "
+           "unsigned bytes">
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
@@ -86,6 +93,7 @@ def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
            "Use vpdpbusd for qf.dot4 (the target must have AVX512-VNNI with VL, or AVX-VNNI)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::LLVM::LLVMDialect"];
 }

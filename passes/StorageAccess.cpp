@@ -804,7 +804,7 @@ static double storedCodeValue(SchemeAttr scheme, uint64_t c) {
 // Byte chunks
 //===----------------------------------------------------------------------===//
 
-std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType type) {
+std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType type, bool signedBytes) {
   if (!supportsChunks(type) || type.getShape()[1] % kByteChunk)
     return std::nullopt;
   unsigned bits = type.getScheme().getElement().getBitWidth();
@@ -839,6 +839,13 @@ std::optional<StorageAccess::ByteCodes> StorageAccess::getByteCodes(QTensorType 
   if (hi + codes.bias > 255)
     return std::nullopt;
   if (bits == 4) {
+    if (signedBytes && hi + codes.bias > 127 && lo >= -127 && hi <= 127) {
+      codes.table = ints;
+      codes.bias = 0;
+      codes.maxByte = std::max(-lo, hi);
+      codes.isSigned = true;
+      return codes;
+    }
     for (int64_t v : ints)
       codes.table.push_back(v + codes.bias);
     codes.maxByte = hi + codes.bias;
@@ -874,7 +881,7 @@ static Value flipStoredBytes(OpBuilder &b, Location loc, Value raw, const Storag
   return arith::XOrIOp::create(b, loc, raw, flip);
 }
 
-/// Codes `raw` (vector of i8, taken from flipped bytes) as the unsigned bytes of `codes`.
+/// Codes `raw` (vector of i8, taken from flipped bytes) as the bytes of `codes`.
 static Value applyByteCodes(OpBuilder &b, Location loc, Value raw, const StorageAccess::ByteCodes &codes) {
   auto type = cast<VectorType>(raw.getType());
   bool identity = true;

@@ -72,24 +72,28 @@ public:
   /// the packed codes come in, so that unpacking needs no interleave.
   SmallVector<int64_t> getChunkOrder() const;
 
-  /// Weights as unsigned bytes for integer dot products: the element whose
-  /// stored code is c has the value factor * (table[c] - bias), with
-  /// table[c] in [0, 255]. An empty table means the code itself, taken from
-  /// the stored bytes xor `flip` (0x88 turns two's complement nibbles into
-  /// offset ones with one xor for both nibbles of a byte).
+  /// Weights as bytes for integer dot products: the element whose stored
+  /// code is c has the value factor * (table[c] - bias), with table[c] in
+  /// [0, 255], or in [-127, 127] where `isSigned` (bias 0). An empty table
+  /// means the code itself, taken from the stored bytes xor `flip` (0x88
+  /// turns two's complement nibbles into offset ones with one xor for both
+  /// nibbles of a byte).
   struct ByteCodes {
     SmallVector<int64_t> table;
     int64_t flip = 0;
     int64_t bias = 0;
     double factor = 1;
-    int64_t maxByte = 255; ///< the largest byte an element takes
+    int64_t maxByte = 255; ///< the largest byte (signed: magnitude) an element takes
+    bool isSigned = false;
   };
 
   /// ByteCodes for a chunked rank-2 qtensor with K a multiple of 32 whose
   /// 4-bit values are integer multiples of one power of two (integer and
   /// GGUF formats, E2M1, IQ4_NL) or whose 8-bit values are an integer code
-  /// times a power of two; none otherwise (NF4, FP8).
-  static std::optional<ByteCodes> getByteCodes(QTensorType type);
+  /// times a power of two; none otherwise (NF4, FP8). With `signedBytes`,
+  /// 4-bit values that would need unsigned bytes above 127 and fit in
+  /// [-127, 127] (IQ4_NL) are signed bytes instead.
+  static std::optional<ByteCodes> getByteCodes(QTensorType type, bool signedBytes = false);
 
   /// Elements per byte chunk.
   static constexpr int64_t kByteChunk = 32;

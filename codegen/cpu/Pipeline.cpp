@@ -64,7 +64,11 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   pm.addPass(std::make_unique<MarkInputsReadOnly>());
   pm.addPass(createQfFuseDequant());
   pm.addPass(createQfFuseHadamard());
-  pm.addPass(createQfLowerToLinalg());
+  QfLowerToLinalgOptions lowering;
+  // Without VNNI the byte dot products are vpmaddubsw (IntegerDotMatmul).
+  bool vnni = (target.has("avx512vnni") && target.has("avx512vl")) || target.has("avxvnni");
+  lowering.signedWeightBytes = target.has("avx2") && !vnni;
+  pm.addPass(createQfLowerToLinalg(lowering));
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))
     llvm::report_fatal_error("qforge: the built-in CPU pipeline does not parse");
   // Common index computations merged first, so that reads one line apart
@@ -78,7 +82,7 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   QfLowerSimdOpsOptions simd;
   simd.avx512 = target.has("avx512f");
   simd.avx2 = target.has("avx2");
-  simd.vnni = (target.has("avx512vnni") && target.has("avx512vl")) || target.has("avxvnni");
+  simd.vnni = vnni;
   pm.addPass(createQfLowerSimdOps(simd));
   pm.addPass(createQfPolynomialExp());
   if (failed(parsePassPipeline(kLlvmPipeline, pm)))

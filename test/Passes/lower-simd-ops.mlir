@@ -158,3 +158,33 @@ func.func @offset_by_8_avx2(%codes: vector<8xi32>) -> vector<8xf32> {
   %v = qf.lookup %codes {table = array<f32: -8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0>} : vector<8xi32> -> vector<8xf32>
   return %v : vector<8xf32>
 }
+
+// A signed lhs (IQ4_NL's values, within [-127, 127]) takes the activations'
+// magnitudes as the unsigned operand (-128 gives 0x80, 128 unsigned) and its
+// own bytes with the activations' signs as the signed one: one vpmaddubsw,
+// no halves. Pairs reach 2 * 127 * 128: each dot product its own vpmaddwd.
+// AVX2-LABEL: func.func @dot4_signed
+// AVX2: %[[M:.*]] = math.absi %arg2 : vector<32xi8>
+// AVX2: %[[S:.*]] = llvm.call_intrinsic "llvm.x86.avx2.psign.b"(%arg1, %arg2) : (vector<32xi8>, vector<32xi8>) -> vector<32xi8>
+// AVX2: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[M]], %[[S]])
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[P]],
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
+// AVX2-NOT: arith.andi
+// AVX2: return
+// VNNI-LABEL: func.func @dot4_signed
+// VNNI: %[[M:.*]] = math.absi %arg2 : vector<32xi8>
+// VNNI: %[[N:.*]] = arith.cmpi slt, %arg2, %{{.*}} : vector<32xi8>
+// VNNI: %[[NEG:.*]] = arith.subi %{{.*}}, %arg1 : vector<32xi8>
+// VNNI: %[[S:.*]] = arith.select %[[N]], %[[NEG]], %arg1
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.256"(%arg0, %[[M]], %[[S]])
+// SELECT-LABEL: func.func @dot4_signed
+// SELECT-DAG: arith.extsi %arg1 : vector<32xi8> to vector<32xi32>
+// SELECT-DAG: arith.extsi %arg2 : vector<32xi8> to vector<32xi32>
+// SELECT-NOT: arith.extui
+// SELECT: vector.multi_reduction <add>
+func.func @dot4_signed(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>) -> vector<8xi32> {
+  %d0 = qf.dot4 %acc, %w, %a {lhs_max = 127 : i64, lhs_signed} : vector<32xi8> -> vector<8xi32>
+  %d1 = qf.dot4 %d0, %w, %a {lhs_max = 127 : i64, lhs_signed} : vector<32xi8> -> vector<8xi32>
+  return %d1 : vector<8xi32>
+}

@@ -80,28 +80,30 @@ def run(qf, pkg, entry: str, a: np.ndarray, wq, results: int = 1):
     return [np.load(y) for y in outs]
 
 
-def compile_source(qf, source: str):
+def compile_source(qf, source: str, extra=()):
     src, pkg = qf.path("kernels", ".mlir"), qf.path("pkg")
     src.write_text(source)
-    qf.run(["compile", src, "--target", "cpu", "-o", pkg])
+    qf.run(["compile", src, "--target", "cpu", "-o", pkg, *extra])
     return pkg
 
 
-@pytest.mark.parametrize("weight", PRESETS)
-def test_activation_schemes_match_numpy(qf, weight):
+def check_activation_schemes(qf, weight: str, extra=()):
+    """Every activation scheme, decode and prefill, against numpy; `extra`
+    goes to `qforge compile`."""
     rng = np.random.default_rng(zlib.crc32(("act" + weight).encode()))
     w = rng.standard_normal((N, K)).astype(np.float32)
     wq, wd = quantized_weights(qf, weight, w)
     entries = {(act, m): f"mm_{i}" for i, (act, m) in
                enumerate((act, m) for act in ACT_SCHEMES for m in ROWS)}
     pkg = compile_source(qf, "".join(matmul_fn(name, m, N, K, weight, act)
-                                     for (act, m), name in entries.items()))
+                                     for (act, m), name in entries.items()), extra)
     for (act, m), name in entries.items():
-        # Heavy tails, a zero row, a row of one sign and one with values half
-        # way between FP4 values (ties) exercise the scales and the rounding.
+        # Heavy tails, a zero row, rows of one sign (a negative one makes
+        # int8 codes of -128) and one with values half way between FP4 values
+        # (ties) exercise the scales and the rounding.
         a = (rng.standard_t(4, (m, K)) * rng.choice([1e-3, 1.0, 40.0], (m, 1))).astype(np.float32)
         if m > 1:
-            a[0], a[1] = 0.0, np.abs(a[1])
+            a[0], a[1], a[3] = 0.0, np.abs(a[1]), -np.abs(a[3])
             a[2, :32] = np.resize([6, .25, .75, 1.25, 1.75, 2.5, 3.5, 5, -.25, -.75, -2.5, -5, 7], 32)
         [got] = run(qf, pkg, name, a, wq)
         ref = ACT_SCHEMES[act](a).astype(np.float64) @ wd.T
@@ -109,6 +111,18 @@ def test_activation_schemes_match_numpy(qf, weight):
         err = np.abs(got - ref)
         assert np.all(err <= 1e-6 * mag + 1e-30), \
             f"{weight} x {act}, m={m}: max error {err.max()} (bound {1e-6 * mag.max()})"
+
+
+@pytest.mark.parametrize("weight", PRESETS)
+def test_activation_schemes_match_numpy(qf, weight):
+    check_activation_schemes(qf, weight)
+
+
+def test_signed_weight_bytes_on_avx2(qf):
+    """Without VNNI (--cpu x86-64-v3), IQ4_NL's values stay signed bytes in
+    the dot products (vpmaddubsw on the activations' magnitudes): the -128
+    activation code included, they give numpy's products as on any CPU."""
+    check_activation_schemes(qf, "iq4_nl", ["--cpu", "x86-64-v3"])
 
 
 # Rotation size and seed, activation scheme, weight scheme.

@@ -510,6 +510,14 @@ func.func @dot4_lhs_max(%acc: vector<8xi32>, %u: vector<32xi8>) -> vector<8xi32>
 
 // -----
 
+func.func @dot4_signed_lhs_max(%acc: vector<8xi32>, %w: vector<32xi8>) -> vector<8xi32> {
+  // expected-error @+1 {{'qf.dot4' op signed lhs bytes lie within [-127, 127], but lhs_max is 128}}
+  %d = qf.dot4 %acc, %w, %w {lhs_max = 128 : i64, lhs_signed} : vector<32xi8> -> vector<8xi32>
+  return %d : vector<8xi32>
+}
+
+// -----
+
 func.func @matmul_act_hadamard_without_scheme(%a: tensor<1x64xf32>, %w: !qf.qtensor<3x64, q4_0>) -> tensor<1x3xf32> {
   // expected-error @+1 {{'qf.matmul' op act_hadamard rotates activations for their quantizer: it needs act_scheme}}
   %c = qf.matmul %a, %w {act_hadamard = 32} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>

@@ -170,6 +170,8 @@ LogicalResult Dot4Op::verify() {
   if (bytes != 4 * lanes)
     return emitOpError() << "needs four bytes per i32 lane: " << bytes << " bytes for " << lanes
                          << " lanes";
+  if (getLhsSigned() && getLhsMax() && *getLhsMax() > 127)
+    return emitOpError() << "signed lhs bytes lie within [-127, 127], but lhs_max is " << *getLhsMax();
   return success();
 }
 

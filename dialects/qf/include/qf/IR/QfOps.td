@@ -141,26 +141,32 @@ def Qf_LookupOp : Qf_Op<"lookup", [Pure, AllShapesMatch<["codes", "result"]>]> {
 
 def Qf_Dot4Op : Qf_Op<"dot4", [Pure, AllTypesMatch<["acc", "result"]>,
                                 AllTypesMatch<["lhs", "rhs"]>]> {
-  let summary = "Sums of four unsigned-by-signed byte products into i32 lanes";
+  let summary = "Sums of four byte products into i32 lanes";
   let description = [{
-    `result[i] = acc[i] + sum_{j < 4} zext(lhs[4i + j]) * sext(rhs[4i + j])`,
-    without saturation: the integer dot product of quantized weights (as
-    unsigned bytes) and quantized activations (as signed bytes). `lhs_max`,
-    where given, is the largest value any `lhs` byte takes (4-bit codes: at
-    most 24), which lets pairs of products be summed in 16 bits. The CPU
-    pipeline lowers it to one VNNI `vpdpbusd` where the target has one; with
-    AVX2 to `vpmaddubsw` then `vpmaddwd` (bytes above 127 or unknown: even
+    `result[i] = acc[i] + sum_{j < 4} ext(lhs[4i + j]) * sext(rhs[4i + j])`,
+    without saturation: the integer dot product of quantized weights and
+    quantized activations (signed bytes). The weight bytes `lhs` are unsigned
+    (`ext` = zext) unless `lhs_signed` is set (`ext` = sext; they then lie in
+    [-127, 127]). `lhs_max`, where given, is the largest value (signed: the
+    largest magnitude) any `lhs` byte takes (4-bit codes: at most 24), which
+    lets pairs of products be summed in 16 bits. The CPU pipeline lowers it
+    to one VNNI `vpdpbusd` where the target has one; with AVX2 to
+    `vpmaddubsw` then `vpmaddwd` (unsigned bytes above 127 or unknown: even
     and odd bytes in turn; a chain of dot products into one accumulator sums
     in 16 bits what cannot overflow first); and to widening multiplies and a
-    reduction otherwise.
+    reduction otherwise. A signed `lhs` takes the activations' magnitudes as
+    the unsigned operand and its own bytes with their signs (`vpsignb`) as
+    the signed one.
     ```
     %d = qf.dot4 %acc, %u, %a {lhs_max = 15} : vector<32xi8> -> vector<8xi32>
+    %e = qf.dot4 %acc, %w, %a {lhs_max = 127, lhs_signed} : vector<32xi8> -> vector<8xi32>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
                        VectorOfRankAndType<[1], [I8]>:$lhs,
                        VectorOfRankAndType<[1], [I8]>:$rhs,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<255>]>>:$lhs_max);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<255>]>>:$lhs_max,
+                       UnitAttr:$lhs_signed);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
   let hasVerifier = 1;
