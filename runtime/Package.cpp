@@ -45,9 +45,15 @@ bool Package::readManifest(const std::string &dir, Manifest &manifest, std::stri
 }
 
 std::unique_ptr<Package> Package::load(const std::string &dir, std::string &error) {
-  std::unique_ptr<Package> p(new Package());
-  if (!readManifest(dir, p->manifest_, error))
+  Manifest manifest;
+  if (!readManifest(dir, manifest, error))
     return nullptr;
+  return load(dir, std::move(manifest), error);
+}
+
+std::unique_ptr<Package> Package::load(const std::string &dir, Manifest manifest, std::string &error) {
+  std::unique_ptr<Package> p(new Package());
+  p->manifest_ = std::move(manifest);
   std::string manifestPath = manifestPathIn(dir);
   if (p->manifest_.forCuda())
     return p->loadCuda(dir, error) ? std::move(p) : nullptr;

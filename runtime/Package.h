@@ -21,6 +21,8 @@ struct Buffer {
 class Package {
 public:
   static std::unique_ptr<Package> load(const std::string &dir, std::string &error);
+  /// The package in `dir` whose manifest the caller has read (readManifest).
+  static std::unique_ptr<Package> load(const std::string &dir, Manifest manifest, std::string &error);
   /// The manifest of the package in `dir`, read without loading its kernels.
   static bool readManifest(const std::string &dir, Manifest &manifest, std::string &error);
   ~Package();

