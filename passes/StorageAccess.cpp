@@ -706,8 +706,6 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   const int64_t n = getChunkSize();
   int64_t k = type.getShape()[1];
   QuantFormatAttrInterface elem = scheme.getElement();
-  Value element = arith::AddIOp::create(
-      b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
   Value codes;
   if (scheme.getLayout() != LayoutKind::ggml) {
     auto [data, byte] = codeBytes(b, loc, row, k0, 0);
@@ -724,6 +722,7 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   } else {
     // A chunk is a whole GGUF block of 32 (q4_k: a 32-element sub-block).
     GgmlBlockType g = *getGgmlBlockType(scheme);
+    Value element = arith::AddIOp::create(b, loc, arith::MulIOp::create(b, loc, row, indexConst(b, loc, k)), k0);
     Value blockIndex =
         arith::DivUIOp::create(b, loc, element, indexConst(b, loc, g.blockElements));
     Value base = arith::MulIOp::create(b, loc, blockIndex, indexConst(b, loc, g.blockBytes));

@@ -46,6 +46,18 @@ static Attribute parseScaleLike(AsmParser &parser) {
   return attr;
 }
 
+/// A layout keyword (planar, ggml, tiled); an error at it otherwise.
+static FailureOr<LayoutKind> parseLayoutKind(AsmParser &parser) {
+  SMLoc loc = parser.getCurrentLocation();
+  StringRef kw;
+  if (parser.parseKeyword(&kw))
+    return failure();
+  std::optional<LayoutKind> layout = symbolizeLayoutKind(kw);
+  if (!layout)
+    return parser.emitError(loc, "unknown layout '") << kw << "'; expected planar, ggml or tiled";
+  return *layout;
+}
+
 Attribute SchemeAttr::parse(AsmParser &parser, Type) {
   MLIRContext *ctx = parser.getContext();
   SMLoc start = parser.getCurrentLocation();
@@ -74,16 +86,10 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
       }
       // `preset, layout = L`: the preset stored in another layout.
       if (succeeded(parser.parseOptionalComma())) {
-        StringRef kw;
-        SMLoc layoutLoc = parser.getCurrentLocation();
-        if (parser.parseKeyword("layout") || parser.parseEqual() || parser.parseKeyword(&kw))
+        if (parser.parseKeyword("layout") || parser.parseEqual())
           return {};
-        std::optional<LayoutKind> layout = symbolizeLayoutKind(kw);
-        if (!layout) {
-          parser.emitError(layoutLoc, "unknown layout '") << kw << "'; expected planar, ggml or tiled";
-          return {};
-        }
-        if (parser.parseGreater())
+        FailureOr<LayoutKind> layout = parseLayoutKind(parser);
+        if (failed(layout) || parser.parseGreater())
           return {};
         SchemeAttr s = preset.withLayout(*layout);
         return getChecked([&] { return parser.emitError(start); }, ctx, s.getElement(), s.getGranularity(),
@@ -214,13 +220,10 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
         return fail("saturate must be true or false");
       f.saturate = kw == "true";
     } else if (key == "layout") {
-      StringRef kw;
-      if (parser.parseKeyword(&kw))
+      FailureOr<LayoutKind> layout = parseLayoutKind(parser);
+      if (failed(layout))
         return {};
-      auto l = symbolizeLayoutKind(kw);
-      if (!l)
-        return fail("unknown layout '" + kw + "'; expected planar, ggml or tiled");
-      f.layout = *l;
+      f.layout = *layout;
     } else {
       return failAt(keyLoc, "unknown scheme key '" + key + "'");
     }
@@ -257,14 +260,12 @@ void SchemeAttr::print(AsmPrinter &p) const {
     return;
   }
   // A preset in tiles.
-  for (LayoutKind layout : {LayoutKind::planar, LayoutKind::ggml}) {
-    if (getLayout() != LayoutKind::tiled)
-      break;
-    if (StringRef base = withLayout(layout).getPresetName(); !base.empty()) {
-      p << "<" << base << ", layout = " << stringifyLayoutKind(getLayout()) << ">";
-      return;
-    }
-  }
+  if (getLayout() == LayoutKind::tiled)
+    for (LayoutKind layout : {LayoutKind::planar, LayoutKind::ggml})
+      if (StringRef base = withLayout(layout).getPresetName(); !base.empty()) {
+        p << "<" << base << ", layout = " << stringifyLayoutKind(getLayout()) << ">";
+        return;
+      }
   p << "<element = ";
   p.printAttribute(getElement());
   switch (getGranularity()) {
