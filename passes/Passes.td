@@ -76,8 +76,11 @@ def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
   let summary = "Lower qf.lookup and qf.dot4 to host SIMD intrinsics or plain vector ops";
   let description = [{
     `qf.lookup` with an f32 table: with `avx512`, one
-    `llvm.x86.avx512.permvar.sf.512` (vpermps) per 16 lanes. With a byte
-    table: with `avx2`, one `pshufb` per 32 (or 16) lanes. `qf.dot4`: with
+    `llvm.x86.avx512.permvar.sf.512` (vpermps) per 16 lanes; with `avx2`
+    alone, per 32 (or 16) lanes one `pshufb` for each byte of the entries and
+    in-lane unpacks that join the bytes into f32 lanes (8 lanes: `permps` on
+    each half of the table and a select). With a byte table: with `avx2`, one
+    `pshufb` per 32 (or 16) lanes. `qf.dot4`: with
     `vnni`, one `vpdpbusd` per 16, 8 or 4 lanes. Otherwise lookups become a
     tree of `arith.select` on the code bits (f32 progressions a convert and a
     multiply-add) and dot products widening multiplies and a
@@ -88,7 +91,7 @@ def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
     Option<"avx512", "avx512", "bool", /*default=*/"false",
            "Use the AVX-512 permute for f32 tables (the target must have AVX-512F)">,
     Option<"avx2", "avx2", "bool", /*default=*/"false",
-           "Use pshufb for byte tables (the target must have AVX2)">,
+           "Use pshufb and permps for tables (the target must have AVX2)">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
            "Use vpdpbusd for qf.dot4 (the target must have AVX512-VNNI with VL, or AVX-VNNI)">
   ];

@@ -139,8 +139,9 @@ func.func @dot4_chain_used_twice(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vec
   return %d0, %d2 : vector<8xi32>, vector<8xi32>
 }
 
-// f32 tables with AVX2 alone: permps on each half of the table, bit 3 of the
-// code picks the half; progressions keep their convert and multiply-add.
+// f32 tables of 8 lanes with AVX2 alone: permps on each half of the table,
+// bit 3 of the code picks the half; progressions keep their convert and
+// multiply-add.
 // AVX2-LABEL: func.func @e2m1_avx2
 // AVX2-DAG: %[[LO:.*]] = arith.constant dense<[0.000000e+00, 5.000000e-01, 1.000000e+00, 1.500000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 6.000000e+00]> : vector<8xf32>
 // AVX2-DAG: %[[HI:.*]] = arith.constant dense<[-0.000000e+00, -5.000000e-01, -1.000000e+00, -1.500000e+00, -2.000000e+00, -3.000000e+00, -4.000000e+00, -6.000000e+00]> : vector<8xf32>
@@ -187,4 +188,50 @@ func.func @dot4_signed(%acc: vector<8xi32>, %w: vector<32xi8>, %a: vector<32xi8>
   %d0 = qf.dot4 %acc, %w, %a {lhs_max = 127 : i64, lhs_signed} : vector<32xi8> -> vector<8xi32>
   %d1 = qf.dot4 %d0, %w, %a {lhs_max = 127 : i64, lhs_signed} : vector<32xi8> -> vector<8xi32>
   return %d1 : vector<8xi32>
+}
+
+// f32 tables, 32 lanes at a time with AVX2 alone: the codes' dwords reordered (0 2 4 6 1 3 5 7),
+// each entry's four bytes looked up by pshufb (byte q of NF4's entries: -1.0
+// is 0xBF800000), then in-lane unpacks of bytes and of words give f32 lanes.
+// AVX2-LABEL: func.func @nf4_avx2
+// AVX2-DAG: %[[B3:.*]] = arith.constant dense<[-65, -65, -65, -66, -66, -66, -67, 0, 61, 62, 62, 62, 62, 63, 63, 63, -65,
+// AVX2-DAG: %[[B2:.*]] = arith.constant dense<[-128, 50, 6, -54, -111, 61, -70, 0, -94, 36, 124, -83, -31, 16, 57, -128, -128,
+// AVX2-DAG: %[[B1:.*]] = arith.constant dense<[0, 57, 107, 50, -94, 53, 120, 0, -6, -54, 4, 3, -92, 7, 19, 0, 0,
+// AVX2-DAG: %[[B0:.*]] = arith.constant dense<[0, -79, 48, -96, 77, 63, 113, 0, -1, -29, -35, 58, -72, -85, -77, 0, 0,
+// AVX2: arith.trunci %arg0 : vector<64xi32> to vector<64xi8>
+// AVX2: %[[C:.*]] = vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [32], strides = [1]} : vector<64xi8> to vector<32xi8>
+// AVX2: %[[P:.*]] = vector.shuffle %[[C]], %[[C]] [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31]
+// AVX2: %[[L0:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[B0]], %[[P]])
+// AVX2: %[[L1:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[B1]], %[[P]])
+// AVX2: %[[L2:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[B2]], %[[P]])
+// AVX2: %[[L3:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[B3]], %[[P]])
+// AVX2: vector.shuffle %[[L0]], %[[L1]] [0, 32, 1, 33, 2, 34, 3, 35, 4, 36, 5, 37, 6, 38, 7, 39, 16, 48,
+// AVX2: vector.shuffle %[[L2]], %[[L3]] [0, 32, 1, 33,
+// AVX2: %[[W:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, 2, 18, 3, 19, 8, 24, 9, 25, 10, 26, 11, 27] : vector<16xi16>, vector<16xi16>
+// AVX2: vector.bitcast %[[W]] : vector<16xi16> to vector<8xf32>
+// AVX2-COUNT-2: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"
+// AVX2-NOT: permps
+// AVX2-NOT: qf.lookup
+// AVX2: return %{{.*}} : vector<64xf32>
+func.func @nf4_avx2(%codes: vector<64xi32>) -> vector<64xf32> {
+  %v = qf.lookup %codes {table = array<f32: -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0>} : vector<64xi32> -> vector<64xf32>
+  return %v : vector<64xf32>
+}
+
+// 16 lanes (NVFP4's blocks): the codes fill the low half of each 128-bit lane
+// (dwords 0 2 | 1 3, repeated), and only the low unpacks of bytes are taken.
+// AVX2-LABEL: func.func @e2m1_16_avx2
+// AVX2: %[[C:.*]] = arith.trunci %arg0 : vector<16xi32> to vector<16xi8>
+// AVX2: %[[P:.*]] = vector.shuffle %[[C]], %[[C]] [0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15] : vector<16xi8>, vector<16xi8>
+// AVX2-COUNT-4: llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%{{.*}}, %[[P]])
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 32, 1, 33,
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 32, 1, 33,
+// AVX2-NOT: [8, 40, 9, 41
+// AVX2: %[[Q0:.*]] = vector.bitcast %{{.*}} : vector<16xi16> to vector<8xf32>
+// AVX2: %[[Q1:.*]] = vector.bitcast %{{.*}} : vector<16xi16> to vector<8xf32>
+// AVX2: %[[R:.*]] = vector.shuffle %[[Q0]], %[[Q1]] [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xf32>, vector<8xf32>
+// AVX2: return %[[R]] : vector<16xf32>
+func.func @e2m1_16_avx2(%codes: vector<16xi32>) -> vector<16xf32> {
+  %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0>} : vector<16xi32> -> vector<16xf32>
+  return %v : vector<16xf32>
 }

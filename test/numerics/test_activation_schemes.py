@@ -118,11 +118,14 @@ def test_activation_schemes_match_numpy(qf, weight):
     check_activation_schemes(qf, weight)
 
 
-def test_signed_weight_bytes_on_avx2(qf):
-    """Without VNNI (--cpu x86-64-v3), IQ4_NL's values stay signed bytes in
-    the dot products (vpmaddubsw on the activations' magnitudes): the -128
-    activation code included, they give numpy's products as on any CPU."""
-    check_activation_schemes(qf, "iq4_nl", ["--cpu", "x86-64-v3"])
+@pytest.mark.parametrize("weight", ["iq4_nl", "nf4_g64"])
+def test_avx2_lowerings(qf, weight):
+    """AVX2 without AVX-512 or VNNI (--cpu x86-64-v3) has lowerings of its own:
+    IQ4_NL's values stay signed bytes in the dot products (vpmaddubsw on the
+    activations' magnitudes), and NF4's f32 table is looked up a byte of each
+    entry at a time (pshufb). The -128 activation code included, they give
+    numpy's products as on any CPU."""
+    check_activation_schemes(qf, weight, ["--cpu", "x86-64-v3"])
 
 
 # Rotation size and seed, activation scheme, weight scheme.
