@@ -118,8 +118,8 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
 /// row. Used where StorageAccess can read chunks; other schemes take the
 /// scalar linalg path.
 struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
-  VectorMatmulLowering(TypeConverter &converter, MLIRContext *ctx)
-      : OpConversionPattern(converter, ctx, /*benefit=*/2) {}
+  VectorMatmulLowering(TypeConverter &converter, MLIRContext *ctx, bool avx2LookupOrder)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2), avx2LookupOrder(avx2LookupOrder) {}
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -133,6 +133,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
     Location loc = op.getLoc();
     Value lhs = adaptor.getLhs().front();
     StorageAccess weights(wType, adaptor.getRhs());
+    weights.setAvx2LookupOrder(avx2LookupOrder);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     const int64_t chunk = weights.getChunkSize();
     int64_t tile = 1; // the largest divisor of M up to 8
@@ -236,6 +237,8 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
     rewriter.replaceOp(op, rows);
     return success();
   }
+
+  bool avx2LookupOrder;
 };
 
 struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
@@ -327,7 +330,8 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     MLIRContext *ctx = &getContext();
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
-    patterns.add<MatmulLowering, VectorMatmulLowering, DequantizeLowering>(converter, ctx);
+    patterns.add<MatmulLowering, DequantizeLowering>(converter, ctx);
+    patterns.add<VectorMatmulLowering>(converter, ctx, avx2LookupOrder);
     populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes);
     populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);

@@ -34,7 +34,11 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
            "4-bit weights whose unsigned bytes would exceed 127 (IQ4_NL) take "
            "signed bytes in their dot products: for targets whose byte dot "
            "product is AVX2's vpmaddubsw, which saturates pairs of large "
-           "unsigned bytes">
+           "unsigned bytes">,
+    Option<"avx2LookupOrder", "avx2-lookup-order", "bool", /*default=*/"false",
+           "4-bit codes that decode by an f32 table come in the order AVX2's "
+           "byte-wise table lookup reads them (qf-lower-simd-ops with avx2 "
+           "alone), the activations permuted to match once a call">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

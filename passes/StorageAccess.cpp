@@ -196,6 +196,7 @@ Value planarElement(OpBuilder &b, Location loc, int64_t kCols, Value row, Value 
 } // namespace
 
 static double storedCodeValue(SchemeAttr scheme, uint64_t c);
+static SmallVector<int64_t> lookupDwordPairs();
 
 StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
     : type(type), scheme(type.getScheme()),
@@ -760,6 +761,8 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
       codes = vector::ShuffleOp::create(b, loc, low, high, concat);
     }
   }
+  if (interleavesLookupCodes())
+    codes = vector::ShuffleOp::create(b, loc, codes, codes, lookupDwordPairs());
   // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
   // single permute on AVX-512) instead of its arithmetic decode. So is q4_0,
   // whose stored nibbles are its codes offset by 8. GPU kernels (on memrefs)
@@ -999,6 +1002,17 @@ SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
 }
 
 /// The order in which a chunk of `n` elements comes out of its bytes.
+/// Positions of a 32-code chunk (16 low nibbles, then 16 high ones) taken
+/// four at a time, alternately from the low and the high nibbles.
+static SmallVector<int64_t> lookupDwordPairs() {
+  SmallVector<int64_t> picks;
+  for (int64_t d = 0; d < 4; ++d)
+    for (int64_t half : {0, 16})
+      for (int64_t i = 0; i < 4; ++i)
+        picks.push_back(half + 4 * d + i);
+  return picks;
+}
+
 static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   SmallVector<int64_t> order;
   bool planarNibbles = scheme.getLayout() != LayoutKind::ggml && scheme.getElement().getBitWidth() == 4;
@@ -1016,7 +1030,19 @@ SmallVector<int64_t> StorageAccess::getByteChunkOrder(QTensorType type) {
   return chunkOrder(type.getScheme(), kByteChunk);
 }
 
-SmallVector<int64_t> StorageAccess::getChunkOrder() const { return chunkOrder(scheme, getChunkSize()); }
+bool StorageAccess::interleavesLookupCodes() const {
+  // Integer elements decode arithmetically (q4_0's offset table too: a
+  // progression); q4_k and q8_0 have no 4-bit table element.
+  return avx2LookupOrder && getChunkSize() == 32 && !isa<MemRefType>(buffers.front().getType()) &&
+         scheme.getElement().getBitWidth() == 4 && !isa<IntFormatAttr>(scheme.getElement());
+}
+
+SmallVector<int64_t> StorageAccess::getChunkOrder() const {
+  SmallVector<int64_t> order = chunkOrder(scheme, getChunkSize());
+  if (!interleavesLookupCodes())
+    return order;
+  return llvm::map_to_vector(lookupDwordPairs(), [&](int64_t p) { return order[p]; });
+}
 
 Value StorageAccess::emitByteChunk(OpBuilder &b, Location loc, Value row, Value k,
                                    int64_t offset, const ByteCodes &codes) const {

@@ -72,6 +72,13 @@ public:
   /// the packed codes come in, so that unpacking needs no interleave.
   SmallVector<int64_t> getChunkOrder() const;
 
+  /// With `on`, emitChunk gives 32 codes of 16 bytes that decode by a table
+  /// in the order AVX2's f32 table lookup reads them (qf-lower-simd-ops):
+  /// four codes from low nibbles, then four from the high nibbles of the same
+  /// bytes, and so on; the lookup's reorder of the codes' dwords then leaves
+  /// the 16 low nibbles in one 128-bit lane and the high ones in the other.
+  void setAvx2LookupOrder(bool on) { avx2LookupOrder = on; }
+
   /// Weights as bytes for integer dot products: the element whose stored
   /// code is c has the value factor * (table[c] - bias), with table[c] in
   /// [0, 255], or in [-127, 127] where `isSigned` (bias 0). An empty table
@@ -135,12 +142,15 @@ private:
   std::pair<Value, Value> codeBytes(OpBuilder &b, Location loc, Value row, Value k, int64_t offset) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
   Value emitGgml(OpBuilder &b, Location loc, ValueRange indices) const;
+  /// Whether emitChunk interleaves its codes for the AVX2 lookup.
+  bool interleavesLookupCodes() const;
 
   QTensorType type;
   SchemeAttr scheme;
   StorageLayout layout;
   std::optional<TileLayout> tile; ///< tiled layout only
   SmallVector<Value> buffers;
+  bool avx2LookupOrder = false;
 };
 
 } // namespace mlir::qf
