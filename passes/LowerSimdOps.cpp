@@ -189,7 +189,8 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
     // blends take 16, the permutes slow ones (Zen 3: NF4's kernel 1.5x as fast).
     // The unpacks keep to 128-bit lanes; with the codes' dwords taken in the
     // order 0 2 4 6 1 3 5 7 first, they yield elements 0-7, 8-15, 16-23 and
-    // 24-31 in turn.
+    // 24-31 in turn (codes from qf-lower-to-linalg{avx2-lookup-order} come
+    // in the inverse order, and LLVM folds the two reorders away).
     if (!bytes && avx2 && n % 16 == 0 && elem.isF32()) {
       rewriter.replaceOp(op, byteTableLookup(rewriter, loc, resultType, op.getCodes(), table));
       return success();

@@ -196,7 +196,17 @@ Value planarElement(OpBuilder &b, Location loc, int64_t kCols, Value row, Value 
 } // namespace
 
 static double storedCodeValue(SchemeAttr scheme, uint64_t c);
-static SmallVector<int64_t> lookupDwordPairs();
+
+/// Positions of a 32-code chunk (16 low nibbles, then 16 high ones) taken
+/// four at a time, alternately from the low and the high nibbles.
+static SmallVector<int64_t> lookupDwordPairs() {
+  SmallVector<int64_t> picks;
+  for (int64_t d = 0; d < 4; ++d)
+    for (int64_t half : {0, 16})
+      for (int64_t i = 0; i < 4; ++i)
+        picks.push_back(half + 4 * d + i);
+  return picks;
+}
 
 StorageAccess::StorageAccess(QTensorType type, ValueRange buffers)
     : type(type), scheme(type.getScheme()),
@@ -1002,17 +1012,6 @@ SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
 }
 
 /// The order in which a chunk of `n` elements comes out of its bytes.
-/// Positions of a 32-code chunk (16 low nibbles, then 16 high ones) taken
-/// four at a time, alternately from the low and the high nibbles.
-static SmallVector<int64_t> lookupDwordPairs() {
-  SmallVector<int64_t> picks;
-  for (int64_t d = 0; d < 4; ++d)
-    for (int64_t half : {0, 16})
-      for (int64_t i = 0; i < 4; ++i)
-        picks.push_back(half + 4 * d + i);
-  return picks;
-}
-
 static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {
   SmallVector<int64_t> order;
   bool planarNibbles = scheme.getLayout() != LayoutKind::ggml && scheme.getElement().getBitWidth() == 4;
