@@ -773,16 +773,8 @@ Value StorageAccess::emitChunk(OpBuilder &b, Location loc, Value row, Value k0,
   }
   if (interleavesLookupCodes())
     codes = vector::ShuffleOp::create(b, loc, codes, codes, lookupDwordPairs());
-  // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
-  // single permute on AVX-512) instead of its arithmetic decode. So is q4_0,
-  // whose stored nibbles are its codes offset by 8. GPU kernels (on memrefs)
-  // have no such permute: there only codebooks are tables.
-  bool offsetBy8 = scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0";
-  bool table = !isa<IntFormatAttr>(elem) || offsetBy8;
-  if (isa<MemRefType>(buffers.front().getType()))
-    table = isa<LutFormatAttr>(elem) || offsetBy8;
   Value v;
-  if (elem.getBitWidth() == 4 && table) {
+  if (decodesByLookup()) {
     SmallVector<float> table;
     for (uint64_t c = 0; c < 16; ++c)
       table.push_back(float(storedCodeValue(scheme, c)));
@@ -1029,11 +1021,24 @@ SmallVector<int64_t> StorageAccess::getByteChunkOrder(QTensorType type) {
   return chunkOrder(type.getScheme(), kByteChunk);
 }
 
+bool StorageAccess::decodesByLookup() const {
+  // A 4-bit codebook or minifloat is a 16-entry table: one qf.lookup (a
+  // single permute on AVX-512) instead of its arithmetic decode. So is q4_0,
+  // whose stored nibbles are its codes offset by 8. GPU kernels (on memrefs)
+  // have no such permute: there only codebooks are tables.
+  QuantFormatAttrInterface elem = scheme.getElement();
+  if (elem.getBitWidth() != 4)
+    return false;
+  if (scheme.getLayout() == LayoutKind::ggml && getGgmlBlockType(scheme)->name == "q4_0")
+    return true;
+  return isa<MemRefType>(buffers.front().getType()) ? isa<LutFormatAttr>(elem) : !isa<IntFormatAttr>(elem);
+}
+
 bool StorageAccess::interleavesLookupCodes() const {
-  // Integer elements decode arithmetically (q4_0's offset table too: a
-  // progression); q4_k and q8_0 have no 4-bit table element.
-  return avx2LookupOrder && getChunkSize() == 32 && !isa<MemRefType>(buffers.front().getType()) &&
-         scheme.getElement().getBitWidth() == 4 && !isa<IntFormatAttr>(scheme.getElement());
+  // q4_0's offset table is a progression, which the lookup lowering decodes
+  // arithmetically: its codes stay in place.
+  return avx2LookupOrder && getChunkSize() == 32 && decodesByLookup() &&
+         !isa<IntFormatAttr>(scheme.getElement());
 }
 
 SmallVector<int64_t> StorageAccess::getChunkOrder() const {

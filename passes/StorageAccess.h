@@ -142,6 +142,8 @@ private:
   std::pair<Value, Value> codeBytes(OpBuilder &b, Location loc, Value row, Value k, int64_t offset) const;
   Value emitPlanar(OpBuilder &b, Location loc, ValueRange indices) const;
   Value emitGgml(OpBuilder &b, Location loc, ValueRange indices) const;
+  /// Whether emitChunk decodes its codes by a qf.lookup.
+  bool decodesByLookup() const;
   /// Whether emitChunk interleaves its codes for the AVX2 lookup.
   bool interleavesLookupCodes() const;
 
