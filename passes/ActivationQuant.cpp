@@ -353,6 +353,8 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
       [&](OpBuilder &b, Location l, Value r, Value k0, Value sa, Value c,
           ValueRange t) -> SmallVector<Value> {
         c = arith::FPToSIOp::create(b, l, VectorType::get({chunk}, i32), c);
+        if (options.scaleFactor)
+          sa = arith::MulFOp::create(b, l, sa, options.scaleFactor);
         Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
         if (span == chunk)
           bytes = vector::ShuffleOp::create(b, l, bytes, bytes, options.order);

@@ -46,13 +46,14 @@ public:
     int64_t sumBlock = 32;    ///< 16 or 32: the run `sums` and `codeSums` cover
     bool scaledSums = false;  ///< emit `sums`
     double sumsFactor = 1;    ///< a constant `sums` are multiplied by
+    Value scaleFactor;        ///< an f32 scalar `scales` and `sums` are multiplied by (null: 1)
     bool codeSums = false;    ///< emit `codeSums`
   };
 
   struct Codes {
     Value codes;    ///< tensor<MxKxi8>, each run of the order's size in that order
-    Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth
-    Value sums;     ///< tensor<M x K/sumBlock x f32>: sumsFactor * scale * the sum of the codes
+    Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth, times scaleFactor
+    Value sums;     ///< tensor<M x K/sumBlock x f32>: sumsFactor * scales * the sum of the codes
     Value codeSums; ///< tensor<M x K/sumBlock x i32>: the sum of the codes
   };
 

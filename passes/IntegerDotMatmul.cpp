@@ -147,6 +147,16 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     bool biasInSums = byteCodes.bias && !weights.hasBlockOffsets();
     if (biasInSums)
       options.sumsFactor = -double(byteCodes.bias);
+    // Without block offsets every block scale's factors that hold for the
+    // whole call (the bytes' factor, a tensor scale) go into the activation
+    // scales once, not into each step's block scales.
+    bool foldCallFactor = !weights.hasBlockOffsets();
+    if (foldCallFactor) {
+      Value factor = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(float(byteCodes.factor)));
+      if (Value tensorScale = weights.emitTensorScale(rewriter, loc))
+        factor = arith::MulFOp::create(rewriter, loc, tensorScale, factor);
+      options.scaleFactor = factor;
+    }
     ActivationQuantizer::Codes act =
         quantizer.emitCodes(rewriter, loc, adaptor.getLhs().front(), options);
 
@@ -191,15 +201,16 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       for (int64_t j = 0; j < kLanes; ++j)
         laneUnit[d].push_back((span * d + order[4 * j]) / unit);
 
-    // The terms of a step's weight blocks as vectors: sc = scale * factor and
-    // off = min - scale * zero_point - bias * sc (null without offsets; sc
-    // where the sums carry the bias).
+    // The terms of a step's weight blocks as vectors: sc = scale * factor
+    // (the block scale alone where the activation scales carry the call's
+    // factors) and off = min - scale * zero_point - bias * sc (null without
+    // offsets; sc where the sums carry the bias).
     auto stepTerms = [&](OpBuilder &b, Location l, Value row, Value kb) {
-      StorageAccess::BlockTerms t = weights.emitBlockTermVectors(b, l, row, kb, blocks);
+      StorageAccess::BlockTerms t = weights.emitBlockTermVectors(b, l, row, kb, blocks, !foldCallFactor);
       auto splat = [&](double v) {
         return arith::ConstantOp::create(b, l, DenseElementsAttr::get(vecF32(blocks), b.getF32FloatAttr(float(v))));
       };
-      Value sc = arith::MulFOp::create(b, l, t.scale, splat(byteCodes.factor));
+      Value sc = foldCallFactor ? t.scale : arith::MulFOp::create(b, l, t.scale, splat(byteCodes.factor)).getResult();
       if (biasInSums)
         return std::pair(sc, sc);
       Value off;

@@ -299,13 +299,8 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
           b, loc, superType,
           loadStoredItem(b, loc, "super_offsets", sup, superType.getWidth()));
   }
-  if (Type t = scheme.getTensorScaleType()) {
-    auto ft = cast<FloatType>(t);
-    terms.scale = mulF(b, loc, terms.scale,
-                       floatBitsToF32(b, loc, ft,
-                                      loadItemAt(b, loc, buffer("tensor_scale"),
-                                                 indexConst(b, loc, 0), ft.getWidth())));
-  }
+  if (Value tensorScale = emitTensorScale(b, loc))
+    terms.scale = mulF(b, loc, terms.scale, tensorScale);
   if (scheme.getOffset() == OffsetKind::none)
     return terms;
   unsigned offsetBits = isa<TypeAttr>(scheme.getOffsetFormat())
@@ -562,8 +557,17 @@ static int64_t stepReadBytes(int64_t count, const GgmlBlockType &g, int64_t need
   return whole <= count * g.blockBytes ? whole : needed;
 }
 
+Value StorageAccess::emitTensorScale(OpBuilder &b, Location loc) const {
+  auto ft = dyn_cast_or_null<FloatType>(scheme.getTensorScaleType());
+  if (!ft)
+    return {};
+  return floatBitsToF32(b, loc, ft,
+                        loadItemAt(b, loc, buffer("tensor_scale"), indexConst(b, loc, 0), ft.getWidth()));
+}
+
 StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Location loc, Value row,
-                                                              Value k, int64_t count) const {
+                                                              Value k, int64_t count,
+                                                              bool withTensorScale) const {
   int64_t block = getChunkBlockSize();
   BlockGrid grid = getBlockGrid(scheme, type.getShape());
   auto byteSlots = [](unsigned bits) { return bits == 8 || bits == 16 || bits == 32; };
@@ -609,12 +613,8 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
     t.scale = slots("scales", scheme.getScale(), scheme.getScaleBits());
     if (getBlocksPerSuperBlock(scheme))
       t.scale = mulF(b, loc, t.scale, superSlots("super_scales"));
-    if (Type ts = scheme.getTensorScaleType()) {
-      auto ft = cast<FloatType>(ts);
-      Value tensorScale = floatBitsToF32(
-          b, loc, ft, loadItemAt(b, loc, buffer("tensor_scale"), indexConst(b, loc, 0), ft.getWidth()));
+    if (Value tensorScale = withTensorScale ? emitTensorScale(b, loc) : Value())
       t.scale = mulF(b, loc, t.scale, vector::BroadcastOp::create(b, loc, t.scale.getType(), tensorScale));
-    }
     if (offsets) {
       Value offset = slots("offsets", scheme.getOffsetFormat(), slotBits(scheme.getOffsetFormat()));
       if (tile && tile->find("super_offsets"))

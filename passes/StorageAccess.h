@@ -56,8 +56,12 @@ public:
 
   /// The terms of `count` consecutive blocks along K from the one holding
   /// element (row, k), as vector<count x f32>; k as for emitBlockTerms with an
-  /// offset.
-  BlockTerms emitBlockTermVectors(OpBuilder &b, Location loc, Value row, Value k, int64_t count) const;
+  /// offset. Without `withTensorScale` the scales leave out the tensor scale.
+  BlockTerms emitBlockTermVectors(OpBuilder &b, Location loc, Value row, Value k, int64_t count,
+                                  bool withTensorScale = true) const;
+
+  /// The scheme's tensor scale as an f32 scalar; null if it has none.
+  Value emitTensorScale(OpBuilder &b, Location loc) const;
 
   /// The terms of the block holding element (row, k), splat to a chunk.
   BlockTerms emitChunkTerms(OpBuilder &b, Location loc, Value row, Value k) const;

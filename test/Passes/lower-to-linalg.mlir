@@ -199,8 +199,22 @@ func.func @matmul_int4_g32_int8_acts(%a: tensor<1x256xf32>, %w: !qf.qtensor<2x25
 
 // NVFP4's 16-element blocks hold two lanes of a dot product each, not four:
 // lanes two apart lie in different blocks, so the step's dot products are
-// added by neighbouring lanes, one level, and two vectors are converted.
+// added by neighbouring lanes, one level, and two vectors are converted. The
+// tensor scale times the bytes' factor (0.5) multiplies the activation scales
+// once, as they are quantized; a step takes its UE4M3 block scales as decoded
+// (NaN codes found on the decoded f32 bits).
 // CHECK-LABEL: func.func @matmul_nvfp4_int8_acts
+// CHECK: %[[HALF:.*]] = arith.constant 5.000000e-01 : f32
+// CHECK: %[[TS:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK: %[[F:.*]] = arith.mulf %[[TS]], %[[HALF]] : f32
+// CHECK: arith.mulf %{{.*}}, %[[F]] : f32
+// CHECK: arith.minui %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK: %[[V:.*]] = arith.mulf %{{.*}} : vector<16xf32>
+// CHECK: %[[VB:.*]] = arith.bitcast %[[V]] : vector<16xf32> to vector<16xi32>
+// CHECK: %[[NAN:.*]] = arith.cmpi sge, %[[VB]], %{{.*}} : vector<16xi32>
+// CHECK: %[[S:.*]] = arith.select %[[NAN]], %{{.*}}, %[[V]] : vector<16xi1>, vector<16xf32>
+// CHECK-NOT: arith.mulf %[[S]],
+// CHECK: vector.shuffle %[[S]], %[[S]]
 // CHECK: %[[D0:.*]] = qf.dot4 %{{.*}} {lhs_max = 24 : i64}
 // CHECK: %[[D1:.*]] = qf.dot4 %[[D0]],
 // CHECK: %[[D2:.*]] = qf.dot4 %{{.*}} {lhs_max = 24 : i64}

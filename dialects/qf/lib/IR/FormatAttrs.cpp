@@ -346,22 +346,29 @@ Value FloatFormatAttr::buildDecode(OpBuilder &b, Location loc, Value code,
     // The exponent and mantissa bits placed in an f16 are its value times
     // 2^(bias - 15), subnormals included: one conversion and one exact
     // multiply instead of assembling the value.
-    Value mag = arith::AndIOp::create(b, loc, c, ew.i32((1 << (s.exp + s.man)) - 1));
+    bool unsignedNaNs = s.allOnesIsNaN && !s.isSigned;
+    int64_t magMask = (int64_t(1) << (s.exp + s.man)) - 1;
+    // Unsigned formats with NaNs: codes with the sign bit set are NaN too;
+    // they decode as the first of them, above the all-ones NaN code.
+    Value mag = unsignedNaNs ? arith::MinUIOp::create(b, loc, c, ew.i32(magMask + 1)).getResult()
+                             : arith::AndIOp::create(b, loc, c, ew.i32(magMask)).getResult();
     Value bits = arith::ShLIOp::create(b, loc, mag, ew.i32(10 - s.man));
     Value half = arith::BitcastOp::create(b, loc, ew.like(b.getF16Type()),
                                           arith::TruncIOp::create(b, loc, ew.like(b.getI16Type()), bits));
     f = arith::MulFOp::create(b, loc, arith::ExtFOp::create(b, loc, ew.like(b.getF32Type()), half),
                               ew.f32(std::ldexp(1.0, 15 - int(s.bias))));
     if (s.allOnesIsNaN) {
-      // Unsigned formats: codes with the sign bit set are NaN too, so that
-      // one unsigned compare finds every NaN code.
-      Value allOnes = ew.i32((1 << (s.exp + s.man)) - 1);
-      Value isNaN = s.isSigned ? arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, mag, allOnes)
-                               : arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, c, allOnes);
+      // NaN codes are those that decode to the all-ones magnitude or above:
+      // one compare of the f32 lanes' bits (positive floats order as their
+      // bits do), where a compare of the codes takes a widening of its mask.
+      float allOnes = std::ldexp(float((2 << s.man) - 1), (1 << s.exp) - 1 - int(s.bias) - int(s.man));
+      Value fBits = arith::BitcastOp::create(b, loc, ew.like(b.getI32Type()), f);
+      Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, fBits,
+                                          ew.i32(llvm::bit_cast<int32_t>(allOnes)));
       f = arith::SelectOp::create(b, loc, isNaN, nanF, f);
-      if (!s.isSigned)
-        return ew.toResult(f, resultType);
     }
+    if (unsignedNaNs)
+      return ew.toResult(f, resultType);
   } else {
     f = assembleMinifloat(b, loc, ew, s, c);
   }
