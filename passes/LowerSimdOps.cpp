@@ -307,15 +307,19 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       // Terms an i16 lane can sum: each at most 2 * lhsMax * 128, or half
       // that when bytes are taken in halves.
       int64_t perSum = std::max<int64_t>(1, 32767 / ((halves ? 128 : 256) * lhsMax));
-      SmallVector<Value> inputs = {chain.front().getAcc()};
-      for (Dot4Op d : chain) {
-        auto [lhs, rhs] = unsignedBySigned(rewriter, loc, d);
-        inputs.push_back(lhs);
-        inputs.push_back(rhs);
-      }
       auto i8x32 = VectorType::get({32}, rewriter.getI8Type());
       auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
       auto i32x8 = VectorType::get({8}, rewriter.getI32Type());
+      int64_t slices = accType.getDimSize(0) / 8;
+      // Slice `s` of the `slices` 256-bit parts of `v`.
+      auto slice = [&](Value v, int64_t s) -> Value {
+        if (slices == 1)
+          return v;
+        int64_t width = cast<VectorType>(v.getType()).getDimSize(0) / slices;
+        return vector::ExtractStridedSliceOp::create(rewriter, loc, v, ArrayRef<int64_t>{s * width},
+                                                     ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
+      };
+      rewriter.setInsertionPoint(chain.front());
       Value ones = splat(rewriter, loc, i16x16, rewriter.getI16IntegerAttr(1));
       SmallVector<Value> masks;
       for (int64_t keep : {0, 1}) {
@@ -324,32 +328,45 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
           bytes.push_back(i % 2 == keep ? -1 : 0);
         masks.push_back(arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(i8x32, ArrayRef(bytes))));
       }
-      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, inputs, 8, [&](ValueRange s) {
-        Value acc = s[0], sum;
-        int64_t terms = 0;
-        auto flush = [&] {
-          acc = arith::AddIOp::create(rewriter, loc, acc,
-                                      callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {sum, ones}));
-          sum = {};
-          terms = 0;
-        };
-        for (size_t i = 0; i < chain.size(); ++i) {
-          Value lhs = s[1 + 2 * i], rhs = s[2 + 2 * i];
-          SmallVector<Value> parts = {lhs};
-          if (halves)
-            parts = {arith::AndIOp::create(rewriter, loc, lhs, masks[0]),
-                     arith::AndIOp::create(rewriter, loc, lhs, masks[1])};
-          for (Value part : parts) {
-            Value p = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {part, rhs});
-            sum = sum ? arith::AddIOp::create(rewriter, loc, sum, p).getResult() : p;
-            if (++terms == perSum)
-              flush();
+      SmallVector<Value> acc, sum(slices);
+      for (int64_t s = 0; s < slices; ++s)
+        acc.push_back(slice(chain.front().getAcc(), s));
+      int64_t terms = 0;
+      auto flush = [&] {
+        for (int64_t s = 0; s < slices; ++s)
+          acc[s] = arith::AddIOp::create(rewriter, loc, acc[s],
+                                         callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", {sum[s], ones}));
+        sum.assign(slices, Value());
+        terms = 0;
+      };
+      for (Dot4Op d : chain) {
+        // Each dot product's products where it stood: its operands are used
+        // where they were read, not kept live to the end of the chain (the
+        // panels kernel's weight vectors across a tile's rows).
+        rewriter.setInsertionPoint(d);
+        auto [lhs, rhs] = unsignedBySigned(rewriter, loc, d);
+        for (int64_t half = 0; half < (halves ? 2 : 1); ++half) {
+          for (int64_t s = 0; s < slices; ++s) {
+            Value part = slice(lhs, s);
+            if (halves)
+              part = arith::AndIOp::create(rewriter, loc, part, masks[half]);
+            Value p = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {part, slice(rhs, s)});
+            sum[s] = sum[s] ? arith::AddIOp::create(rewriter, loc, sum[s], p).getResult() : p;
           }
+          if (++terms == perSum)
+            flush();
         }
-        if (sum)
-          flush();
-        return acc;
-      }));
+      }
+      if (terms)
+        flush();
+      Value result = acc.front();
+      if (slices > 1) {
+        result = splat(rewriter, loc, accType, rewriter.getZeroAttr(accType.getElementType()));
+        for (int64_t s = 0; s < slices; ++s)
+          result = vector::InsertStridedSliceOp::create(rewriter, loc, acc[s], result, ArrayRef<int64_t>{8 * s},
+                                                        ArrayRef<int64_t>{1});
+      }
+      rewriter.replaceOp(op, result);
       return success();
     }
     auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());

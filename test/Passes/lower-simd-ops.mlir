@@ -89,10 +89,10 @@ func.func @dot4_wide(%acc: vector<16xi32>, %u: vector<64xi8>, %a: vector<64xi8>)
 // AVX2-DAG: %[[EVEN:.*]] = arith.constant dense<[-1, 0, -1, 0,
 // AVX2-DAG: %[[ODD:.*]] = arith.constant dense<[0, -1, 0, -1,
 // AVX2: %[[E:.*]] = arith.andi %arg1, %[[EVEN]] : vector<32xi8>
-// AVX2: %[[O:.*]] = arith.andi %arg1, %[[ODD]] : vector<32xi8>
 // AVX2: %[[PE:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[E]], %arg2)
 // AVX2: %[[QE:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PE]],
 // AVX2: %[[S:.*]] = arith.addi %arg0, %[[QE]] : vector<8xi32>
+// AVX2: %[[O:.*]] = arith.andi %arg1, %[[ODD]] : vector<32xi8>
 // AVX2: %[[PO:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%[[O]], %arg2)
 // AVX2: %[[QO:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%[[PO]],
 // AVX2: arith.addi %[[S]], %[[QO]] : vector<8xi32>
@@ -119,6 +119,15 @@ func.func @dot4_large_bytes(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<3
 // AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // AVX2-NOT: llvm.call_intrinsic
 // AVX2: return
+// Two chains that share their weight operands (two activation rows of the
+// panels kernel): each product is computed where its dot product stood, so a
+// weight vector's uses stay together instead of the whole of one chain
+// coming before the other's.
+// AVX2-LABEL: func.func @dot4_two_chains
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg2, %arg4)
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg2, %arg6)
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg3, %arg5)
+// AVX2: llvm.call_intrinsic "llvm.x86.avx2.pmadd.ub.sw"(%arg3, %arg7)
 // AVX2-LABEL: func.func @dot4_chain_used_twice
 // AVX2-COUNT-2: llvm.x86.avx2.pmadd.wd
 // AVX2-NOT: llvm.x86.avx2.pmadd.wd
@@ -131,6 +140,15 @@ func.func @dot4_chain(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>)
   %d4 = qf.dot4 %d3, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
   %d5 = qf.dot4 %d4, %u, %a {lhs_max = 24 : i64} : vector<32xi8> -> vector<8xi32>
   return %d5 : vector<8xi32>
+}
+func.func @dot4_two_chains(%a0: vector<8xi32>, %a1: vector<8xi32>, %w0: vector<32xi8>, %w1: vector<32xi8>,
+                           %x0: vector<32xi8>, %x1: vector<32xi8>, %y0: vector<32xi8>, %y1: vector<32xi8>)
+    -> (vector<8xi32>, vector<8xi32>) {
+  %p0 = qf.dot4 %a0, %w0, %x0 {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  %q0 = qf.dot4 %a1, %w0, %y0 {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  %p1 = qf.dot4 %p0, %w1, %x1 {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  %q1 = qf.dot4 %q0, %w1, %y1 {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
+  return %p1, %q1 : vector<8xi32>, vector<8xi32>
 }
 func.func @dot4_chain_used_twice(%acc: vector<8xi32>, %u: vector<32xi8>, %a: vector<32xi8>) -> (vector<8xi32>, vector<8xi32>) {
   %d0 = qf.dot4 %acc, %u, %a {lhs_max = 15 : i64} : vector<32xi8> -> vector<8xi32>
