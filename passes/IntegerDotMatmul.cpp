@@ -87,8 +87,10 @@ SmallVector<LaneSums> mergeLaneSums(OpBuilder &b, Location loc, SmallVector<Lane
 }
 
 struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
-  IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx, bool signedWeightBytes)
-      : OpConversionPattern(converter, ctx, /*benefit=*/3), signedWeightBytes(signedWeightBytes) {}
+  IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx, bool signedWeightBytes,
+                           int64_t vectorRegisters)
+      : OpConversionPattern(converter, ctx, /*benefit=*/3), signedWeightBytes(signedWeightBytes),
+        vectorRegisters(vectorRegisters) {}
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -109,7 +111,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     if (!schedule)
       schedule = defaultSchedule(op.getContext());
     PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k, schedule.getRowTile(),
-                           schedule.getPanelCols());
+                           schedule.getPanelCols(), vectorRegisters);
     if (schedule.getPath() == KernelPath::panels ||
         (schedule.getPath() == KernelPath::automatic && packed.applies())) {
       rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
@@ -310,6 +312,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
   }
 
   bool signedWeightBytes;
+  int64_t vectorRegisters;
 };
 
 } // namespace
@@ -329,6 +332,7 @@ bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
 }
 
 void mlir::qf::populateIntegerDotMatmulPattern(const TypeConverter &converter,
-                                               RewritePatternSet &patterns, bool signedWeightBytes) {
-  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext(), signedWeightBytes);
+                                               RewritePatternSet &patterns, bool signedWeightBytes,
+                                               int64_t vectorRegisters) {
+  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext(), signedWeightBytes, vectorRegisters);
 }

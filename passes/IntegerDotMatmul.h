@@ -14,9 +14,10 @@ bool hasIntegerDotPath(MatmulOp op);
 
 /// The lowering of such matmuls to qf.dot4 on the weights' byte codes and
 /// activations quantized on the fly; `signedWeightBytes` as
-/// StorageAccess::getByteCodes takes it.
+/// StorageAccess::getByteCodes takes it, `vectorRegisters` as
+/// PackedDotMatmul does.
 void populateIntegerDotMatmulPattern(const TypeConverter &converter, RewritePatternSet &patterns,
-                                     bool signedWeightBytes);
+                                     bool signedWeightBytes, int64_t vectorRegisters);
 
 } // namespace mlir::qf
 

@@ -332,7 +332,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, DequantizeLowering>(converter, ctx);
     patterns.add<VectorMatmulLowering>(converter, ctx, avx2LookupOrder);
-    populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes);
+    populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes, vectorRegisters);
     populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);

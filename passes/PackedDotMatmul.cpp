@@ -42,12 +42,16 @@ Value div(OpBuilder &b, Location loc, Value x, int64_t v) {
 PackedDotMatmul::PackedDotMatmul(const StorageAccess &weights,
                                  const StorageAccess::ByteCodes &byteCodes,
                                  const ActivationQuantizer &quantizer, int64_t m, int64_t n,
-                                 int64_t k, int64_t rowTile, int64_t panelCols)
+                                 int64_t k, int64_t rowTile, int64_t panelCols, int64_t vectorRegisters)
     : weights(weights), byteCodes(byteCodes), quantizer(quantizer), m(m), n(n), k(k),
       block(weights.getChunkBlockSize()), order(weights.getByteChunkOrder()) {
   flush = std::gcd(block, quantizer.getGroupSize());
-  panelVecs = panelCols ? panelCols / kLanes : n % (2 * kLanes) == 0 ? 2 : 1;
-  tileRows = rowTile ? rowTile : 4;
+  // A tile of R rows by V vectors keeps R * V f32 and R * V i32 (or i16)
+  // accumulators and V weight vectors live; beyond the registers LLVM spills
+  // and reloads the weights at every row (a store a product on AVX2).
+  bool fewRegisters = vectorRegisters < 32;
+  panelVecs = panelCols ? panelCols / kLanes : !fewRegisters && n % (2 * kLanes) == 0 ? 2 : 1;
+  tileRows = rowTile ? rowTile : fewRegisters ? 2 : 4;
 }
 
 bool PackedDotMatmul::fits(QTensorType w, int64_t actGroup, int64_t n, int64_t k, int64_t panelCols) {

@@ -16,11 +16,13 @@ public:
   /// Lanes of one dot product (one 512-bit vector) = panel columns a vector.
   static constexpr int64_t kLanes = 16;
 
-  /// `rowTile` and `panelCols` override the defaults (4 rows, 32 or 16
-  /// columns) when non-zero.
+  /// `rowTile` and `panelCols` override the defaults when non-zero: with
+  /// 32 vector registers 4 rows and 32 columns (16 where N is not a multiple
+  /// of 32); with 16 (AVX2's 256-bit registers, two for a 16-lane vector) 2
+  /// rows and 16 columns, whose accumulators and weights fit the registers.
   PackedDotMatmul(const StorageAccess &weights, const StorageAccess::ByteCodes &byteCodes,
                   const ActivationQuantizer &quantizer, int64_t m, int64_t n, int64_t k,
-                  int64_t rowTile = 0, int64_t panelCols = 0);
+                  int64_t rowTile = 0, int64_t panelCols = 0, int64_t vectorRegisters = 32);
 
   /// Whether the kernel can compute weights `w` [n, k] with activations in
   /// groups of `actGroup`: whole panels of `panelCols` columns, whole chunks

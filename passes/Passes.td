@@ -38,7 +38,11 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
     Option<"avx2LookupOrder", "avx2-lookup-order", "bool", /*default=*/"false",
            "4-bit codes that decode by an f32 table come in the order AVX2's "
            "byte-wise table lookup reads them (qf-lower-simd-ops with avx2 "
-           "alone), the activations permuted to match once a call">
+           "alone), the activations permuted to match once a call">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "vector registers the target has (16 with AVX2 alone): the panels "
+           "kernel's default register tile is 4 activation rows by 32 "
+           "columns with 32, 2 rows by 16 columns with 16">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
