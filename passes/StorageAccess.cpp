@@ -273,8 +273,8 @@ std::pair<Value, Value> StorageAccess::codeBytes(OpBuilder &b, Location loc, Val
           arith::DivUIOp::create(b, loc, element, indexConst(b, loc, 8 / scheme.getElement().getBitWidth()))};
 }
 
-StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location loc,
-                                                         ValueRange indices) const {
+StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices,
+                                                         bool withTensorScale) const {
   // The block of the element, row-major over the block grid.
   BlockGrid grid = getBlockGrid(scheme, type.getShape());
   SmallVector<Value> blockIndices;
@@ -299,7 +299,7 @@ StorageAccess::BlockTerms StorageAccess::emitPlanarTerms(OpBuilder &b, Location 
           b, loc, superType,
           loadStoredItem(b, loc, "super_offsets", sup, superType.getWidth()));
   }
-  if (Value tensorScale = emitTensorScale(b, loc))
+  if (Value tensorScale = withTensorScale ? emitTensorScale(b, loc) : Value())
     terms.scale = mulF(b, loc, terms.scale, tensorScale);
   if (scheme.getOffset() == OffsetKind::none)
     return terms;
@@ -482,11 +482,12 @@ static std::pair<Value, Value> ggmlBlockAt(OpBuilder &b, Location loc, const Ggm
   return {arith::MulIOp::create(b, loc, block, indexConst(b, loc, g.blockBytes)), j};
 }
 
-StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location loc, Value row,
-                                                        Value k, std::optional<int64_t> offset) const {
+StorageAccess::BlockTerms StorageAccess::emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k,
+                                                        std::optional<int64_t> offset, bool withTensorScale) const {
   BlockTerms t;
   if (scheme.getLayout() != LayoutKind::ggml) {
-    t = emitPlanarTerms(b, loc, {row, arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset.value_or(0)))});
+    t = emitPlanarTerms(b, loc, {row, arith::AddIOp::create(b, loc, k, indexConst(b, loc, offset.value_or(0)))},
+                        withTensorScale);
   } else {
     GgmlBlockType g = *getGgmlBlockType(scheme);
     auto [blockBase, j] = ggmlBlockAt(b, loc, g, type.getShape()[1], row, k, offset);
@@ -683,7 +684,7 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
   // Otherwise block by block.
   SmallVector<SmallVector<Value>> parts(3);
   for (int64_t i = 0; i < count; ++i) {
-    BlockTerms t = emitBlockTerms(b, loc, row, k, i * block);
+    BlockTerms t = emitBlockTerms(b, loc, row, k, i * block, withTensorScale);
     for (auto [part, v] : llvm::zip(parts, std::array{t.scale, t.zeroPoint, t.min}))
       if (v)
         part.push_back(v);

@@ -50,13 +50,14 @@ public:
   static int64_t getKAlignment(QTensorType type);
 
   /// The terms of the block holding element (row, k + offset), as scalars;
-  /// without an offset, k need only lie in the block.
+  /// without an offset, k need only lie in the block. Without
+  /// `withTensorScale` the scale leaves out the tensor scale.
   BlockTerms emitBlockTerms(OpBuilder &b, Location loc, Value row, Value k,
-                            std::optional<int64_t> offset = std::nullopt) const;
+                            std::optional<int64_t> offset = std::nullopt, bool withTensorScale = true) const;
 
   /// The terms of `count` consecutive blocks along K from the one holding
   /// element (row, k), as vector<count x f32>; k as for emitBlockTerms with an
-  /// offset. Without `withTensorScale` the scales leave out the tensor scale.
+  /// offset; `withTensorScale` as for emitBlockTerms.
   BlockTerms emitBlockTermVectors(OpBuilder &b, Location loc, Value row, Value k, int64_t count,
                                   bool withTensorScale = true) const;
 
@@ -131,7 +132,7 @@ public:
   static SmallVector<int64_t> getByteChunkOrder(QTensorType type);
 
 private:
-  BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices) const;
+  BlockTerms emitPlanarTerms(OpBuilder &b, Location loc, ValueRange indices, bool withTensorScale = true) const;
   Value buffer(llvm::StringRef name) const;
   /// Item `index` of planar buffer `name` (`bits` bits, as i32), wherever
   /// the layout keeps it.

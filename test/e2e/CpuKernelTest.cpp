@@ -267,7 +267,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "element = #qf.int<8>, block = [1, 64], scale = bf16",
                       "element = #qf.lut<[-2.0, -0.5, 0.5, 2.0]>, group = 32, scale = f16",
                       "element = #qf.ternary, group = 64, scale = f16",
-                      "element = #qf.float<e2m1>, group = 32, scale = f16, rounding = nearest_away"));
+                      "element = #qf.float<e2m1>, group = 32, scale = f16, rounding = nearest_away",
+                      "element = #qf.float<e2m1>, group = 32, scale = bf16, tensor_scale = f32"));
 INSTANTIATE_TEST_SUITE_P(Presets, CpuKernelOddKTest, ::testing::ValuesIn(presetNames(true)));
 // Weights repacked into tiles take the same kernels (K = 96: tiles of 32).
 INSTANTIATE_TEST_SUITE_P(Tiled, CpuKernelTest, ::testing::ValuesIn(tiledPresetNames(false)));
