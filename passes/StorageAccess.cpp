@@ -678,7 +678,9 @@ StorageAccess::BlockTerms StorageAccess::emitBlockTermVectors(OpBuilder &b, Loca
       Value bytes = readStep(stepReadBytes(count, g, (count - 1) * g.blockBytes + 1));
       Value scaleBytes = vector::ShuffleOp::create(b, loc, bytes, bytes, blockPicks(0, 1));
       Value bits = arith::ExtUIOp::create(b, loc, VectorType::get({count}, b.getI32Type()), scaleBytes);
-      return {decodeSlots(b, loc, scheme.getScale(), bits)};
+      BlockTerms t;
+      t.scale = decodeSlots(b, loc, scheme.getScale(), bits);
+      return t;
     }
   }
   // Otherwise block by block.
