@@ -22,26 +22,37 @@ Value splat(OpBuilder &b, Location loc, VectorType type, Attribute value) {
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
 }
 
+/// Slice `i` of the `count` equal parts of the 1-D vector `v`.
+Value slice(OpBuilder &b, Location loc, Value v, int64_t i, int64_t count) {
+  if (count == 1)
+    return v;
+  int64_t width = cast<VectorType>(v.getType()).getDimSize(0) / count;
+  return vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{i * width},
+                                               ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
+}
+
+/// The vector of `resultType` whose `count` equal parts `part(i)` gives,
+/// each computed and inserted in turn.
+Value joinSlices(OpBuilder &b, Location loc, VectorType resultType, int64_t count,
+                 function_ref<Value(int64_t)> part) {
+  if (count == 1)
+    return part(0);
+  Value result = splat(b, loc, resultType, b.getZeroAttr(resultType.getElementType()));
+  int64_t width = resultType.getDimSize(0) / count;
+  for (int64_t i = 0; i < count; ++i)
+    result = vector::InsertStridedSliceOp::create(b, loc, part(i), result, ArrayRef<int64_t>{i * width},
+                                                  ArrayRef<int64_t>{1});
+  return result;
+}
+
 /// `f` applied to each `width`-lane slice of the 1-D `inputs`, the results
 /// joined back into a vector of `resultType`.
 Value perSlice(OpBuilder &b, Location loc, VectorType resultType, ValueRange inputs,
                int64_t width, function_ref<Value(ValueRange)> f) {
-  int64_t n = resultType.getDimSize(0);
-  if (n == width)
-    return f(inputs);
-  Value result = splat(b, loc, resultType, b.getZeroAttr(resultType.getElementType()));
-  for (int64_t i = 0; i < n; i += width) {
-    SmallVector<Value> slices;
-    for (Value in : inputs) {
-      int64_t scale = cast<VectorType>(in.getType()).getDimSize(0) / n;
-      slices.push_back(vector::ExtractStridedSliceOp::create(
-          b, loc, in, ArrayRef<int64_t>{i * scale}, ArrayRef<int64_t>{width * scale},
-          ArrayRef<int64_t>{1}));
-    }
-    result = vector::InsertStridedSliceOp::create(b, loc, f(slices), result,
-                                                  ArrayRef<int64_t>{i}, ArrayRef<int64_t>{1});
-  }
-  return result;
+  int64_t count = resultType.getDimSize(0) / width;
+  return joinSlices(b, loc, resultType, count, [&](int64_t i) {
+    return f(llvm::map_to_vector(inputs, [&](Value in) { return slice(b, loc, in, i, count); }));
+  });
 }
 
 Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, ValueRange args) {
@@ -310,15 +321,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       auto i8x32 = VectorType::get({32}, rewriter.getI8Type());
       auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
       auto i32x8 = VectorType::get({8}, rewriter.getI32Type());
-      int64_t slices = accType.getDimSize(0) / 8;
-      // Slice `s` of the `slices` 256-bit parts of `v`.
-      auto slice = [&](Value v, int64_t s) -> Value {
-        if (slices == 1)
-          return v;
-        int64_t width = cast<VectorType>(v.getType()).getDimSize(0) / slices;
-        return vector::ExtractStridedSliceOp::create(rewriter, loc, v, ArrayRef<int64_t>{s * width},
-                                                     ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
-      };
+      int64_t slices = accType.getDimSize(0) / 8; // 256-bit parts
       rewriter.setInsertionPoint(chain.front());
       Value ones = splat(rewriter, loc, i16x16, rewriter.getI16IntegerAttr(1));
       SmallVector<Value> masks;
@@ -330,7 +333,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       }
       SmallVector<Value> acc, sum(slices);
       for (int64_t s = 0; s < slices; ++s)
-        acc.push_back(slice(chain.front().getAcc(), s));
+        acc.push_back(slice(rewriter, loc, chain.front().getAcc(), s, slices));
       int64_t terms = 0;
       auto flush = [&] {
         for (int64_t s = 0; s < slices; ++s)
@@ -347,10 +350,10 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
         auto [lhs, rhs] = unsignedBySigned(rewriter, loc, d);
         for (int64_t half = 0; half < (halves ? 2 : 1); ++half) {
           for (int64_t s = 0; s < slices; ++s) {
-            Value part = slice(lhs, s);
+            Value part = slice(rewriter, loc, lhs, s, slices);
             if (halves)
               part = arith::AndIOp::create(rewriter, loc, part, masks[half]);
-            Value p = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {part, slice(rhs, s)});
+            Value p = callIntrinsic(rewriter, loc, i16x16, "llvm.x86.avx2.pmadd.ub.sw", {part, slice(rewriter, loc, rhs, s, slices)});
             sum[s] = sum[s] ? arith::AddIOp::create(rewriter, loc, sum[s], p).getResult() : p;
           }
           if (++terms == perSum)
@@ -359,14 +362,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       }
       if (terms)
         flush();
-      Value result = acc.front();
-      if (slices > 1) {
-        result = splat(rewriter, loc, accType, rewriter.getZeroAttr(accType.getElementType()));
-        for (int64_t s = 0; s < slices; ++s)
-          result = vector::InsertStridedSliceOp::create(rewriter, loc, acc[s], result, ArrayRef<int64_t>{8 * s},
-                                                        ArrayRef<int64_t>{1});
-      }
-      rewriter.replaceOp(op, result);
+      rewriter.replaceOp(op, joinSlices(rewriter, loc, accType, slices, [&](int64_t s) { return acc[s]; }));
       return success();
     }
     auto wide = VectorType::get({4 * lanes}, rewriter.getI32Type());
