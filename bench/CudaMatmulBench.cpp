@@ -140,6 +140,7 @@ qforge::bench::runCudaMatmulBench(MLIRContext *ctx, const CudaMatmulBenchOptions
   llvm::Expected<cuda::CudaTarget> target = cuda::CudaTarget::named(r.arch);
   if (!target)
     return target.takeError();
+  target->tensorCores = o.tensorCores;
 
   // The kernel package, compiled into a scratch directory.
   std::string q = "!qf.qtensor<" + std::to_string(o.n) + "x" + std::to_string(o.k) + ", " + o.scheme + ">";

@@ -16,6 +16,8 @@ struct CudaMatmulBenchOptions {
   int repeats = 5;
   /// sm_80, sm_89 or sm_90a; empty: the GPU's own.
   std::string arch;
+  /// The mma.sync kernel where it applies (CudaTarget::tensorCores).
+  bool tensorCores = false;
 };
 
 /// All figures measured in one run on one GPU, medians of `repeats`.

@@ -439,7 +439,7 @@ bool StorageAccess::supportsChunks(QTensorType type) {
          s.getGroupSize() % 16 == 0;
 }
 
-int64_t StorageAccess::getChunkSize() const { return getChunkBlockSize() % 32 ? 16 : 32; }
+int64_t StorageAccess::getChunkSize(QTensorType type) { return getChunkBlockSize(type) % 32 ? 16 : 32; }
 
 /// `n` bytes of a tensor<Nxi8> (or memref) from `offset` as a vector of i32.
 static Value loadBytes(OpBuilder &b, Location loc, Value bytes, Value offset, int64_t n) {

@@ -27,7 +27,8 @@ public:
   static bool supportsChunks(QTensorType type);
 
   /// Elements per vector chunk: 32, or 16 where scale blocks are 16 long.
-  int64_t getChunkSize() const;
+  int64_t getChunkSize() const { return getChunkSize(type); }
+  static int64_t getChunkSize(QTensorType type);
 
   /// What multiplies and offsets the decoded elements of a block.
   struct BlockTerms {

@@ -1,6 +1,7 @@
 //===- MatmulKernels.cpp - qf.matmul entries as GPU kernels ----------------===//
 #include "codegen/cuda/MatmulKernels.h"
 #include "codegen/cuda/Passes.h"
+#include "codegen/cuda/TensorCoreKernel.h"
 #include "passes/BuilderHelpers.h"
 #include "passes/StorageAccess.h"
 #include "qf/IR/Layout.h"
@@ -8,6 +9,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
@@ -239,10 +242,10 @@ std::string unsupportedReason(MatmulOp op) {
 
 } // namespace
 
-LogicalResult qf::cuda::buildMatmulKernels(ModuleOp module) {
+LogicalResult qf::cuda::buildMatmulKernels(ModuleOp module, bool tensorCores) {
   MLIRContext *ctx = module.getContext();
   ctx->loadDialect<gpu::GPUDialect, memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect,
-                   math::MathDialect>();
+                   math::MathDialect, LLVM::LLVMDialect, NVVM::NVVMDialect>();
   SmallVector<func::FuncOp> entries;
   for (auto fn : module.getOps<func::FuncOp>())
     if (fn.isPublic() && !fn.isDeclaration())
@@ -274,11 +277,19 @@ LogicalResult qf::cuda::buildMatmulKernels(ModuleOp module) {
     b.setInsertionPointToEnd(kernels.getBody());
     auto kernel = gpu::GPUFuncOp::create(b, op.getLoc(), fn.getName(), b.getFunctionType(params, {}));
     kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-    kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(kWarp * kWarpsPerBlock), 1, 1}));
     kernel->setAttr(kEntryAttr, b.getStringAttr(fn.getName()));
-    kernel->setAttr(kRowsPerBlockAttr, b.getI64IntegerAttr(kWarpsPerBlock * kRowsPerWarp));
-    kernel->setAttr(kTokensPerBlockAttr, b.getI64IntegerAttr(tokens));
-    KernelBuilder(op, kernel, tokens).build();
+    auto setLaunch = [&](int64_t threads, int64_t rowsPerBlock, int64_t tokensPerBlock) {
+      kernel.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+      kernel->setAttr(kRowsPerBlockAttr, b.getI64IntegerAttr(rowsPerBlock));
+      kernel->setAttr(kTokensPerBlockAttr, b.getI64IntegerAttr(tokensPerBlock));
+    };
+    if (tensorCores && tensorCoreKernelApplies(op, kMaxTokensPerBlock)) {
+      setLaunch(kTensorCoreThreads, kTensorCoreRows, kTensorCoreTokens);
+      buildTensorCoreKernel(op, kernel);
+    } else {
+      setLaunch(kWarp * kWarpsPerBlock, kWarpsPerBlock * kRowsPerWarp, tokens);
+      KernelBuilder(op, kernel, tokens).build();
+    }
     fn.erase();
   }
   return success();
@@ -286,8 +297,9 @@ LogicalResult qf::cuda::buildMatmulKernels(ModuleOp module) {
 
 namespace {
 struct CudaMatmulKernelsPass : qf::cuda::impl::QfCudaMatmulKernelsBase<CudaMatmulKernelsPass> {
+  using Base::Base;
   void runOnOperation() override {
-    if (failed(qf::cuda::buildMatmulKernels(getOperation())))
+    if (failed(qf::cuda::buildMatmulKernels(getOperation(), tensorCores)))
       signalPassFailure();
   }
 };

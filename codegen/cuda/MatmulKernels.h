@@ -7,8 +7,10 @@
 //
 // Launch: blocks of `threads` threads, 4 weight rows (output columns) a
 // warp, `rowsPerBlock` rows and `tokensPerBlock` activation rows a block;
-// grid (ceil(N / rowsPerBlock), ceil(M / tokensPerBlock)). Every operand is
-// passed as a rank-1 memref (its elements or bytes in order).
+// grid (ceil(N / rowsPerBlock), ceil(M / tokensPerBlock)); the tensor-core
+// kernel (TensorCoreKernel.h) records its own block in the same attributes.
+// Every operand is passed as a rank-1 memref (its elements or bytes in
+// order).
 //===----------------------------------------------------------------------===//
 #ifndef QFORGE_CODEGEN_CUDA_MATMULKERNELS_H
 #define QFORGE_CODEGEN_CUDA_MATMULKERNELS_H
@@ -26,8 +28,9 @@ inline constexpr llvm::StringLiteral kTokensPerBlockAttr = "qf.tokens_per_block"
 inline constexpr int64_t kMaxTokensPerBlock = 8;
 
 /// Replaces each public function by its kernel (the module becomes a GPU
-/// container module); fails at the op that no kernel computes.
-LogicalResult buildMatmulKernels(ModuleOp module);
+/// container module); fails at the op that no kernel computes. With
+/// `tensorCores`, matmuls the tensor-core kernel applies to take it.
+LogicalResult buildMatmulKernels(ModuleOp module, bool tensorCores = false);
 
 } // namespace mlir::qf::cuda
 

@@ -18,12 +18,23 @@ def QfCudaMatmulKernels : Pass<"qf-cuda-matmul-kernels", "ModuleOp"> {
     `qf.rows_per_block` and `qf.tokens_per_block` beside
     `known_block_size`. A function of any other shape, or a matmul with an
     activation scheme or rotation, is an error at it.
+
+    With `tensor-cores`, a matmul of a static M above 8, weights in chunks
+    and K a multiple of 64 becomes the tensor-core kernel instead
+    (`TensorCoreKernel.h`): 32 x 64 output tiles a block, weights decoded
+    into bf16 in shared memory, `mma.sync.m16n8k16` with f32 sums.
   }];
+  let options = [
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "Use the mma.sync kernel (bf16 operands) where it applies">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
-                           "::mlir::math::MathDialect"];
+                           "::mlir::math::MathDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::NVVM::NVVMDialect"];
 }
 
 #endif // QFORGE_CODEGEN_CUDA_PASSES_TD

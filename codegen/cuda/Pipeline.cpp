@@ -46,7 +46,7 @@ llvm::Expected<cuda::CudaTarget> cuda::CudaTarget::named(llvm::StringRef arch) {
   if (!llvm::is_contained(supportedArchs(), arch))
     return llvm::createStringError("unknown CUDA architecture '" + arch + "' (this build compiles for: " +
                                    llvm::join(supportedArchs(), ", ") + ")");
-  return CudaTarget{arch.str()};
+  return CudaTarget{arch.str(), false};
 }
 
 static void registerUpstreamPasses() {
@@ -56,7 +56,7 @@ static void registerUpstreamPasses() {
 
 void cuda::buildCudaPipeline(OpPassManager &pm, const CudaTarget &target) {
   registerUpstreamPasses();
-  pm.addPass(createQfCudaMatmulKernels());
+  pm.addPass(createQfCudaMatmulKernels(QfCudaMatmulKernelsOptions{target.tensorCores}));
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   kernels.addPass(createQfLowerSimdOps());
 
@@ -111,6 +111,8 @@ void cuda::registerCudaPasses() {
   struct Options : PassPipelineOptions<Options> {
     Option<std::string> arch{*this, "arch", llvm::cl::desc("GPU architecture (sm_80, sm_89, sm_90a)"),
                              llvm::cl::init("sm_90a")};
+    Option<bool> tensorCores{*this, "tensor-cores",
+                             llvm::cl::desc("Matmuls of more than 8 tokens on mma.sync"), llvm::cl::init(false)};
   };
   registerPassPipeline(
       "qf-cuda-pipeline", "Lower qf.matmul entries to GPU kernels in the NVVM dialect",
@@ -121,6 +123,7 @@ void cuda::registerCudaPasses() {
         llvm::Expected<CudaTarget> target = CudaTarget::named(options.arch);
         if (!target)
           return errorHandler(llvm::toString(target.takeError()));
+        target->tensorCores = options.tensorCores;
         buildCudaPipeline(pm, *target);
         return success();
       },

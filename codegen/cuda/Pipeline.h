@@ -13,6 +13,8 @@ namespace mlir::qf::cuda {
 /// A GPU architecture kernels are compiled for.
 struct CudaTarget {
   std::string arch = "sm_90a";
+  /// Matmuls of more than 8 tokens on mma.sync (qf-cuda-matmul-kernels{tensor-cores}).
+  bool tensorCores = false;
 
   /// The architectures this compiler emits for (`qforge compile --arch`).
   static llvm::ArrayRef<llvm::StringRef> supportedArchs();

@@ -8,7 +8,8 @@ Three groups:
   * numerics on a GPU (skipped without a usable one): every preset's kernel
     against numpy's float64 matmul of the reference dequantization, with f32
     and f16 activations (.npy cannot hold bf16, so `qforge run` takes no bf16
-    inputs);
+    inputs); the tensor-core kernel (--tensor-cores) against the same product
+    of the operands rounded to bf16;
   * errors that need neither: no driver, the wrong device, an unknown
     architecture, modules the CUDA target does not compile, ptxas failing.
 """
@@ -29,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -76,11 +78,13 @@ def fails(args, message: str, env: dict | None = None) -> str:
     return proc.stderr
 
 
-def compile_cuda(qf, source: str, arch: str = "sm_90a", env: dict | None = None) -> Path:
+def compile_cuda(qf, source: str, arch: str = "sm_90a", env: dict | None = None,
+                 tensor_cores: bool = False) -> Path:
     src = qf.path("kernel", ".mlir")
     src.write_text(source)
     pkg = qf.path("pkg")
-    qforge(["compile", src, "--target", "cuda", "--arch", arch, "-o", pkg], env=env)
+    qforge(["compile", src, "--target", "cuda", "--arch", arch, "-o", pkg,
+            *(["--tensor-cores"] if tensor_cores else [])], env=env)
     return pkg
 
 
@@ -88,13 +92,14 @@ QFORGE_OPT = Path(QFORGE_BIN).parent / "qforge-opt"
 
 
 @functools.lru_cache(maxsize=None)
-def kernel_launch(source: str) -> tuple:
+def kernel_launch(source: str, tensor_cores: bool = False) -> tuple:
     """(threads, rows, tokens) a block, as --qf-cuda-matmul-kernels records them
     on the kernel of `source` (one function); () if qforge-opt is not beside
     qforge (then the manifest alone is checked)."""
     if not is_executable(str(QFORGE_OPT)):
         return ()
-    proc = subprocess.run([str(QFORGE_OPT), "--qf-cuda-matmul-kernels", "-"], input=source,
+    option = "--qf-cuda-matmul-kernels" + ("=tensor-cores" if tensor_cores else "")
+    proc = subprocess.run([str(QFORGE_OPT), option, "-"], input=source,
                           capture_output=True, text=True, timeout=CLI_TIMEOUT_S)
     assert proc.returncode == 0, proc.stderr
     head = next(line for line in proc.stdout.splitlines() if "gpu.func @" in line)
@@ -241,21 +246,39 @@ def run_cuda(qf, pkg: Path, a: np.ndarray, wq: Path, extra=()) -> np.ndarray:
     return np.load(y)
 
 
-def check_matmul(got: np.ndarray, a: np.ndarray, wd: np.ndarray, what: str, out_ulps: bool = False):
+def check_matmul(got: np.ndarray, a: np.ndarray, wd: np.ndarray, what: str, out_ulps: bool = False,
+                 slack: np.ndarray | float = 0.0):
     """|got - a @ wd^T| within 1e-5 of sum |a||w| (f32 sums in another order,
-    with FMA), plus, for f16 results, an ulp of the result."""
+    with FMA), plus, for f16 results, an ulp of the result, plus `slack`."""
     a64 = a.astype(np.float64)
     ref = a64 @ wd.T
     mag = np.abs(a64) @ np.abs(wd).T
     assert got.shape == ref.shape, f"{what}: shape {got.shape}, expected {ref.shape}"
     assert np.all(np.isfinite(got)), f"{what}: non-finite results"
-    bound = 1e-5 * mag + 1e-30
+    bound = 1e-5 * mag + slack + 1e-30
     if out_ulps:
         bound = bound + np.spacing(np.abs(ref).astype(np.float16)).astype(np.float64)
     err = np.abs(got.astype(np.float64) - ref)
     worst = np.unravel_index(np.argmax(err - bound), err.shape)
     assert np.all(err <= bound), (f"{what}: error {err[worst]:.3g} at {worst} over the bound "
                                   f"{bound[worst]:.3g} (got {got[worst]}, expected {ref[worst]})")
+
+
+def to_bf16(x: np.ndarray) -> np.ndarray:
+    """x rounded to bf16 (nearest even, ml_dtypes), as float64."""
+    return x.astype(np.float32).astype(ml_dtypes.bfloat16).astype(np.float64)
+
+
+def check_bf16_matmul(got: np.ndarray, a: np.ndarray, wd: np.ndarray, what: str, out_ulps: bool = False):
+    """The tensor-core kernel's contract: activations and decoded weights
+    rounded to bf16, products summed in f32. Against numpy's float64 product of
+    the rounded operands with check_matmul's bound, plus a bf16 step of each
+    weight whose f32 decode lies within 4e-7 of a rounding boundary (the
+    kernels' f32 decode is the host's up to that, CpuKernelTest)."""
+    w32 = wd.astype(np.float32)
+    step = np.abs(to_bf16(w32 * np.float32(1 + 4e-7)) - to_bf16(w32 * np.float32(1 - 4e-7)))
+    a16 = to_bf16(a)
+    check_matmul(got, a16, to_bf16(w32), what, out_ulps, slack=np.abs(a16) @ step.T)
 
 
 def seeded(*key) -> np.random.Generator:
@@ -293,6 +316,38 @@ def test_compiles_for_every_arch(qf, scheme):
         assert cubin_sm(cubin) == int(arch[3:5]), f"{scheme}: the {arch} cubin is for sm_{cubin_sm(cubin)}"
         ptx = (pkg / "kernels.ptx").read_text()
         assert f".target {arch}" in ptx and ".entry mm(" in ptx
+
+
+# The presets whose weights come in 16- or 32-element chunks (4- and 8-bit
+# codes) take the tensor-core kernel; 2-, 3- and 6-bit codes keep the GEMV one.
+TENSOR_CORE_PRESETS = [s for s in PRESETS if not s.startswith(("int2_", "int3_", "mxfp6_"))]
+TC_M, TC_N = 40, 72  # a part block of tokens (32 a block) and of weight rows (64)
+
+
+@requires_ptxas
+@pytest.mark.parametrize("scheme", PRESETS)
+def test_tensor_core_kernels_compile_for_every_arch(qf, scheme):
+    """With --tensor-cores, 40 tokens take the mma.sync kernel (128 threads, 64
+    weight rows and 32 tokens a block, bf16 mma in the PTX) for every preset
+    with chunks, the GEMV kernel for the others; ptxas assembles both for
+    every architecture."""
+    source = kernel_source(scheme, (TC_M, K), TC_N)
+    with ThreadPoolExecutor(len(ARCHS)) as pool:
+        pkgs = list(pool.map(lambda arch: compile_cuda(qf, source, arch, tensor_cores=True), ARCHS))
+    mma = "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32"
+    for arch, pkg in zip(ARCHS, pkgs):
+        lines = manifest_lines(pkg)
+        launch = [line.split()[2:] for line in lines if line.startswith("launch mm ")]
+        ptx = (pkg / "kernels.ptx").read_text()
+        if scheme in TENSOR_CORE_PRESETS:
+            assert launch == [["128", "64", "32"]], f"{scheme} {arch}: {launch}"
+            assert mma in ptx, f"{scheme} {arch}: no {mma} in the PTX"
+        else:
+            assert launch == [["128", "16", "8"]], f"{scheme} {arch}: {launch}"
+            assert "mma.sync" not in ptx, f"{scheme} {arch}"
+        if expected := kernel_launch(source, tensor_cores=True):
+            assert tuple(map(int, launch[0])) == expected, f"{scheme} {arch}: {launch} against {expected}"
+        assert cubin_sm((pkg / "kernels.cubin").read_bytes()) == int(arch[3:5]), f"{scheme} {arch}"
 
 
 @requires_ptxas
@@ -427,6 +482,7 @@ def test_compile_rejects_unknown_arch(qf):
               f"unknown CUDA architecture '{arch}'")
     assert not pkg.exists()
     fails(["compile", src, "--target", "cpu", "--arch", "sm_80", "-o", pkg], "--arch applies to --target cuda")
+    fails(["compile", src, "--target", "cpu", "--tensor-cores", "-o", pkg], "--tensor-cores applies to --target cuda")
     fails(["compile", src, "--target", "cuda", "--cpu", "x86-64", "-o", pkg],
           "--cpu does not apply to --target cuda")
     assert not pkg.exists()
@@ -515,6 +571,35 @@ def test_gpu_runs_ptx_packages(qf, gpu, scheme):
     pkg = compile_cuda(qf, kernel_source(scheme), gpu.arch, {"QFORGE_PTXAS": "/nonexistent/ptxas"})
     assert "library kernels.ptx" in manifest_lines(pkg)
     check_matmul(run_cuda(qf, pkg, a, wq, ["--device", "cuda"]), a, wd, f"{scheme} PTX on {gpu.arch}")
+
+
+@pytest.mark.parametrize("scheme", TENSOR_CORE_PRESETS)
+def test_gpu_tensor_cores_match_numpy(qf, gpu, scheme):
+    rng = seeded("tensor-cores", scheme)
+    a = rng.standard_normal((TC_M, K)).astype(np.float32)
+    wq, wd = quantize(qf, scheme, rng.standard_normal((TC_N, K)).astype(np.float32))
+    pkg = compile_cuda(qf, kernel_source(scheme, (TC_M, K), TC_N), gpu.arch, gpu.env, tensor_cores=True)
+    assert "launch mm 128 64 32" in manifest_lines(pkg)
+    check_bf16_matmul(run_cuda(qf, pkg, a, wq), a, wd, f"{scheme} tensor cores on {gpu.arch}")
+
+
+@pytest.mark.parametrize("scheme,a_shape,n,act,out", [
+    ("q4_0", (2, 37, 512), 130, "f32", "f32"),    # leading axes; 3 token and 3 row blocks
+    ("nvfp4", (33, 1024), 64, "f16", "f32"),      # chunks of 16; one token past a block
+    ("int4_g128", (64, 2048), 200, "f16", "f16"),
+    ("q4_k", (17, 512), 96, "f32", "f16"),
+])
+def test_gpu_tensor_core_shapes(qf, gpu, scheme, a_shape, n, act, out):
+    rng = seeded("tensor-core shapes", scheme, a_shape, n)
+    a = rng.standard_normal(a_shape).astype(np.float16 if act == "f16" else np.float32)
+    wq, wd = quantize(qf, scheme, rng.standard_normal((n, a_shape[-1])).astype(np.float32))
+    pkg = compile_cuda(qf, kernel_source(scheme, a_shape, n, act, out), gpu.arch, gpu.env, tensor_cores=True)
+    assert "launch mm 128 64 32" in manifest_lines(pkg)
+    got = run_cuda(qf, pkg, a, wq)
+    assert got.shape == (*a_shape[:-1], n) and got.dtype == (np.float16 if out == "f16" else np.float32)
+    flat = a.reshape(-1, a_shape[-1])
+    check_bf16_matmul(got.reshape(flat.shape[0], n), flat, wd, f"{scheme} {a_shape} x {n} {act} -> {out}",
+                      out_ulps=out == "f16")
 
 
 def test_gpu_run_errors(qf, gpu):

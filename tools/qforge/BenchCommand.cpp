@@ -19,6 +19,7 @@ static Error benchCuda(MLIRContext *ctx, const Args &args) {
   bench::CudaMatmulBenchOptions o;
   o.scheme = args.get("scheme");
   o.arch = args.get("arch");
+  o.tensorCores = args.has("tensor-cores");
   for (auto [name, field, fallback] :
        {std::tuple<StringRef, int64_t *, int64_t>{"m", &o.m, 1}, {"n", &o.n, 8192}, {"k", &o.k, 8192}}) {
     Expected<int64_t> v = args.getPositive(name, fallback);
@@ -68,12 +69,13 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
                      "[--repeats R] [--act-scheme A [--act-hadamard SIZE[:SEED]]] [--cpu NAME] "
                      "[--vector-bits 128|256|512] [--schedule 'k_step = 128, prefetch = 1']\n"
                      "       qforge bench matmul --device cuda --scheme S [--m M --n N --k K] [--arch A] "
-                     "[--repeats R]\n"
+                     "[--tensor-cores] [--repeats R]\n"
                      "       qforge bench model MODEL_DIR [--threads 1,2] [--prompt 512] "
                      "[--decode 128] [--repeats 3]");
   Expected<Args> args = Args::parse("bench matmul", argv.drop_front(), {"scheme"},
                                     {"m", "n", "k", "threads", "repeats", "act-scheme", "act-hadamard", "cpu",
-                                     "vector-bits", "schedule", "device", "arch"});
+                                     "vector-bits", "schedule", "device", "arch"},
+                                    {"tensor-cores"});
   if (!args)
     return args.takeError();
   std::string device = args->get("device", "cpu");
@@ -81,8 +83,9 @@ Error benchMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return benchCuda(ctx, *args);
   if (device != "cpu")
     return makeError("unknown device '" + device + "' (cpu or cuda)");
-  if (args->has("arch"))
-    return makeError("--arch applies to --device cuda");
+  for (const char *option : {"arch", "tensor-cores"})
+    if (args->has(option))
+      return makeError("--" + Twine(option) + " applies to --device cuda");
   bench::MatmulBenchOptions o;
   Expected<qf::SchemeAttr> scheme = parseScheme(ctx, args->get("scheme"));
   if (!scheme)

@@ -69,6 +69,7 @@ static Error compileCuda(MLIRContext *ctx, StringRef input, const Args &args) {
   Expected<qf::cuda::CudaTarget> target = qf::cuda::CudaTarget::named(args.get("arch", "sm_90a"));
   if (!target)
     return target.takeError();
+  target->tensorCores = args.has("tensor-cores");
   Expected<OwningOpRef<ModuleOp>> module = parseKernelModule(ctx, input);
   if (!module)
     return module.takeError();
@@ -85,7 +86,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
     return makeError("usage: qforge compile kernel.mlir|model.gguf --target cpu [--cpu NAME] "
                      "[--vector-bits 128|256|512] [--scheme S | --policy P.toml | --bits-budget B [--candidates S,...] "
                      "[--calibration text.txt]] [--act-scheme A|none] [--weights-layout file|tiled] -o DIR | --emit-mlir\n"
-                     "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] -o DIR\n"
+                     "       qforge compile kernel.mlir --target cuda [--arch sm_80|sm_89|sm_90a] [--tensor-cores] -o DIR\n"
                      "       qforge compile kernel.mlir --target hls [--unroll U] [--partition P] [--seed S] "
                      "[--clock-ns T] -o DIR");
   StringRef input = argv[0];
@@ -97,7 +98,7 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
                                     {"output", "target", "cpu", "vector-bits", "act-scheme", "scheme", "policy", "bits-budget",
                                      "candidates", "calibration", "db", "threads", "unroll", "partition", "seed",
                                      "clock-ns", "arch", "weights-layout"},
-                                    {"emit-mlir"});
+                                    {"emit-mlir", "tensor-cores"});
   if (!args)
     return args.takeError();
   if (!args->has("output") && !args->has("emit-mlir"))
@@ -105,8 +106,9 @@ Error compileMain(MLIRContext *ctx, ArrayRef<const char *> argv) {
   std::string target = args->get("target", "cpu");
   if (target != "cpu" && target != "cuda" && target != "hls")
     return makeError("unknown target '" + target + "' (this build compiles for: cpu, cuda, hls)");
-  if (args->has("arch") && target != "cuda")
-    return makeError("--arch applies to --target cuda");
+  for (const char *option : {"arch", "tensor-cores"})
+    if (args->has(option) && target != "cuda")
+      return makeError("--" + Twine(option) + " applies to --target cuda");
   for (const char *option : {"unroll", "partition", "seed", "clock-ns"})
     if (args->has(option) && target != "hls")
       return makeError("--" + Twine(option) + " applies to --target hls");
