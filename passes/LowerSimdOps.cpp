@@ -1,4 +1,5 @@
 //===- LowerSimdOps.cpp - qf.lookup and qf.dot4 to host SIMD or plain ops --===//
+#include "passes/Avx2DotSums.h"
 #include "passes/Passes.h"
 #include "qf/IR/Qf.h"
 
@@ -315,9 +316,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
       for (Dot4Op d : chain)
         lhsMax = std::max<int64_t>(lhsMax, d.getLhsMax().value_or(255));
       bool halves = !op.getLhsSigned() && lhsMax > 127;
-      // Terms an i16 lane can sum: each at most 2 * lhsMax * 128, or half
-      // that when bytes are taken in halves.
-      int64_t perSum = std::max<int64_t>(1, 32767 / ((halves ? 128 : 256) * lhsMax));
+      int64_t perSum = avx2DotsPerI16Sum(lhsMax, op.getLhsSigned());
       auto i8x32 = VectorType::get({32}, rewriter.getI8Type());
       auto i16x16 = VectorType::get({16}, rewriter.getI16Type());
       auto i32x8 = VectorType::get({8}, rewriter.getI32Type());

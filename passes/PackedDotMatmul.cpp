@@ -13,6 +13,7 @@
 // times the activation sums, go into the f32 accumulators.
 //===----------------------------------------------------------------------===//
 #include "passes/PackedDotMatmul.h"
+#include "passes/Avx2DotSums.h"
 #include "passes/BuilderHelpers.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -48,10 +49,16 @@ PackedDotMatmul::PackedDotMatmul(const StorageAccess &weights,
   flush = std::gcd(block, quantizer.getGroupSize());
   // A tile of R rows by V vectors keeps R * V f32 and R * V i32 (or i16)
   // accumulators and V weight vectors live; beyond the registers LLVM spills
-  // and reloads the weights at every row (a store a product on AVX2).
+  // and reloads the weights at every row (a store a product on AVX2). On
+  // AVX2 2 x 16 fits where eight dot products share a vpmaddwd; shorter
+  // chains (bytes above 15: MXFP4 and NVFP4's 24, IQ4_NL's signed bytes,
+  // Q8_0) keep more sums live, and one row of 32 columns (16 where each
+  // product takes its own vpmaddwd) is what fits.
   bool fewRegisters = vectorRegisters < 32;
-  panelVecs = panelCols ? panelCols / kLanes : !fewRegisters && n % (2 * kLanes) == 0 ? 2 : 1;
-  tileRows = rowTile ? rowTile : fewRegisters ? 2 : 4;
+  int64_t chain = avx2DotsPerI16Sum(byteCodes.maxByte, byteCodes.isSigned);
+  bool wide = n % (2 * kLanes) == 0 && (!fewRegisters || (chain > 1 && chain < 8));
+  panelVecs = panelCols ? panelCols / kLanes : wide ? 2 : 1;
+  tileRows = rowTile ? rowTile : !fewRegisters ? 4 : chain >= 8 ? 2 : 1;
 }
 
 bool PackedDotMatmul::fits(QTensorType w, int64_t actGroup, int64_t n, int64_t k, int64_t panelCols) {

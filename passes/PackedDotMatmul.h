@@ -18,8 +18,11 @@ public:
 
   /// `rowTile` and `panelCols` override the defaults when non-zero: with
   /// 32 vector registers 4 rows and 32 columns (16 where N is not a multiple
-  /// of 32); with 16 (AVX2's 256-bit registers, two for a 16-lane vector) 2
-  /// rows and 16 columns, whose accumulators and weights fit the registers.
+  /// of 32); with 16 (AVX2's 256-bit registers, two for a 16-lane vector)
+  /// the tile whose accumulators and weights fit the registers: 2 rows and
+  /// 16 columns where eight dot products share one vpmaddwd
+  /// (avx2DotsPerI16Sum), else 1 row and 32 columns, 16 where each dot
+  /// product takes its own.
   PackedDotMatmul(const StorageAccess &weights, const StorageAccess::ByteCodes &byteCodes,
                   const ActivationQuantizer &quantizer, int64_t m, int64_t n, int64_t k,
                   int64_t rowTile = 0, int64_t panelCols = 0, int64_t vectorRegisters = 32);

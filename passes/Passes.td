@@ -42,7 +42,9 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "vector registers the target has (16 with AVX2 alone): the panels "
            "kernel's default register tile is 4 activation rows by 32 "
-           "columns with 32, 2 rows by 16 columns with 16">
+           "columns with 32; with 16, 2 rows by 16 columns where eight dot "
+           "products share a vpmaddwd, else 1 row by 32 (by 16 where each "
+           "takes its own)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
