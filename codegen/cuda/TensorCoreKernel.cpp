@@ -74,8 +74,11 @@ public:
     group = arith::DivUIOp::create(b, loc, lane, c(4));
     Value inGroup = arith::RemUIOp::create(b, loc, lane, c(4));
     pairCol = arith::MulIOp::create(b, loc, inGroup, c(2));
-    warpToken = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, warp, c(2)), c(kWarpTokens));
+    Value warpToken = arith::MulIOp::create(b, loc, arith::RemUIOp::create(b, loc, warp, c(2)), c(kWarpTokens));
     warpRow = arith::MulIOp::create(b, loc, arith::DivUIOp::create(b, loc, warp, c(2)), c(kWarpRows));
+    // The lane's tokens in the warp's A fragments: rows group and group + 8.
+    fragmentTokens = {arith::AddIOp::create(b, loc, warpToken, group)};
+    fragmentTokens.push_back(arith::AddIOp::create(b, loc, fragmentTokens[0], c(8)));
     firstRow = arith::MulIOp::create(b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::x),
                                      c(cuda::kTensorCoreRows));
     firstToken = arith::MulIOp::create(b, loc, gpu::BlockIdOp::create(b, loc, gpu::Dimension::y),
@@ -160,12 +163,10 @@ private:
     auto c = [&](int64_t v) { return indexConst(b, loc, v); };
     Value lowCol = arith::AddIOp::create(b, loc, pairCol, c(kk));
     Value highCol = arith::AddIOp::create(b, loc, lowCol, c(8));
-    Value tokenRow = arith::AddIOp::create(b, loc, warpToken, group);
-    Value tokenRow8 = arith::AddIOp::create(b, loc, tokenRow, c(8));
-    SmallVector<Value> a = {fragmentWord(b, loc, actTile, tokenRow, lowCol),
-                            fragmentWord(b, loc, actTile, tokenRow8, lowCol),
-                            fragmentWord(b, loc, actTile, tokenRow, highCol),
-                            fragmentWord(b, loc, actTile, tokenRow8, highCol)};
+    SmallVector<Value> a;
+    for (Value col : {lowCol, highCol})
+      for (Value token : fragmentTokens)
+        a.push_back(fragmentWord(b, loc, actTile, token, col));
     Type f32 = b.getF32Type();
     auto resultType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
     for (int64_t t = 0; t < kTiles; ++t) {
@@ -186,7 +187,7 @@ private:
   void store(OpBuilder &b, Location loc, ArrayRef<Value> sums) {
     auto c = [&](int64_t v) { return indexConst(b, loc, v); };
     Type outType = cast<MemRefType>(out.getType()).getElementType();
-    Value token0 = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, firstToken, warpToken), group);
+    Value token0 = arith::AddIOp::create(b, loc, firstToken, fragmentTokens[0]);
     Value col0 = arith::AddIOp::create(b, loc, arith::AddIOp::create(b, loc, firstRow, warpRow), pairCol);
     for (int64_t t = 0; t < kTiles; ++t)
       for (int64_t i = 0; i < 4; ++i) {
@@ -210,7 +211,8 @@ private:
   gpu::GPUFuncOp fn;
   int64_t n, k;
   Value act, out, actTile, weightTile;
-  Value tid, group, pairCol, warpToken, warpRow, firstRow, firstToken, numTokens;
+  Value tid, group, pairCol, warpRow, firstRow, firstToken, numTokens;
+  SmallVector<Value, 2> fragmentTokens;
 };
 
 } // namespace
