@@ -341,7 +341,8 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
     return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, cols}, elem).getResult();
   };
   // The loops carry codes, scales, then the optional results in this order.
-  SmallVector<Value> init = {empty(k, b.getI8Type()), empty(k / chunk, f32)};
+  Type codeType = b.getIntegerType(options.codeBits);
+  SmallVector<Value> init = {empty(k, codeType), empty(k / chunk, f32)};
   enum Optional { Sums, CodeSums };
   SmallVector<Optional> optional;
   if (options.scaledSums)
@@ -355,7 +356,7 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
         c = arith::FPToSIOp::create(b, l, VectorType::get({chunk}, i32), c);
         if (options.scaleFactor)
           sa = arith::MulFOp::create(b, l, sa, options.scaleFactor);
-        Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, b.getI8Type()), c);
+        Value bytes = arith::TruncIOp::create(b, l, VectorType::get({chunk}, codeType), c);
         if (span == chunk)
           bytes = vector::ShuffleOp::create(b, l, bytes, bytes, options.order);
         SmallVector<Value> results = {
@@ -386,8 +387,8 @@ ActivationQuantizer::Codes ActivationQuantizer::emitCodes(OpBuilder &b, Location
       });
   if (span > chunk) {
     // An order across chunks: permute each span of the codes once written.
-    auto spanType = VectorType::get({span}, b.getI8Type());
-    Value pad = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
+    auto spanType = VectorType::get({span}, codeType);
+    Value pad = arith::ConstantIntOp::create(b, loc, codeType, 0);
     out[0] = forLoop(b, loc, indexConst(b, loc, 0), indexConst(b, loc, m), 1, out[0],
                      [&](OpBuilder &b, Location l, Value r, ValueRange rowCodes) {
                        return forLoop(b, l, indexConst(b, l, 0), indexConst(b, l, k), span, rowCodes,

@@ -48,10 +48,11 @@ public:
     double sumsFactor = 1;    ///< a constant `sums` are multiplied by
     Value scaleFactor;        ///< an f32 scalar `scales` and `sums` are multiplied by (null: 1)
     bool codeSums = false;    ///< emit `codeSums`
+    unsigned codeBits = 8;    ///< 8, or 16 for codes widened to i16 (qf.dot2)
   };
 
   struct Codes {
-    Value codes;    ///< tensor<MxKxi8>, each run of the order's size in that order
+    Value codes;    ///< tensor<MxKxi8> (i16: codeBits), each run of the order's size in that order
     Value scales;   ///< tensor<M x K/32 x f32>: what one code of a chunk is worth, times scaleFactor
     Value sums;     ///< tensor<M x K/sumBlock x f32>: sumsFactor * scales * the sum of the codes
     Value codeSums; ///< tensor<M x K/sumBlock x i32>: the sum of the codes

@@ -12,6 +12,11 @@
 // unit are added horizontally, and what is left converted and scaled by what
 // one code of the unit is worth; the second term is one FMA a step on vectors
 // of per-unit offsets and activation code sums.
+//
+// 4-bit codebooks without byte codes (NF4) take the same decode kernel on
+// word planes (StorageAccess::getWordPlanes): each plane's values in i16
+// fixed point, qf.dot2 against activation codes widened to i16, the planes'
+// lane sums joined in f32 and scaled by what a code is worth.
 //===----------------------------------------------------------------------===//
 #include "passes/IntegerDotMatmul.h"
 #include "passes/ActivationQuant.h"
@@ -38,6 +43,20 @@ constexpr int64_t kLanes = kChunk / 4;
 /// Elements that share a weight scale, where integer dot products apply:
 /// 16 (two blocks a chunk) or a multiple of a chunk.
 bool chunksFitBlocks(int64_t block) { return block == 16 || block % kChunk == 0; }
+
+/// Whether the i32 lanes of dot products over `order` (operands of
+/// `operandSize` elements, `perLane` of them a lane) each sum elements of
+/// one unit: lane j of every operand of a dot product alike.
+bool lanesKeepUnits(ArrayRef<int64_t> order, int64_t operandSize, int64_t perLane, int64_t unit) {
+  for (int64_t at = 0; at < int64_t(order.size()); ++at)
+    if (order[at] / unit != order[at % operandSize - at % perLane] / unit)
+      return false;
+  return true;
+}
+
+/// Activation rows up to which word planes beat the f32 kernel, which
+/// shares its table lookups among more rows.
+constexpr int64_t kWordPlaneRows = 4;
 
 /// Integer lane sums of a step and the unit each lane belongs to.
 struct LaneSums {
@@ -88,19 +107,23 @@ SmallVector<LaneSums> mergeLaneSums(OpBuilder &b, Location loc, SmallVector<Lane
 
 struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
   IntegerDotMatmulLowering(const TypeConverter &converter, MLIRContext *ctx, bool signedWeightBytes,
-                           int64_t vectorRegisters)
+                           bool wordPlanes, int64_t vectorRegisters)
       : OpConversionPattern(converter, ctx, /*benefit=*/3), signedWeightBytes(signedWeightBytes),
-        vectorRegisters(vectorRegisters) {}
+        wordPlanes(wordPlanes), vectorRegisters(vectorRegisters) {}
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
-    if (!hasIntegerDotPath(op))
+    bool words = !hasIntegerDotPath(op);
+    if (words && !(wordPlanes && hasWordPlanePath(op)))
       return rewriter.notifyMatchFailure(op, "no integer dot path");
     Location loc = op.getLoc();
     QTensorType wType = op.getRhs().getType();
     auto aType = cast<RankedTensorType>(op.getLhs().getType());
     StorageAccess weights(wType, adaptor.getRhs());
-    StorageAccess::ByteCodes byteCodes = *StorageAccess::getByteCodes(wType, signedWeightBytes);
+    // Word planes read the stored codes as they are.
+    StorageAccess::ByteCodes byteCodes =
+        words ? StorageAccess::ByteCodes{} : *StorageAccess::getByteCodes(wType, signedWeightBytes);
+    std::optional<StorageAccess::WordPlanes> planes = StorageAccess::getWordPlanes(wType);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
 
@@ -112,8 +135,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
       schedule = defaultSchedule(op.getContext());
     PackedDotMatmul packed(weights, byteCodes, quantizer, m, n, k, schedule.getRowTile(),
                            schedule.getPanelCols(), vectorRegisters);
-    if (schedule.getPath() == KernelPath::panels ||
-        (schedule.getPath() == KernelPath::automatic && packed.applies())) {
+    if (!words && (schedule.getPath() == KernelPath::panels ||
+                   (schedule.getPath() == KernelPath::automatic && packed.applies()))) {
       rewriter.replaceOp(op, packed.emit(rewriter, loc, adaptor.getLhs().front()));
       return success();
     }
@@ -131,11 +154,12 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
 
     // Each 256-bit dot product covers two chunks as a byte pair, its lanes
     // summing X and Y, where each lane of both lies in one unit; else one
-    // chunk.
-    SmallVector<int64_t> order = weights.getBytePairOrder();
-    bool pairs = step >= 2 * kChunk;
-    for (int64_t p = 0; pairs && p < kChunk; ++p)
-      pairs = order[p] / unit == order[p - p % 4] / unit && order[kChunk + p] / unit == order[p] / unit;
+    // chunk. Word planes: four dot products of 16 words cover the pair.
+    int64_t perLane = words ? 2 : 4, operandSize = kLanes * perLane;
+    SmallVector<int64_t> order = words ? StorageAccess::getWordPairOrder(wType) : weights.getBytePairOrder();
+    bool pairs = step >= 2 * kChunk && lanesKeepUnits(order, operandSize, perLane, unit);
+    if (!pairs && words)
+      return rewriter.notifyMatchFailure(op, "word planes need steps of whole byte pairs");
     if (!pairs)
       order = weights.getByteChunkOrder();
     int64_t span = order.size(); // elements a dot product
@@ -144,6 +168,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     options.order = order;
     options.sumBlock = unit;
     options.scaledSums = offsets;
+    options.codeBits = words ? 16 : 8;
     // Where the byte bias is the only offset, the sums carry it (once a call)
     // and a step's offsets are its scales.
     bool biasInSums = byteCodes.bias && !weights.hasBlockOffsets();
@@ -154,7 +179,8 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     // scales once, not into each step's block scales.
     bool foldCallFactor = !weights.hasBlockOffsets();
     if (foldCallFactor) {
-      Value factor = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(float(byteCodes.factor)));
+      double callFactor = words ? planes->factors.front() : byteCodes.factor;
+      Value factor = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(float(callFactor)));
       if (Value tensorScale = weights.emitTensorScale(rewriter, loc))
         factor = arith::MulFOp::create(rewriter, loc, tensorScale, factor);
       options.scaleFactor = factor;
@@ -176,6 +202,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     auto vecF32 = [&](int64_t n) { return VectorType::get({n}, f32); };
     auto vecI32 = VectorType::get({kLanes}, rewriter.getI32Type());
     auto vecI8 = VectorType::get({kChunk}, rewriter.getI8Type());
+    auto vecI16 = VectorType::get({operandSize}, rewriter.getI16Type());
     auto zeros = [&](OpBuilder &b, Location l, VectorType t) {
       return arith::ConstantOp::create(b, l, DenseElementsAttr::get(t, b.getZeroAttr(t.getElementType())))
           .getResult();
@@ -201,7 +228,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     SmallVector<SmallVector<int64_t>> laneUnit(dots);
     for (int64_t d = 0; d < dots; ++d)
       for (int64_t j = 0; j < kLanes; ++j)
-        laneUnit[d].push_back((span * d + order[4 * j]) / unit);
+        laneUnit[d].push_back((span * d + order[perLane * j]) / unit);
 
     // The terms of a step's weight blocks as vectors: sc = scale * factor
     // (the block scale alone where the activation scales carry the call's
@@ -250,6 +277,49 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                     b, l, indexConst(b, l, 0), indexConst(b, l, k), step, init,
                     [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
                       SmallVector<Value> next(carried);
+                      // What one code of each unit is worth in row i: weight
+                      // block scale times activation chunk scale.
+                      auto worthOf = [&](Value sc, int64_t i) {
+                        Value sa = read(b, l, vecF32(chunks), act.scales, r[i], div(b, l, kb, kChunk));
+                        return arith::MulFOp::create(b, l, gather(b, l, sc, unitBlock), gather(b, l, sa, unitChunk))
+                            .getResult();
+                      };
+                      if (words) {
+                        // Each dot product's lanes are converted where it is
+                        // done, after its pair's lookups, the planes joined
+                        // in f32 (the activation scales carry the first
+                        // plane's factor): few values live, where merges of
+                        // lanes as for bytes would cost as much.
+                        Value sc = stepTerms(b, l, row, kb).first;
+                        SmallVector<Value> worth, ratios;
+                        for (int64_t i = 0; i < tile; ++i)
+                          worth.push_back(worthOf(sc, i));
+                        for (double factor : planes->factors)
+                          ratios.push_back(arith::ConstantOp::create(
+                              b, l,
+                              DenseElementsAttr::get(vecF32(kLanes),
+                                                     b.getF32FloatAttr(float(factor / planes->factors.front())))));
+                        for (int64_t d = 0; d < dots; ++d) {
+                          SmallVector<std::array<Value, 4>> operands =
+                              weights.emitWordPair(b, l, row, kb, span * d, *planes);
+                          for (int64_t i = 0; i < tile; ++i) {
+                            Value sum;
+                            for (auto [p, plane] : llvm::enumerate(operands)) {
+                              Value dot = zeros(b, l, vecI32);
+                              for (auto [o, operand] : llvm::enumerate(plane)) {
+                                int64_t at = span * d + operandSize * int64_t(o);
+                                Value k0 = arith::AddIOp::create(b, l, kb, indexConst(b, l, at));
+                                dot = Dot2Op::create(b, l, dot, operand, read(b, l, vecI16, act.codes, r[i], k0));
+                              }
+                              Value value = arith::SIToFPOp::create(b, l, vecF32(kLanes), dot);
+                              sum = sum ? vector::FMAOp::create(b, l, value, ratios[p], sum).getResult() : value;
+                            }
+                            Value &acc = next[i * perRow + d % slots];
+                            acc = vector::FMAOp::create(b, l, sum, gather(b, l, worth[i], laneUnit[d]), acc);
+                          }
+                        }
+                        return next;
+                      }
                       // Per dot product: the byte operands and the offset of their codes.
                       SmallVector<SmallVector<std::pair<Value, int64_t>>> w(dots);
                       for (int64_t d = 0; d < dots; ++d) {
@@ -266,11 +336,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                       auto [sc, off] = stepTerms(b, l, row, kb);
                       for (int64_t i = 0; i < tile; ++i) {
                         Value *acc = &next[i * perRow];
-                        // What one code of each unit is worth: weight block
-                        // scale times activation chunk scale.
-                        Value sa = read(b, l, vecF32(chunks), act.scales, r[i], div(b, l, kb, kChunk));
-                        Value worth = arith::MulFOp::create(b, l, gather(b, l, sc, unitBlock),
-                                                            gather(b, l, sa, unitChunk));
+                        Value worth = worthOf(sc, i);
                         SmallVector<LaneSums> parts;
                         for (int64_t d = 0; d < dots; ++d) {
                           Value dot = zeros(b, l, vecI32);
@@ -311,7 +377,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     return success();
   }
 
-  bool signedWeightBytes;
+  bool signedWeightBytes, wordPlanes;
   int64_t vectorRegisters;
 };
 
@@ -331,8 +397,24 @@ bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
   return chunksFitBlocks(StorageAccess::getChunkBlockSize(wType));
 }
 
+bool mlir::qf::hasWordPlanePath(MatmulOp op) {
+  std::optional<SchemeAttr> actScheme = op.getActScheme();
+  auto aType = dyn_cast<RankedTensorType>(op.getLhs().getType());
+  auto resultType = op.getResult().getType();
+  QTensorType wType = op.getRhs().getType();
+  if (!actScheme || !aType || aType.getRank() != 2 || !aType.hasStaticShape() || aType.getDimSize(0) > kWordPlaneRows ||
+      !resultType.hasStaticShape() || !aType.getElementType().isF32() || !resultType.getElementType().isF32() ||
+      !StorageAccess::getWordPlanes(wType) || !ActivationQuantizer(op).supportsCodes())
+    return false;
+  SmallVector<int64_t> steps = legalKSteps(wType, wType.getShape()[1]);
+  int64_t block = StorageAccess::getChunkBlockSize(wType);
+  return chunksFitBlocks(block) && !steps.empty() && steps.front() >= 2 * kChunk &&
+         lanesKeepUnits(StorageAccess::getWordPairOrder(wType), kLanes * 2, 2, std::min(block, kChunk));
+}
+
 void mlir::qf::populateIntegerDotMatmulPattern(const TypeConverter &converter,
                                                RewritePatternSet &patterns, bool signedWeightBytes,
-                                               int64_t vectorRegisters) {
-  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext(), signedWeightBytes, vectorRegisters);
+                                               bool wordPlanes, int64_t vectorRegisters) {
+  patterns.add<IntegerDotMatmulLowering>(converter, patterns.getContext(), signedWeightBytes, wordPlanes,
+                                         vectorRegisters);
 }

@@ -12,12 +12,19 @@ namespace mlir::qf {
 /// operands, and activation codes in whole 32-element chunks.
 bool hasIntegerDotPath(MatmulOp op);
 
+/// Whether `op` (with an activation scheme) can run its decode kernel on
+/// word planes (StorageAccess::getWordPlanes): as hasIntegerDotPath, for
+/// weights without byte codes or block offsets, K in whole byte pairs, at
+/// most 4 activation rows.
+bool hasWordPlanePath(MatmulOp op);
+
 /// The lowering of such matmuls to qf.dot4 on the weights' byte codes and
 /// activations quantized on the fly; `signedWeightBytes` as
 /// StorageAccess::getByteCodes takes it, `vectorRegisters` as
-/// PackedDotMatmul does.
+/// PackedDotMatmul does; with `wordPlanes`, also those with a word plane
+/// path, to qf.dot2.
 void populateIntegerDotMatmulPattern(const TypeConverter &converter, RewritePatternSet &patterns,
-                                     bool signedWeightBytes, int64_t vectorRegisters);
+                                     bool signedWeightBytes, bool wordPlanes, int64_t vectorRegisters);
 
 } // namespace mlir::qf
 

@@ -1,4 +1,4 @@
-//===- LowerSimdOps.cpp - qf.lookup and qf.dot4 to host SIMD or plain ops --===//
+//===- LowerSimdOps.cpp - qf SIMD ops to host intrinsics or plain ops ----===//
 #include "passes/Avx2DotSums.h"
 #include "passes/Passes.h"
 #include "qf/IR/Qf.h"
@@ -141,14 +141,14 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
     auto codesType = cast<VectorType>(op.getCodes().getType());
     auto resultType = cast<VectorType>(op.getResult().getType());
     Type elem = resultType.getElementType();
-    bool bytes = elem.isInteger(8);
+    bool bytes = elem.isInteger(8), words = elem.isInteger(16);
     int64_t n = codesType.getDimSize(0);
     // The table padded to 16 entries (codes never index the padding).
     SmallVector<float> table(op.getTable());
     table.resize(16, 0.0f);
     auto entry = [&](float v) -> Attribute {
-      if (bytes)
-        return rewriter.getIntegerAttr(elem, APInt(8, uint64_t(int64_t(v)), /*isSigned=*/true));
+      if (auto intType = dyn_cast<IntegerType>(elem))
+        return rewriter.getIntegerAttr(elem, APInt(intType.getWidth(), uint64_t(int64_t(v)), /*isSigned=*/true));
       return rewriter.getF32FloatAttr(v);
     };
 
@@ -166,20 +166,29 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
     }
     // pshufb looks up the low four bits of each byte in its 128-bit lane:
     // the table repeats in each lane.
-    if (bytes && avx2 && n % 16 == 0) {
+    // An i16 table: its entries' low and high bytes looked up so, then
+    // interleaved (in-lane unpacks where the interleave's users take the
+    // words in unpack order, as qf-lower-to-linalg's word planes do).
+    if ((bytes || words) && avx2 && n % 16 == 0) {
       int64_t width = n % 32 == 0 ? 32 : 16;
-      auto sliceType = VectorType::get({width}, elem);
-      SmallVector<Attribute> repeated;
-      for (int64_t i = 0; i < width; ++i)
-        repeated.push_back(entry(table[i % 16]));
-      Value values = arith::ConstantOp::create(rewriter, loc,
-                                               DenseElementsAttr::get(sliceType, repeated));
+      auto byteSlice = VectorType::get({width}, rewriter.getI8Type());
       StringRef name = width == 32 ? "llvm.x86.avx2.pshuf.b" : "llvm.x86.ssse3.pshuf.b.128";
-      rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), width,
-                                      [&](ValueRange idx) {
-                                        return callIntrinsic(rewriter, loc, sliceType, name,
-                                                             {values, idx[0]});
-                                      }));
+      auto byteLookup = [&](Value idx, int shift) {
+        SmallVector<int8_t> repeated;
+        for (int64_t i = 0; i < width; ++i)
+          repeated.push_back(int8_t(int64_t(table[i % 16]) >> shift));
+        Value values = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(byteSlice, ArrayRef(repeated)));
+        return callIntrinsic(rewriter, loc, byteSlice, name, {values, idx});
+      };
+      rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), width, [&](ValueRange idx) {
+        if (bytes)
+          return byteLookup(idx[0], 0);
+        SmallVector<int64_t> interleave;
+        for (int64_t i = 0; i < width; ++i)
+          interleave.append({i, width + i});
+        Value both = vector::ShuffleOp::create(rewriter, loc, byteLookup(idx[0], 0), byteLookup(idx[0], 8), interleave);
+        return bitcastTo(rewriter, loc, both, width, elem);
+      }));
       return success();
     }
     // An arithmetic progression (q4_0's q - 8) is a convert and a multiply-add.
@@ -187,7 +196,7 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
     bool progression = true;
     for (size_t i = 2; i < values.size(); ++i)
       progression &= values[i] - values[i - 1] == values[1] - values[0];
-    if (progression && !bytes) {
+    if (progression && elem.isF32()) {
       Value x = arith::UIToFPOp::create(rewriter, loc, resultType, op.getCodes());
       x = arith::MulFOp::create(rewriter, loc, x,
                                 splat(rewriter, loc, resultType, entry(values[1] - values[0])));
@@ -398,13 +407,53 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
   bool vnni, avx512, avx2;
 };
 
+struct Dot2Lowering : OpRewritePattern<Dot2Op> {
+  Dot2Lowering(MLIRContext *ctx, bool vnni, bool avx512, bool avx2)
+      : OpRewritePattern(ctx), vnni(vnni), avx512(avx512), avx2(avx2) {}
+
+  LogicalResult matchAndRewrite(Dot2Op op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto accType = cast<VectorType>(op.getAcc().getType());
+    int64_t lanes = accType.getDimSize(0);
+    ValueRange operands = op->getOperands(); // acc, lhs, rhs
+    if (vnni && lanes % 4 == 0) {
+      int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
+      auto sliceType = VectorType::get({width}, accType.getElementType());
+      std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(width * 32);
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, operands, width, [&](ValueRange s) {
+        return callIntrinsic(rewriter, loc, sliceType, name, s);
+      }));
+      return success();
+    }
+    if (avx2 && lanes % 8 == 0) {
+      auto i32x8 = VectorType::get({8}, accType.getElementType());
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, operands, 8, [&](ValueRange s) {
+        return arith::AddIOp::create(rewriter, loc, s[0],
+                                     callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", s.drop_front()))
+            .getResult();
+      }));
+      return success();
+    }
+    auto wide = VectorType::get({2 * lanes}, rewriter.getI32Type());
+    Value products = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({lanes, 2}, rewriter.getI32Type()),
+        arith::MulIOp::create(rewriter, loc, arith::ExtSIOp::create(rewriter, loc, wide, op.getLhs()),
+                              arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs())));
+    rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
+        op, products, op.getAcc(), ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    return success();
+  }
+
+  bool vnni, avx512, avx2;
+};
+
 struct QfLowerSimdOpsPass : qf::impl::QfLowerSimdOpsBase<QfLowerSimdOpsPass> {
   using QfLowerSimdOpsBase::QfLowerSimdOpsBase;
 
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LookupLowering>(&getContext(), avx512, avx2);
-    patterns.add<Dot4Lowering>(&getContext(), vnni, avx512, avx2);
+    patterns.add<Dot4Lowering, Dot2Lowering>(&getContext(), vnni, avx512, avx2);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -56,6 +56,8 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
+    if (op.getActScheme())
+      return rewriter.notifyMatchFailure(op, "activation schemes left to this point are the integer kernels'");
     Location loc = op.getLoc();
     auto resultType = op.getResult().getType();
     Value lhs = adaptor.getLhs().front();
@@ -126,7 +128,8 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
     QTensorType wType = op.getRhs().getType();
     auto aType = op.getLhs().getType();
     auto resultType = op.getResult().getType();
-    if (!StorageAccess::supportsChunks(wType) || aType.getRank() != 2 ||
+    // Activation schemes left to this point are the integer kernels'.
+    if (op.getActScheme() || !StorageAccess::supportsChunks(wType) || aType.getRank() != 2 ||
         !aType.hasStaticShape() || !resultType.hasStaticShape() ||
         !aType.getElementType().isF32() || !resultType.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "no vector path for this matmul");
@@ -300,7 +303,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     // Activation schemes: where weights have no integer dot path, the
     // activations are quantized and dequantized ahead (the same values the
     // scheme gives) and the matmul takes them as floats.
-    WalkResult badScheme = module.walk([](MatmulOp mm) {
+    WalkResult badScheme = module.walk([&](MatmulOp mm) {
       std::optional<SchemeAttr> act = mm.getActScheme();
       if (!act)
         return WalkResult::advance();
@@ -314,7 +317,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
                             "scale group and be at most 256)";
         return WalkResult::interrupt();
       }
-      if (!hasIntegerDotPath(mm)) {
+      if (!hasIntegerDotPath(mm) && !(wordPlanes && hasWordPlanePath(mm))) {
         OpBuilder b(mm);
         Value dequantized = ActivationQuantizer(mm).emitDequantized(b, mm.getLoc(), mm.getLhs());
         mm.getLhsMutable().assign(dequantized);
@@ -332,7 +335,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, DequantizeLowering>(converter, ctx);
     patterns.add<VectorMatmulLowering>(converter, ctx, avx2LookupOrder);
-    populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes, vectorRegisters);
+    populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes, wordPlanes, vectorRegisters);
     populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);
     populateReturnOpTypeConversionPattern(patterns, converter);
@@ -340,7 +343,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<QfDialect>();
-    target.addLegalOp<LookupOp, Dot4Op>();
+    target.addLegalOp<LookupOp, Dot4Op, Dot2Op>();
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect, arith::ArithDialect,
                            scf::SCFDialect, vector::VectorDialect, math::MathDialect>();
     target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp f) {

@@ -14,7 +14,8 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
       scales) to integer dot products: activations are quantized on the fly
       exactly as the reference quantizer does, weights read as unsigned
       bytes, each 32-element chunk one `qf.dot4` (4-bit formats whose values
-      are integer multiples of a power of two, 8-bit integer formats); for
+      are integer multiples of a power of two, 8-bit integer formats; with
+      `word-planes`, NF4-like codebooks as i16 planes and `qf.dot2`); for
       other weights the activations are quantized and dequantized ahead;
     - `qf.matmul` to vector loops that decode a chunk of 16 weights at a time
       and FMA it into one accumulator per activation row (4- and 8-bit planar
@@ -39,6 +40,13 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
            "4-bit codes that decode by an f32 table come in the order AVX2's "
            "byte-wise table lookup reads them (qf-lower-simd-ops with avx2 "
            "alone), the activations permuted to match once a call">,
+    Option<"wordPlanes", "word-planes", "bool", /*default=*/"false",
+           "4-bit codebooks without byte codes (NF4) with an activation scheme "
+           "take the decode kernel on up to 4 activation rows as i16 fixed-point "
+           "planes of their values and qf.dot2 on activation codes widened to "
+           "i16, not the f32 kernel on dequantized activations: for AVX2 "
+           "without AVX-512, whose f32 table lookups take 13 shuffles a 32 "
+           "lanes">,
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "vector registers the target has (16 with AVX2 alone): the panels "
            "kernel's default register tile is 4 activation rows by 32 "
@@ -83,15 +91,17 @@ def QfInsertPrefetch : Pass<"qf-insert-prefetch", "func::FuncOp"> {
 }
 
 def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
-  let summary = "Lower qf.lookup and qf.dot4 to host SIMD intrinsics or plain vector ops";
+  let summary = "Lower qf.lookup, qf.dot4 and qf.dot2 to host SIMD intrinsics or plain vector ops";
   let description = [{
     `qf.lookup` with an f32 table: with `avx512`, one
     `llvm.x86.avx512.permvar.sf.512` (vpermps) per 16 lanes; with `avx2`
     alone, per 32 (or 16) lanes one `pshufb` for each byte of the entries and
     in-lane unpacks that join the bytes into f32 lanes (8 lanes: `permps` on
     each half of the table and a select). With a byte table: with `avx2`, one
-    `pshufb` per 32 (or 16) lanes. `qf.dot4`: with
-    `vnni`, one `vpdpbusd` per 16, 8 or 4 lanes. Otherwise lookups become a
+    `pshufb` per 32 (or 16) lanes; with an i16 table two and their
+    interleave. `qf.dot4`: with `vnni`, one `vpdpbusd` per 16, 8 or 4 lanes.
+    `qf.dot2`: with `vnni`, one `vpdpwssd`; with `avx2`, `vpmaddwd` and an
+    add per 8 lanes. Otherwise lookups become a
     tree of `arith.select` on the code bits (f32 progressions a convert and a
     multiply-add) and dot products widening multiplies and a
     `vector.multi_reduction`. Runs after bufferization (the intrinsic calls
@@ -103,7 +113,7 @@ def QfLowerSimdOps : Pass<"qf-lower-simd-ops"> {
     Option<"avx2", "avx2", "bool", /*default=*/"false",
            "Use pshufb and permps for tables (the target must have AVX2)">,
     Option<"vnni", "vnni", "bool", /*default=*/"false",
-           "Use vpdpbusd for qf.dot4 (the target must have AVX512-VNNI with VL, or AVX-VNNI)">
+           "Use vpdpbusd for qf.dot4 and vpdpwssd for qf.dot2 (the target must have AVX512-VNNI with VL, or AVX-VNNI)">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

@@ -998,13 +998,102 @@ std::pair<Value, Value> StorageAccess::emitBytePair(OpBuilder &b, Location loc, 
           applyByteCodes(b, loc, operand(pieces[2], pieces[3]), codes)};
 }
 
-SmallVector<int64_t> StorageAccess::getBytePairOrder() const {
+/// Position p of a byte pair of `scheme` holds element order[p] of the 64.
+static SmallVector<int64_t> bytePairOrder(SchemeAttr scheme) {
   SmallVector<int64_t> order;
   for (const BytePiece &piece : bytePairPieces(scheme, 0))
     for (int64_t i = 0; i < 16; ++i)
       order.push_back(piece.first + piece.stride * i);
   return order;
 }
+
+SmallVector<int64_t> StorageAccess::getBytePairOrder() const { return bytePairOrder(scheme); }
+
+std::optional<StorageAccess::WordPlanes> StorageAccess::getWordPlanes(QTensorType type) {
+  SchemeAttr scheme = type.getScheme();
+  if (!supportsChunks(type) || type.getShape()[1] % kByteChunk || scheme.getElement().getBitWidth() != 4 ||
+      scheme.getLayout() == LayoutKind::ggml || scheme.getOffset() != OffsetKind::none || getByteCodes(type))
+    return std::nullopt;
+  // The values as integers V times 2^-e, e the least that makes them whole.
+  SmallVector<double> values;
+  for (uint64_t c = 0; c < 16; ++c)
+    values.push_back(storedCodeValue(type.getScheme(), c));
+  SmallVector<int64_t> ints;
+  int e = 0;
+  for (; e <= 40; ++e) {
+    ints.clear();
+    for (double v : values) {
+      double q = std::ldexp(v, e);
+      if (!std::isfinite(q) || q != std::trunc(q) || std::fabs(q) > 0x1p40)
+        break;
+      ints.push_back(int64_t(q));
+    }
+    if (ints.size() == values.size())
+      break;
+  }
+  if (e > 40)
+    return std::nullopt;
+  // V = hi * 2^s + lo, planes of at most 2^14 in magnitude: sums of up to
+  // 32 products with activation codes (|q| <= 128) stay within an i32.
+  constexpr int64_t kPlaneMax = int64_t(1) << 14;
+  int64_t vmax = 0;
+  for (int64_t v : ints)
+    vmax = std::max<int64_t>(vmax, std::abs(v));
+  int s = 0;
+  while ((vmax >> s) >= kPlaneMax)
+    ++s;
+  WordPlanes planes;
+  SmallVector<int64_t> hi, lo;
+  for (int64_t v : ints) {
+    int64_t h = s ? (v + (int64_t(1) << (s - 1))) >> s : v; // nearest, ties up
+    hi.push_back(h);
+    lo.push_back(v - h * (int64_t(1) << s));
+  }
+  planes.tables.push_back(hi);
+  planes.factors.push_back(std::ldexp(1.0, s - e));
+  if (llvm::any_of(lo, [](int64_t v) { return v != 0; })) {
+    if (llvm::any_of(lo, [&](int64_t v) { return std::abs(v) > kPlaneMax; }))
+      return std::nullopt;
+    planes.tables.push_back(lo);
+    planes.factors.push_back(std::ldexp(1.0, -e));
+  }
+  return planes;
+}
+
+SmallVector<int64_t> StorageAccess::getWordPairOrder(QTensorType type) {
+  SmallVector<int64_t> bytes = bytePairOrder(type.getScheme()), order;
+  for (int64_t operand : {0, 32})
+    for (int64_t half : {0, 8})
+      for (int64_t lane : {0, 16})
+        for (int64_t i = 0; i < 8; ++i)
+          order.push_back(bytes[operand + lane + half + i]);
+  return order;
+}
+
+SmallVector<std::array<Value, 4>> StorageAccess::emitWordPair(OpBuilder &b, Location loc, Value row, Value k,
+                                                               int64_t offset, const WordPlanes &planes) const {
+  auto [x, y] = emitBytePair(b, loc, row, k, offset, ByteCodes{});
+  auto words = VectorType::get({kByteChunk}, b.getI16Type());
+  SmallVector<std::array<Value, 4>> operands;
+  for (ArrayRef<int64_t> table : planes.tables) {
+    SmallVector<float> entries(table.begin(), table.end());
+    std::array<Value, 4> plane;
+    for (auto [i, codes] : llvm::enumerate(std::array{x, y})) {
+      Value w = LookupOp::create(b, loc, words, codes, b.getDenseF32ArrayAttr(entries));
+      // Halves in the order of AVX2's in-lane unpacks of the entries' bytes.
+      for (int64_t half : {0, 1}) {
+        SmallVector<int64_t> picks;
+        for (int64_t lane : {0, 16})
+          for (int64_t j = 0; j < 8; ++j)
+            picks.push_back(lane + 8 * half + j);
+        plane[2 * i + half] = vector::ShuffleOp::create(b, loc, w, w, picks);
+      }
+    }
+    operands.push_back(plane);
+  }
+  return operands;
+}
+
 
 /// The order in which a chunk of `n` elements comes out of its bytes.
 static SmallVector<int64_t> chunkOrder(SchemeAttr scheme, int64_t n) {

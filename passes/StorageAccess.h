@@ -108,6 +108,33 @@ public:
   /// [-127, 127] (IQ4_NL) are signed bytes instead.
   static std::optional<ByteCodes> getByteCodes(QTensorType type, bool signedBytes = false);
 
+  /// A 4-bit codebook without ByteCodes (NF4) in fixed point: the element
+  /// whose stored code is c has exactly the value sum_p factors[p] *
+  /// tables[p][c], each table entry an integer of magnitude at most 2^14 (one
+  /// or two planes), for qf.dot2 on activation codes widened to i16.
+  struct WordPlanes {
+    SmallVector<SmallVector<int64_t>> tables;
+    SmallVector<double> factors;
+  };
+
+  /// WordPlanes for a chunked rank-2 qtensor with K a multiple of 32, no
+  /// block offsets and 4-bit codes whose values have no ByteCodes and are
+  /// integer multiples of 2^-40 within two planes (not GGUF blocks); none
+  /// otherwise.
+  static std::optional<WordPlanes> getWordPlanes(QTensorType type);
+
+  /// The word planes of the 64 elements from (row, k + offset), `offset` a
+  /// multiple of 64: for each plane four 16-word qf.dot2 operands, in the
+  /// order getWordPairOrder() gives; two-word lane j of each holds elements
+  /// of the same chunk (the chunk of emitBytePair's lanes 0-3 for j < 4, of
+  /// its lanes 4-7 otherwise).
+  SmallVector<std::array<Value, 4>> emitWordPair(OpBuilder &b, Location loc, Value row, Value k, int64_t offset,
+                                                 const WordPlanes &planes) const;
+
+  /// Position p of emitWordPair's four operands in turn holds element
+  /// order[p] of the 64.
+  static SmallVector<int64_t> getWordPairOrder(QTensorType type);
+
   /// Elements per byte chunk.
   static constexpr int64_t kByteChunk = 32;
 

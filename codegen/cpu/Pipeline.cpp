@@ -69,6 +69,7 @@ void qf::buildCpuPipeline(OpPassManager &pm, const CpuTarget &target) {
   bool vnni = (target.has("avx512vnni") && target.has("avx512vl")) || target.has("avxvnni");
   lowering.signedWeightBytes = target.has("avx2") && !vnni;
   lowering.avx2LookupOrder = target.has("avx2") && !target.has("avx512f");
+  lowering.wordPlanes = target.has("avx2") && !target.has("avx512f");
   lowering.vectorRegisters = target.has("avx512f") ? 32 : 16;
   pm.addPass(createQfLowerToLinalg(lowering));
   if (failed(parsePassPipeline(kBufferizationPipeline, pm)))

@@ -253,3 +253,38 @@ func.func @e2m1_16_avx2(%codes: vector<16xi32>) -> vector<16xf32> {
   %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0>} : vector<16xi32> -> vector<16xf32>
   return %v : vector<16xf32>
 }
+
+// i16 tables (codebook values in fixed point): the entries' low and high
+// bytes by one pshufb each (the table padded to 16 entries), then
+// interleaved into words; otherwise selects.
+// AVX2-LABEL: func.func @word_table
+// AVX2-DAG: %[[LO:.*]] = arith.constant dense<[0, -1, 0, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1, 0, 31, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : vector<32xi8>
+// AVX2-DAG: %[[HI:.*]] = arith.constant dense<[-32, -1, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -32, -1, 32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]> : vector<32xi8>
+// AVX2-DAG: %[[L:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[LO]], %arg0)
+// AVX2-DAG: %[[H:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pshuf.b"(%[[HI]], %arg0)
+// AVX2: %[[W:.*]] = vector.shuffle %[[L]], %[[H]] [0, 32, 1, 33, 2, 34
+// AVX2: vector.bitcast %[[W]] : vector<64xi8> to vector<32xi16>
+// SELECT-LABEL: func.func @word_table
+// SELECT-COUNT-3: arith.select {{.*}} vector<32xi1>, vector<32xi16>
+// SELECT-NOT: llvm.call_intrinsic
+func.func @word_table(%codes: vector<32xi8>) -> vector<32xi16> {
+  %v = qf.lookup %codes {table = array<f32: -8192.0, -1.0, 8192.0, 31.0>} : vector<32xi8> -> vector<32xi16>
+  return %v : vector<32xi16>
+}
+
+// i16 dot products: vpdpwssd, vpmaddwd and an add, or widening multiplies
+// and a reduction of each pair.
+// VNNI-LABEL: func.func @dot2
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpwssd.256"(%arg0, %arg1, %arg2) : (vector<8xi32>, vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2-LABEL: func.func @dot2
+// AVX2: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"(%arg1, %arg2) : (vector<16xi16>, vector<16xi16>) -> vector<8xi32>
+// AVX2: arith.addi %arg0, %[[P]] : vector<8xi32>
+// SELECT-LABEL: func.func @dot2
+// SELECT-DAG: arith.extsi %arg1 : vector<16xi16> to vector<16xi32>
+// SELECT-DAG: arith.extsi %arg2 : vector<16xi16> to vector<16xi32>
+// SELECT: vector.shape_cast %{{.*}} : vector<16xi32> to vector<8x2xi32>
+// SELECT: vector.multi_reduction <add>, %{{.*}}, %arg0 [1] : vector<8x2xi32> to vector<8xi32>
+func.func @dot2(%acc: vector<8xi32>, %w: vector<16xi16>, %a: vector<16xi16>) -> vector<8xi32> {
+  %d = qf.dot2 %acc, %w, %a : vector<16xi16> -> vector<8xi32>
+  return %d : vector<8xi32>
+}

@@ -471,7 +471,7 @@ func.func @lookup_shapes(%c: vector<8xi32>) -> vector<16xf32> {
 // -----
 
 func.func @lookup_byte_codes(%c: vector<8xi32>) -> vector<8xi8> {
-  // expected-error @+1 {{'qf.lookup' op byte tables take i8 codes and f32 tables take i32 codes}}
+  // expected-error @+1 {{'qf.lookup' op f32 tables take i32 codes, byte and i16 tables i8 codes}}
   %v = qf.lookup %c {table = array<f32: -1.0, 0.0>} : vector<8xi32> -> vector<8xi8>
   return %v : vector<8xi8>
 }
@@ -546,4 +546,28 @@ func.func @matmul_act_hadamard_seed_alone(%a: tensor<1x64xf32>, %w: !qf.qtensor<
   // expected-error @+1 {{'qf.matmul' op act_hadamard_seed needs act_hadamard}}
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>, act_hadamard_seed = 3} : tensor<1x64xf32>, !qf.qtensor<3x64, q4_0> -> tensor<1x3xf32>
   return %c : tensor<1x3xf32>
+}
+
+// -----
+
+func.func @lookup_i16_range(%c: vector<8xi8>) -> vector<8xi16> {
+  // expected-error @+1 {{'qf.lookup' op i16 table entries must be integers in [-32768, 32767], got 3.276800e+04}}
+  %v = qf.lookup %c {table = array<f32: 0.0, 32768.0>} : vector<8xi8> -> vector<8xi16>
+  return %v : vector<8xi16>
+}
+
+// -----
+
+func.func @lookup_f32_byte_codes(%c: vector<8xi8>) -> vector<8xf32> {
+  // expected-error @+1 {{'qf.lookup' op f32 tables take i32 codes, byte and i16 tables i8 codes}}
+  %v = qf.lookup %c {table = array<f32: 0.5, 1.0>} : vector<8xi8> -> vector<8xf32>
+  return %v : vector<8xf32>
+}
+
+// -----
+
+func.func @dot2_lanes(%acc: vector<4xi32>, %w: vector<16xi16>) -> vector<4xi32> {
+  // expected-error @+1 {{'qf.dot2' op needs two i16 values per i32 lane: 16 values for 4 lanes}}
+  %d = qf.dot2 %acc, %w, %w : vector<16xi16> -> vector<4xi32>
+  return %d : vector<4xi32>
 }

@@ -15,3 +15,12 @@ func.func @byte_lookup_and_dot(%c: vector<32xi8>, %a: vector<32xi8>, %acc: vecto
   %d = qf.dot4 %acc, %u, %a {lhs_max = 9} : vector<32xi8> -> vector<8xi32>
   return %d : vector<8xi32>
 }
+
+// CHECK-LABEL: func.func @word_lookup_and_dot
+// CHECK: %[[W:.*]] = qf.lookup %{{.*}} {table = array<f32: -8.192000e+03, 3.100000e+01>} : vector<16xi8> -> vector<16xi16>
+// CHECK: qf.dot2 %{{.*}}, %[[W]], %{{.*}} : vector<16xi16> -> vector<8xi32>
+func.func @word_lookup_and_dot(%c: vector<16xi8>, %a: vector<16xi16>, %acc: vector<8xi32>) -> vector<8xi32> {
+  %w = qf.lookup %c {table = array<f32: -8192.0, 31.0>} : vector<16xi8> -> vector<16xi16>
+  %d = qf.dot2 %acc, %w, %a : vector<16xi16> -> vector<8xi32>
+  return %d : vector<8xi32>
+}

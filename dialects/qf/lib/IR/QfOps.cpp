@@ -156,12 +156,15 @@ LogicalResult LookupOp::verify() {
   if (n < 2 || n > 16 || (n & (n - 1)))
     return emitOpError() << "table must have 2, 4, 8 or 16 entries, got " << n;
   Type codes = getCodes().getType().getElementType(), result = getResult().getType().getElementType();
-  if (result.isInteger(8) != codes.isInteger(8))
-    return emitOpError() << "byte tables take i8 codes and f32 tables take i32 codes";
-  if (result.isInteger(8))
+  if (result.isF32() != codes.isInteger(32))
+    return emitOpError() << "f32 tables take i32 codes, byte and i16 tables i8 codes";
+  if (auto intType = dyn_cast<IntegerType>(result)) {
+    int64_t lo = intType.getWidth() == 8 ? -128 : -32768, hi = intType.getWidth() == 8 ? 255 : 32767;
     for (float v : getTable())
-      if (v != std::trunc(v) || v < -128 || v > 255)
-        return emitOpError() << "byte table entries must be integers in [-128, 255], got " << v;
+      if (v != std::trunc(v) || v < lo || v > hi)
+        return emitOpError() << (intType.getWidth() == 8 ? "byte" : "i16") << " table entries must be integers in ["
+                             << lo << ", " << hi << "], got " << v;
+  }
   return success();
 }
 
@@ -172,6 +175,13 @@ LogicalResult Dot4Op::verify() {
                          << " lanes";
   if (getLhsSigned() && getLhsMax() && *getLhsMax() > 127)
     return emitOpError() << "signed lhs bytes lie within [-127, 127], but lhs_max is " << *getLhsMax();
+  return success();
+}
+
+LogicalResult Dot2Op::verify() {
+  int64_t lanes = getAcc().getType().getDimSize(0), words = getLhs().getType().getDimSize(0);
+  if (words != 2 * lanes)
+    return emitOpError() << "needs two i16 values per i32 lane: " << words << " values for " << lanes << " lanes";
   return success();
 }
 

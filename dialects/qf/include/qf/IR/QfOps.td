@@ -124,17 +124,21 @@ def Qf_LookupOp : Qf_Op<"lookup", [Pure, AllShapesMatch<["codes", "result"]>]> {
     values, as codebook and minifloat formats do. With an f32 result the
     codes are i32 (the f32 decode of 4-bit formats); with an i8 result the
     codes are i8 and the table holds byte values, integers in [-128, 255]
-    (the integer codes an integer dot product consumes). The CPU pipeline
-    lowers f32 tables to one AVX-512 permute per 16 lanes, byte tables to
-    one byte shuffle per 16 or 32 lanes where the host has them, and either
-    to a tree of selects otherwise.
+    (the integer codes an integer dot product consumes); with an i16 result
+    the codes are i8 and the table holds integers in [-32768, 32767] (a
+    plane of a codebook's values in fixed point, for `qf.dot2`). The CPU
+    pipeline lowers f32 tables to one AVX-512 permute per 16 lanes, byte
+    tables to one byte shuffle per 16 or 32 lanes where the host has them,
+    i16 tables to two byte shuffles (the entries' low and high bytes) and
+    their interleave, and any of them to a tree of selects otherwise.
     ```
     %v = qf.lookup %codes {table = array<f32: 0.0, 0.5, ...>} : vector<32xi32> -> vector<32xf32>
     %u = qf.lookup %nibbles {table = array<f32: 12.0, 13.0, ...>} : vector<32xi8> -> vector<32xi8>
+    %h = qf.lookup %nibbles {table = array<f32: -8192.0, -5703.0, ...>} : vector<32xi8> -> vector<32xi16>
     ```
   }];
   let arguments = (ins VectorOfRankAndType<[1], [I32, I8]>:$codes, DenseF32ArrayAttr:$table);
-  let results = (outs VectorOfRankAndType<[1], [F32, I8]>:$result);
+  let results = (outs VectorOfRankAndType<[1], [F32, I8, I16]>:$result);
   let assemblyFormat = "$codes attr-dict `:` type($codes) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -167,6 +171,28 @@ def Qf_Dot4Op : Qf_Op<"dot4", [Pure, AllTypesMatch<["acc", "result"]>,
                        VectorOfRankAndType<[1], [I8]>:$rhs,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<255>]>>:$lhs_max,
                        UnitAttr:$lhs_signed);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Qf_Dot2Op : Qf_Op<"dot2", [Pure, AllTypesMatch<["acc", "result"]>,
+                                AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "Sums of two i16 products into i32 lanes";
+  let description = [{
+    `result[i] = acc[i] + sext(lhs[2i]) * sext(rhs[2i]) + sext(lhs[2i + 1]) * sext(rhs[2i + 1])`,
+    wrapping: the integer dot product of a codebook's values in fixed point
+    (`qf.lookup` to i16) and activation codes widened to i16. The CPU
+    pipeline lowers it to one VNNI `vpdpwssd` where the target has one,
+    to `vpmaddwd` and an add with AVX2, and to widening multiplies and a
+    reduction otherwise.
+    ```
+    %d = qf.dot2 %acc, %w, %a : vector<16xi16> -> vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I16]>:$lhs,
+                       VectorOfRankAndType<[1], [I16]>:$rhs);
   let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
   let assemblyFormat = "$acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `->` type($result)";
   let hasVerifier = 1;
