@@ -294,7 +294,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                         SmallVector<Value> worth, ratios;
                         for (int64_t i = 0; i < tile; ++i)
                           worth.push_back(worthOf(sc, i));
-                        for (double factor : planes->factors)
+                        for (double factor : ArrayRef(planes->factors).drop_front())
                           ratios.push_back(arith::ConstantOp::create(
                               b, l,
                               DenseElementsAttr::get(vecF32(kLanes),
@@ -312,7 +312,7 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
                                 dot = Dot2Op::create(b, l, dot, operand, read(b, l, vecI16, act.codes, r[i], k0));
                               }
                               Value value = arith::SIToFPOp::create(b, l, vecF32(kLanes), dot);
-                              sum = sum ? vector::FMAOp::create(b, l, value, ratios[p], sum).getResult() : value;
+                              sum = p ? vector::FMAOp::create(b, l, value, ratios[p - 1], sum).getResult() : value;
                             }
                             Value &acc = next[i * perRow + d % slots];
                             acc = vector::FMAOp::create(b, l, sum, gather(b, l, worth[i], laneUnit[d]), acc);

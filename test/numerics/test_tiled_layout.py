@@ -159,6 +159,17 @@ def test_kernels_on_tiles_match_numpy(qf, scheme):
     planar presets' reference dequantization otherwise), repacked by
     to_tiles; one activation row and 16 (the panels kernel), int8 and f32
     activations."""
+    check_kernels_on_tiles(qf, scheme)
+
+
+@pytest.mark.parametrize("scheme", ["iq4_nl", "nf4_g64"])
+def test_avx2_lowerings_on_tiles(qf, scheme):
+    """The lowerings of AVX2 without AVX-512 (--cpu x86-64-v3: IQ4_NL's
+    signed bytes, NF4's word planes and byte-wise f32 lookups) on tiles."""
+    check_kernels_on_tiles(qf, scheme, ["--cpu", "x86-64-v3"])
+
+
+def check_kernels_on_tiles(qf, scheme: str, extra=()):
     rng = np.random.default_rng(zlib.crc32(("k" + scheme).encode()))
     n = 48
     w = rng.standard_normal((n, K)).astype(np.float32)
@@ -179,7 +190,7 @@ def test_kernels_on_tiles_match_numpy(qf, scheme):
     for (act, m), name in entries.items():
         text = matmul_fn(name, m, n, K, tiled(scheme), act or "int8_g32")
         source += text if act else text.replace(" {act_scheme = #qf.scheme<int8_g32>}", "")
-    pkg = compile_source(qf, source)
+    pkg = compile_source(qf, source, extra)
     for (act, m), name in entries.items():
         a = (rng.standard_t(4, (m, K)) * 3).astype(np.float32)
         [got] = run(qf, pkg, name, a, wq)
