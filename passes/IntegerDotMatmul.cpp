@@ -383,33 +383,30 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
 
 } // namespace
 
-bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
-  std::optional<SchemeAttr> actScheme = op.getActScheme();
+/// Whether `op` has static rank-2 f32 operands and an activation scheme
+/// whose codes fit in bytes, and its weights' blocks hold whole chunks.
+static bool takesActivationCodes(MatmulOp op) {
   auto aType = dyn_cast<RankedTensorType>(op.getLhs().getType());
   auto resultType = op.getResult().getType();
-  QTensorType wType = op.getRhs().getType();
-  if (!actScheme || !aType || aType.getRank() != 2 || !aType.hasStaticShape() ||
-      !resultType.hasStaticShape() || !aType.getElementType().isF32() ||
-      !resultType.getElementType().isF32() || !StorageAccess::getByteCodes(wType))
-    return false;
-  if (!ActivationQuantizer(op).supportsCodes())
-    return false;
-  return chunksFitBlocks(StorageAccess::getChunkBlockSize(wType));
+  return op.getActScheme() && aType && aType.getRank() == 2 && aType.hasStaticShape() &&
+         resultType.hasStaticShape() && aType.getElementType().isF32() && resultType.getElementType().isF32() &&
+         ActivationQuantizer(op).supportsCodes() &&
+         chunksFitBlocks(StorageAccess::getChunkBlockSize(op.getRhs().getType()));
+}
+
+bool mlir::qf::hasIntegerDotPath(MatmulOp op) {
+  return StorageAccess::getByteCodes(op.getRhs().getType()) && takesActivationCodes(op);
 }
 
 bool mlir::qf::hasWordPlanePath(MatmulOp op) {
-  std::optional<SchemeAttr> actScheme = op.getActScheme();
-  auto aType = dyn_cast<RankedTensorType>(op.getLhs().getType());
-  auto resultType = op.getResult().getType();
   QTensorType wType = op.getRhs().getType();
-  if (!actScheme || !aType || aType.getRank() != 2 || !aType.hasStaticShape() || aType.getDimSize(0) > kWordPlaneRows ||
-      !resultType.hasStaticShape() || !aType.getElementType().isF32() || !resultType.getElementType().isF32() ||
-      !StorageAccess::getWordPlanes(wType) || !ActivationQuantizer(op).supportsCodes())
+  if (!StorageAccess::getWordPlanes(wType) || !takesActivationCodes(op) ||
+      op.getLhs().getType().getDimSize(0) > kWordPlaneRows)
     return false;
   SmallVector<int64_t> steps = legalKSteps(wType, wType.getShape()[1]);
-  int64_t block = StorageAccess::getChunkBlockSize(wType);
-  return chunksFitBlocks(block) && !steps.empty() && steps.front() >= 2 * kChunk &&
-         lanesKeepUnits(StorageAccess::getWordPairOrder(wType), kLanes * 2, 2, std::min(block, kChunk));
+  int64_t unit = std::min(StorageAccess::getChunkBlockSize(wType), kChunk);
+  return !steps.empty() && steps.front() >= 2 * kChunk &&
+         lanesKeepUnits(StorageAccess::getWordPairOrder(wType), 2 * kLanes, 2, unit);
 }
 
 void mlir::qf::populateIntegerDotMatmulPattern(const TypeConverter &converter,
