@@ -118,10 +118,13 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
 /// each weight row, walk K in chunks of StorageAccess::kChunk elements, decode
 /// a chunk once into a vector and FMA it into one accumulator per activation
 /// row. Used where StorageAccess can read chunks; other schemes take the
-/// scalar linalg path.
+/// scalar linalg path. With 16 vector registers (AVX2) the accumulators are
+/// 8 lanes, each chunk's 8-lane parts FMA'd into them in turn: a tile's
+/// whole-chunk accumulators (8 rows x 4 registers) would not fit.
 struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
-  VectorMatmulLowering(TypeConverter &converter, MLIRContext *ctx, bool avx2LookupOrder)
-      : OpConversionPattern(converter, ctx, /*benefit=*/2), avx2LookupOrder(avx2LookupOrder) {}
+  VectorMatmulLowering(TypeConverter &converter, MLIRContext *ctx, bool avx2LookupOrder, int64_t vectorRegisters)
+      : OpConversionPattern(converter, ctx, /*benefit=*/2), avx2LookupOrder(avx2LookupOrder),
+        vectorRegisters(vectorRegisters) {}
 
   LogicalResult matchAndRewrite(MatmulOp op, OneToNOpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
@@ -158,8 +161,19 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
       }
     }
     auto vecType = VectorType::get({chunk}, rewriter.getF32Type());
+    // Accumulators: `slots` a row of `accLanes` lanes, each chunk's parts
+    // taken in turn. With 16 registers 8-lane ones, 8 a tile of rows; a
+    // single row takes two (llvm-mca, Zen 3: more leave AVX2's byte-wise
+    // lookup tables no registers, and LLVM reloads them).
+    int64_t accLanes = chunk, accSlots = slots;
+    if (vectorRegisters < 32) {
+      accLanes = 8;
+      accSlots = tile == 1 ? 2 : std::max<int64_t>(1, 8 / tile);
+    }
+    int64_t parts = chunk / accLanes;
+    auto accType = VectorType::get({accLanes}, rewriter.getF32Type());
     Value zeroVec = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(vecType, rewriter.getF32FloatAttr(0)));
+        rewriter, loc, DenseElementsAttr::get(accType, rewriter.getF32FloatAttr(0)));
     Value padF32 = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
     Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(), rewriter.getF32Type());
     // Activations once in the order weight chunks decode in.
@@ -193,8 +207,17 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
           Value r = arith::AddIOp::create(b, l, mt, indexConst(b, l, i));
           Value a = vector::TransferReadOp::create(b, l, vecType, lhs, ValueRange{r, kc}, padF32,
                                                    ArrayRef<bool>{true});
-          Value &acc = accs[i * slots + (first + j) % slots];
-          acc = vector::FMAOp::create(b, l, a, w, acc);
+          for (int64_t p = 0; p < parts; ++p) {
+            auto part = [&](Value v) {
+              return parts == 1 ? v
+                                : vector::ExtractStridedSliceOp::create(b, l, v, ArrayRef<int64_t>{p * accLanes},
+                                                                        ArrayRef<int64_t>{accLanes},
+                                                                        ArrayRef<int64_t>{1})
+                                      .getResult();
+            };
+            Value &acc = accs[i * accSlots + ((first + j) * parts + p) % accSlots];
+            acc = vector::FMAOp::create(b, l, part(a), part(w), acc);
+          }
         }
       }
     };
@@ -204,7 +227,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
           return forLoop(
               b, l, indexConst(b, l, 0), indexConst(b, l, n), 1, outer,
               [&](OpBuilder &b, Location l, Value row, ValueRange result) {
-                SmallVector<Value> zeros(tile * slots, zeroVec);
+                SmallVector<Value> zeros(tile * accSlots, zeroVec);
                 SmallVector<Value> accs = forLoop(
                     b, l, indexConst(b, l, 0), indexConst(b, l, k), step, zeros,
                     [&](OpBuilder &b, Location l, Value kb, ValueRange carried) {
@@ -230,7 +253,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
                     });
                 Value out = result[0];
                 for (int64_t i = 0; i < tile; ++i) {
-                  Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * slots, slots));
+                  Value sum = sumAccumulators(b, l, ArrayRef(accs).slice(i * accSlots, accSlots));
                   Value r = arith::AddIOp::create(b, l, mt, indexConst(b, l, i));
                   out = tensor::InsertOp::create(b, l, sum, out, ValueRange{r, row});
                 }
@@ -242,6 +265,7 @@ struct VectorMatmulLowering : OpConversionPattern<MatmulOp> {
   }
 
   bool avx2LookupOrder;
+  int64_t vectorRegisters;
 };
 
 struct DequantizeLowering : OpConversionPattern<DequantizeOp> {
@@ -334,7 +358,7 @@ struct QfLowerToLinalgPass : qf::impl::QfLowerToLinalgBase<QfLowerToLinalgPass> 
     StorageTypeConverter converter;
     RewritePatternSet patterns(ctx);
     patterns.add<MatmulLowering, DequantizeLowering>(converter, ctx);
-    patterns.add<VectorMatmulLowering>(converter, ctx, avx2LookupOrder);
+    patterns.add<VectorMatmulLowering>(converter, ctx, avx2LookupOrder, vectorRegisters);
     populateIntegerDotMatmulPattern(converter, patterns, signedWeightBytes, wordPlanes, vectorRegisters);
     populateHadamardLoweringPattern(converter, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, converter);

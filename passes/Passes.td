@@ -52,7 +52,8 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
            "kernel's default register tile is 4 activation rows by 32 "
            "columns with 32; with 16, 2 rows by 16 columns where eight dot "
            "products share a vpmaddwd, else 1 row by 32 (by 16 where each "
-           "takes its own)">
+           "takes its own); the f32 vector kernel's accumulators are 8 lanes "
+           "with 16, whole chunks with 32">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",

@@ -53,3 +53,27 @@ func.func @prefill_q8_0(%a: tensor<8x64xf32>, %w: !qf.qtensor<32x64, q8_0>) -> t
   %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<8x64xf32>, !qf.qtensor<32x64, q8_0> -> tensor<8x32xf32>
   return %c : tensor<8x32xf32>
 }
+
+// The f32 vector kernel: with 32 registers one whole-chunk accumulator
+// (vector<32xf32>) a row; with 16, 8-lane accumulators that each chunk's
+// parts FMA into in turn, 8 a tile of 8 rows and 2 for a single row.
+// WIDE-LABEL: func.func @f32_rows
+// WIDE-COUNT-8: vector.fma {{.*}} : vector<32xf32>
+// WIDE-NOT: vector.fma
+// AVX2-LABEL: func.func @f32_rows
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// AVX2-COUNT-32: vector.fma {{.*}} : vector<8xf32>
+// AVX2-NOT: vector.fma
+func.func @f32_rows(%a: tensor<8x64xf32>, %w: !qf.qtensor<2x64, nf4_g64>) -> tensor<8x2xf32> {
+  %c = qf.matmul %a, %w : tensor<8x64xf32>, !qf.qtensor<2x64, nf4_g64> -> tensor<8x2xf32>
+  return %c : tensor<8x2xf32>
+}
+
+// WIDE-LABEL: func.func @f32_row
+// AVX2-LABEL: func.func @f32_row
+// AVX2: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>) {
+// AVX2-COUNT-8: vector.fma {{.*}} : vector<8xf32>
+func.func @f32_row(%a: tensor<1x64xf32>, %w: !qf.qtensor<2x64, nf4_g64>) -> tensor<1x2xf32> {
+  %c = qf.matmul %a, %w : tensor<1x64xf32>, !qf.qtensor<2x64, nf4_g64> -> tensor<1x2xf32>
+  return %c : tensor<1x2xf32>
+}
