@@ -55,8 +55,9 @@ bool lanesKeepUnits(ArrayRef<int64_t> order, int64_t operandSize, int64_t perLan
 }
 
 /// Activation rows up to which word planes beat the f32 kernel, which
-/// shares its table lookups among more rows.
-constexpr int64_t kWordPlaneRows = 4;
+/// shares its table lookups among more rows (docs/performance.md: even at
+/// 2, slower at 4).
+constexpr int64_t kWordPlaneRows = 2;
 
 /// Integer lane sums of a step and the unit each lane belongs to.
 struct LaneSums {

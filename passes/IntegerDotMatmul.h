@@ -15,7 +15,7 @@ bool hasIntegerDotPath(MatmulOp op);
 /// Whether `op` (with an activation scheme) can run its decode kernel on
 /// word planes (StorageAccess::getWordPlanes): as hasIntegerDotPath, for
 /// weights without byte codes or block offsets, K in whole byte pairs, at
-/// most 4 activation rows.
+/// most 2 activation rows.
 bool hasWordPlanePath(MatmulOp op);
 
 /// The lowering of such matmuls to qf.dot4 on the weights' byte codes and

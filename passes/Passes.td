@@ -42,7 +42,7 @@ def QfLowerToLinalg : Pass<"qf-lower-to-linalg", "ModuleOp"> {
            "alone), the activations permuted to match once a call">,
     Option<"wordPlanes", "word-planes", "bool", /*default=*/"false",
            "4-bit codebooks without byte codes (NF4) with an activation scheme "
-           "take the decode kernel on up to 4 activation rows as i16 fixed-point "
+           "take the decode kernel on up to 2 activation rows as i16 fixed-point "
            "planes of their values and qf.dot2 on activation codes widened to "
            "i16, not the f32 kernel on dequantized activations: for AVX2 "
            "without AVX-512, whose f32 table lookups take 13 shuffles a 32 "

@@ -28,12 +28,12 @@ func.func @nf4_decode(%a: tensor<1x64xf32>, %w: !qf.qtensor<2x64, nf4_g64>) -> t
   return %c : tensor<1x2xf32>
 }
 
-// Beyond 4 activation rows the f32 kernel shares its lookups among more rows.
-// PLANES-LABEL: func.func @nf4_five_rows
+// Beyond 2 activation rows the f32 kernel shares its lookups among more rows.
+// PLANES-LABEL: func.func @nf4_three_rows
 // PLANES-NOT: qf.dot2
 // PLANES: qf.lookup %{{.*}} : vector<32xi32> -> vector<32xf32>
 // PLANES: return
-func.func @nf4_five_rows(%a: tensor<5x64xf32>, %w: !qf.qtensor<2x64, nf4_g64>) -> tensor<5x2xf32> {
-  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<5x64xf32>, !qf.qtensor<2x64, nf4_g64> -> tensor<5x2xf32>
-  return %c : tensor<5x2xf32>
+func.func @nf4_three_rows(%a: tensor<3x64xf32>, %w: !qf.qtensor<2x64, nf4_g64>) -> tensor<3x2xf32> {
+  %c = qf.matmul %a, %w {act_scheme = #qf.scheme<int8_g32>} : tensor<3x64xf32>, !qf.qtensor<2x64, nf4_g64> -> tensor<3x2xf32>
+  return %c : tensor<3x2xf32>
 }
