@@ -124,7 +124,9 @@ struct IntegerDotMatmulLowering : OpConversionPattern<MatmulOp> {
     // Word planes read the stored codes as they are.
     StorageAccess::ByteCodes byteCodes =
         words ? StorageAccess::ByteCodes{} : *StorageAccess::getByteCodes(wType, signedWeightBytes);
-    std::optional<StorageAccess::WordPlanes> planes = StorageAccess::getWordPlanes(wType);
+    std::optional<StorageAccess::WordPlanes> planes;
+    if (words)
+      planes = StorageAccess::getWordPlanes(wType);
     int64_t m = aType.getDimSize(0), n = wType.getShape()[0], k = wType.getShape()[1];
     int64_t block = weights.getChunkBlockSize();
 

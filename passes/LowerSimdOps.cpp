@@ -60,6 +60,30 @@ Value callIntrinsic(OpBuilder &b, Location loc, Type result, StringRef name, Val
   return LLVM::CallIntrinsicOp::create(b, loc, result, b.getStringAttr(name), args).getResult(0);
 }
 
+/// acc + the VNNI dot product `instruction` (vpdpbusd, vpdpwssd) of lhs and
+/// rhs, 16, 8 or 4 i32 lanes at a time; AVX-VNNI without AVX-512 has the
+/// 128- and 256-bit forms only.
+Value vnniDot(OpBuilder &b, Location loc, StringRef instruction, Value acc, Value lhs, Value rhs, bool avx512) {
+  auto accType = cast<VectorType>(acc.getType());
+  int64_t lanes = accType.getDimSize(0);
+  int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
+  auto sliceType = VectorType::get({width}, accType.getElementType());
+  std::string name = ("llvm.x86.avx512." + instruction + "." + Twine(width * 32)).str();
+  return perSlice(b, loc, accType, {acc, lhs, rhs}, width,
+                  [&](ValueRange s) { return callIntrinsic(b, loc, sliceType, name, s); });
+}
+
+/// acc[i] + the sum of lhs[g * i + j] * rhs[g * i + j] over j < g, from
+/// operands widened to i32: multiplies and a reduction of each group.
+Value reducedDot(OpBuilder &b, Location loc, Value acc, Value lhs, Value rhs) {
+  int64_t lanes = cast<VectorType>(acc.getType()).getDimSize(0);
+  int64_t group = cast<VectorType>(lhs.getType()).getDimSize(0) / lanes;
+  Value products = vector::ShapeCastOp::create(b, loc, VectorType::get({lanes, group}, b.getI32Type()),
+                                               arith::MulIOp::create(b, loc, lhs, rhs));
+  return vector::MultiDimReductionOp::create(b, loc, products, acc, ArrayRef<bool>{false, true},
+                                             vector::CombiningKind::ADD);
+}
+
 /// The 256-bit unpack of x and y (vectors of `n` elements): in each 128-bit
 /// lane, the low (or high) halves of x's and y's elements interleaved.
 Value unpack(OpBuilder &b, Location loc, Value x, Value y, bool high) {
@@ -173,20 +197,25 @@ struct LookupLowering : OpRewritePattern<LookupOp> {
       int64_t width = n % 32 == 0 ? 32 : 16;
       auto byteSlice = VectorType::get({width}, rewriter.getI8Type());
       StringRef name = width == 32 ? "llvm.x86.avx2.pshuf.b" : "llvm.x86.ssse3.pshuf.b.128";
-      auto byteLookup = [&](Value idx, int shift) {
+      // The table's low bytes, and for i16 its high bytes.
+      SmallVector<Value> byteTables;
+      for (int shift : words ? std::initializer_list<int>{0, 8} : std::initializer_list<int>{0}) {
         SmallVector<int8_t> repeated;
         for (int64_t i = 0; i < width; ++i)
           repeated.push_back(int8_t(int64_t(table[i % 16]) >> shift));
-        Value values = arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(byteSlice, ArrayRef(repeated)));
-        return callIntrinsic(rewriter, loc, byteSlice, name, {values, idx});
-      };
+        byteTables.push_back(
+            arith::ConstantOp::create(rewriter, loc, DenseElementsAttr::get(byteSlice, ArrayRef(repeated))));
+      }
+      SmallVector<int64_t> interleave;
+      for (int64_t i = 0; i < width; ++i)
+        interleave.append({i, width + i});
       rewriter.replaceOp(op, perSlice(rewriter, loc, resultType, op.getCodes(), width, [&](ValueRange idx) {
+        SmallVector<Value> looked;
+        for (Value t : byteTables)
+          looked.push_back(callIntrinsic(rewriter, loc, byteSlice, name, {t, idx[0]}));
         if (bytes)
-          return byteLookup(idx[0], 0);
-        SmallVector<int64_t> interleave;
-        for (int64_t i = 0; i < width; ++i)
-          interleave.append({i, width + i});
-        Value both = vector::ShuffleOp::create(rewriter, loc, byteLookup(idx[0], 0), byteLookup(idx[0], 8), interleave);
+          return looked.front();
+        Value both = vector::ShuffleOp::create(rewriter, loc, looked[0], looked[1], interleave);
         return bitcastTo(rewriter, loc, both, width, elem);
       }));
       return success();
@@ -294,14 +323,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     int64_t lanes = accType.getDimSize(0);
     if (vnni && lanes % 4 == 0) {
       auto [lhs, rhs] = unsignedBySigned(rewriter, loc, op);
-      // AVX-VNNI without AVX-512 has the 128- and 256-bit forms only.
-      int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
-      auto sliceType = VectorType::get({width}, accType.getElementType());
-      std::string name = "llvm.x86.avx512.vpdpbusd." + std::to_string(width * 32);
-      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, {op.getAcc(), lhs, rhs}, width,
-                                      [&](ValueRange s) {
-                                        return callIntrinsic(rewriter, loc, sliceType, name, s);
-                                      }));
+      rewriter.replaceOp(op, vnniDot(rewriter, loc, "vpdpbusd", op.getAcc(), lhs, rhs, avx512));
       return success();
     }
     // Without VNNI: vpmaddubsw sums pairs of products in i16, vpmaddwd the
@@ -377,11 +399,7 @@ struct Dot4Lowering : OpRewritePattern<Dot4Op> {
     Value u = op.getLhsSigned() ? arith::ExtSIOp::create(rewriter, loc, wide, op.getLhs()).getResult()
                                 : arith::ExtUIOp::create(rewriter, loc, wide, op.getLhs()).getResult();
     Value s = arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs());
-    Value products = vector::ShapeCastOp::create(
-        rewriter, loc, VectorType::get({lanes, 4}, rewriter.getI32Type()),
-        arith::MulIOp::create(rewriter, loc, u, s));
-    rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
-        op, products, op.getAcc(), ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    rewriter.replaceOp(op, reducedDot(rewriter, loc, op.getAcc(), u, s));
     return success();
   }
 
@@ -415,19 +433,13 @@ struct Dot2Lowering : OpRewritePattern<Dot2Op> {
     Location loc = op.getLoc();
     auto accType = cast<VectorType>(op.getAcc().getType());
     int64_t lanes = accType.getDimSize(0);
-    ValueRange operands = op->getOperands(); // acc, lhs, rhs
     if (vnni && lanes % 4 == 0) {
-      int64_t width = avx512 && lanes % 16 == 0 ? 16 : lanes % 8 == 0 ? 8 : 4;
-      auto sliceType = VectorType::get({width}, accType.getElementType());
-      std::string name = "llvm.x86.avx512.vpdpwssd." + std::to_string(width * 32);
-      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, operands, width, [&](ValueRange s) {
-        return callIntrinsic(rewriter, loc, sliceType, name, s);
-      }));
+      rewriter.replaceOp(op, vnniDot(rewriter, loc, "vpdpwssd", op.getAcc(), op.getLhs(), op.getRhs(), avx512));
       return success();
     }
     if (avx2 && lanes % 8 == 0) {
       auto i32x8 = VectorType::get({8}, accType.getElementType());
-      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, operands, 8, [&](ValueRange s) {
+      rewriter.replaceOp(op, perSlice(rewriter, loc, accType, op->getOperands(), 8, [&](ValueRange s) {
         return arith::AddIOp::create(rewriter, loc, s[0],
                                      callIntrinsic(rewriter, loc, i32x8, "llvm.x86.avx2.pmadd.wd", s.drop_front()))
             .getResult();
@@ -435,12 +447,8 @@ struct Dot2Lowering : OpRewritePattern<Dot2Op> {
       return success();
     }
     auto wide = VectorType::get({2 * lanes}, rewriter.getI32Type());
-    Value products = vector::ShapeCastOp::create(
-        rewriter, loc, VectorType::get({lanes, 2}, rewriter.getI32Type()),
-        arith::MulIOp::create(rewriter, loc, arith::ExtSIOp::create(rewriter, loc, wide, op.getLhs()),
-                              arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs())));
-    rewriter.replaceOpWithNewOp<vector::MultiDimReductionOp>(
-        op, products, op.getAcc(), ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+    rewriter.replaceOp(op, reducedDot(rewriter, loc, op.getAcc(), arith::ExtSIOp::create(rewriter, loc, wide, op.getLhs()),
+                                      arith::ExtSIOp::create(rewriter, loc, wide, op.getRhs())));
     return success();
   }
 
